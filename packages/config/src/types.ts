@@ -1,0 +1,127 @@
+/**
+ * Normalised configuration: what every Switchyard role works from after a LiteLLM-style
+ * `config.yaml` has been parsed, validated, had its `os.environ/NAME` references resolved and
+ * had its defaults applied. Nothing downstream reads the raw YAML.
+ */
+
+/** Routing strategies LiteLLM accepts in `router_settings.routing_strategy`. */
+export const ROUTING_STRATEGIES = [
+  'simple-shuffle',
+  'least-busy',
+  'usage-based-routing',
+  'usage-based-routing-v2',
+  'latency-based-routing',
+  'cost-based-routing',
+] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
+/** Strategies the routing Lua implements today; the others load with a warning and fall back. */
+export const IMPLEMENTED_STRATEGIES: readonly RoutingStrategy[] = ['simple-shuffle', 'least-busy'];
+
+/** Providers the worker has an adapter for today. */
+export const SUPPORTED_PROVIDERS = ['openai', 'openai_compatible', 'hosted_vllm', 'mock'] as const;
+
+/** One upstream endpoint + key + model: the unit the scheduler assigns jobs to. */
+export interface Deployment {
+  /** `model_info.id` when given, else a stable hash of `model_name` + raw `litellm_params`. */
+  readonly id: string;
+  /** The model group (`model_name`) clients ask for. */
+  readonly group: string;
+  /** Provider prefix of `litellm_params.model` (`openai/gpt-4o` → `openai`); `openai` when absent. */
+  readonly provider: string;
+  /** Model name sent upstream (`litellm_params.model` without the provider prefix). */
+  readonly model: string;
+  /** `litellm_params.api_base`, trailing slash removed; undefined = the provider's default. */
+  readonly apiBase?: string;
+  /** Resolved `litellm_params.api_key`. Secret: never log, never return over HTTP. */
+  readonly apiKey?: string;
+  /** `litellm_params.api_version` (Azure). */
+  readonly apiVersion?: string;
+  /** `litellm_params.order`; lower is preferred. */
+  readonly order?: number;
+  /** Deployment-level `priority` (older guides; higher is preferred). */
+  readonly priority?: number;
+  /**
+   * Dense tier rank inside the group, 0 = most preferred. Deployments with `order` come first
+   * (ascending order), then deployments with only `priority` (descending priority), then the
+   * rest. Computed per group.
+   */
+  readonly tier: number;
+  /** Shuffle weight: `weight`, else rpm, else tpm, else 1. */
+  readonly weight: number;
+  /** Requests per minute (`litellm_params.rpm` or deployment top-level `rpm`). */
+  readonly rpm?: number;
+  /** Tokens per minute (`litellm_params.tpm` or deployment top-level `tpm`). */
+  readonly tpm?: number;
+  /**
+   * Live in-flight cap across all workers: `litellm_params.max_parallel_requests`, else
+   * `router_settings.default_max_parallel_requests`; undefined = unlimited.
+   */
+  readonly maxParallelRequests?: number;
+  /** Upstream call timeout in ms: `litellm_params.timeout` (seconds) else router `timeout`. */
+  readonly timeoutMs: number;
+  /** Per-deployment `cooldown_time` override in ms (`litellm_params.cooldown_time`). */
+  readonly cooldownMs?: number;
+  /** Whether the worker has an adapter for `provider` today. */
+  readonly supported: boolean;
+  /**
+   * Extra `litellm_params` that are provider request parameters (e.g. `temperature`,
+   * `max_tokens`, `extra_headers` excluded) merged into the upstream body as defaults. Never
+   * contains routing fields, credentials or endpoint settings.
+   */
+  readonly defaultParams: Readonly<Record<string, unknown>>;
+  /** `model_info` as given (minus `id`), for `/v1/models` and pre-call checks. */
+  readonly modelInfo: Readonly<Record<string, unknown>>;
+}
+
+/** A model group: every deployment sharing one `model_name`. */
+export interface ModelGroup {
+  readonly name: string;
+  /** Deployments in config-file order. */
+  readonly deployments: readonly Deployment[];
+}
+
+/** Normalised `router_settings`. Defaults match LiteLLM's where it has one. */
+export interface RouterSettings {
+  /** `routing_strategy`. Default `simple-shuffle`. */
+  readonly routingStrategy: RoutingStrategy;
+  /** `num_retries`: retries after the first attempt, per model group. Default 2. */
+  readonly numRetries: number;
+  /** `timeout` in ms for one upstream call. Default 600 000 (LiteLLM's 600 s). */
+  readonly timeoutMs: number;
+  /** `allowed_fails`: failures per minute tolerated before cooldown. Default 3. */
+  readonly allowedFails: number;
+  /** `cooldown_time` in ms. Default 5 000 (LiteLLM's 5 s). */
+  readonly cooldownMs: number;
+  /** `disable_cooldowns`. Default false. */
+  readonly disableCooldowns: boolean;
+  /** `fallbacks`: group → ordered fallback groups. Default {}. */
+  readonly fallbacks: Readonly<Record<string, readonly string[]>>;
+  /** `enable_pre_call_checks` / `enable_pre_call_check` as given (pre-call checks always run). */
+  readonly enablePreCallChecks: boolean;
+  /** `model_group_alias`: alias → group. Default {}. */
+  readonly modelGroupAlias: Readonly<Record<string, string>>;
+}
+
+/** Normalised `general_settings`. */
+export interface GeneralSettings {
+  /** `master_key`: bearer token clients must present; undefined = no auth. Secret. */
+  readonly masterKey?: string;
+}
+
+/** One finding while loading: where (`model_list[1].litellm_params.order`) and what. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The whole normalised configuration. */
+export interface SwitchyardConfig {
+  readonly groups: ReadonlyMap<string, ModelGroup>;
+  /** All deployments in file order. */
+  readonly deployments: readonly Deployment[];
+  readonly router: RouterSettings;
+  readonly general: GeneralSettings;
+  /** Non-fatal findings: unknown keys, recognised-but-not-yet-honoured keys, fallbacks. */
+  readonly warnings: readonly ConfigIssue[];
+}
