@@ -60,6 +60,11 @@ export interface Deployment {
   readonly maxParallelRequests?: number;
   /** Upstream call timeout in ms: `litellm_params.timeout` (seconds) else router `timeout`. */
   readonly timeoutMs: number;
+  /**
+   * Time to first streamed chunk in ms (`litellm_params.stream_timeout`, seconds); undefined =
+   * use `timeoutMs`. Added by the config package; optional.
+   */
+  readonly streamTimeoutMs?: number;
   /** Per-deployment `cooldown_time` override in ms (`litellm_params.cooldown_time`). */
   readonly cooldownMs?: number;
   /** Whether the worker has an adapter for `provider` today. */
@@ -101,6 +106,11 @@ export interface RouterSettings {
   readonly enablePreCallChecks: boolean;
   /** `model_group_alias`: alias → group. Default {}. */
   readonly modelGroupAlias: Readonly<Record<string, string>>;
+  /**
+   * `default_max_parallel_requests`, already applied to every deployment without its own
+   * `max_parallel_requests`; undefined = unlimited. Added by the config package; optional.
+   */
+  readonly defaultMaxParallelRequests?: number;
 }
 
 /** Normalised `general_settings`. */

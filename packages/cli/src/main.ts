@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { ConfigError, formatWarnings, loadConfigFile, parseConfig, type SwitchyardConfig } from '@switchyard/config';
+import { createLogger, readEnv, startLocalRedis, type Logger } from '@switchyard/core';
+import { startMockLlm } from '@switchyard/mock-llm';
+import { parseCli, USAGE, UsageError, type Flags } from './args.js';
+import { describePlan } from './check.js';
+import { demoConfigYaml } from './demo-config.js';
+import { closeOnSignal, startRoles, type Closable, type Role } from './roles.js';
+
+function load(flags: Flags, logger: Logger): SwitchyardConfig {
+  if (!flags.config) throw new UsageError('--config FILE is required for this command.');
+  const config = loadConfigFile(flags.config);
+  if (config.warnings.length) logger.warn(`config warnings:\n${formatWarnings(config.warnings)}`);
+  return config;
+}
+
+async function run(argv: readonly string[]): Promise<void> {
+  const { command, flags } = parseCli(argv);
+  if (command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command === 'check') {
+    if (!flags.config) throw new UsageError('--config FILE is required for check.');
+    process.stdout.write(`${describePlan(loadConfigFile(flags.config))}\n`);
+    return;
+  }
+  const env = readEnv();
+  const logger = createLogger({ name: 'switchyard', level: env.LOG_LEVEL });
+  const closables: Closable[] = [];
+  closeOnSignal(closables, logger);
+  if (command !== 'start') {
+    const config = load(flags, logger);
+    if (!env.REDIS_URL) throw new UsageError(`REDIS_URL is required for "${command}" (roles in separate processes share one Redis).`);
+    closables.push(...(await startRoles([command as Role], config, env.REDIS_URL, env, flags, logger)));
+    return;
+  }
+  let redisUrl = env.REDIS_URL;
+  if (!redisUrl) {
+    const redis = await startLocalRedis({ dir: join(process.cwd(), '.switchyard', 'redis') });
+    closables.push({ close: () => redis.stop() });
+    redisUrl = redis.url;
+    logger.info({ url: redis.url }, 'started local redis-server (AOF on, data in .switchyard/redis)');
+  }
+  let config: SwitchyardConfig;
+  if (flags.config) {
+    config = load(flags, logger);
+  } else {
+    const primary = await startMockLlm({ name: 'mock-primary' });
+    const backup = await startMockLlm({ name: 'mock-backup' });
+    closables.push(primary, backup);
+    config = parseConfig(demoConfigYaml(primary.url, backup.url), { source: 'demo config' });
+    logger.info({ primary: primary.url, backup: backup.url }, 'no --config: serving the demo config (model "gpt-4o-mini") on built-in mock upstreams');
+  }
+  closables.push(...(await startRoles(['worker', 'scheduler', 'api'], config, redisUrl, env, flags, logger)));
+}
+
+run(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) process.stderr.write(`switchyard: ${err.message}\n\n${USAGE}\n`);
+  else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`switchyard: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(err instanceof UsageError ? 2 : 1);
+});

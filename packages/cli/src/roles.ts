@@ -1,0 +1,68 @@
+import type { SwitchyardConfig } from '@switchyard/config';
+import type { Env, Logger } from '@switchyard/core';
+import { startApi } from '@switchyard/api';
+import { startScheduler } from '@switchyard/scheduler';
+import { startWorker } from '@switchyard/worker';
+import type { Flags } from './args.js';
+
+/** A Switchyard role that can run in this process. */
+export type Role = 'api' | 'scheduler' | 'worker';
+
+/** Something to stop on shutdown. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** Starts the given roles on one Redis; workers and schedulers first so the API never waits on them. */
+export async function startRoles(
+  roles: readonly Role[],
+  config: SwitchyardConfig,
+  redisUrl: string,
+  env: Env,
+  flags: Flags,
+  logger: Logger,
+): Promise<Closable[]> {
+  const started: Closable[] = [];
+  if (roles.includes('worker')) {
+    started.push(
+      await startWorker({ config, redisUrl, logger: logger.child({ role: 'worker' }), retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS }),
+    );
+  }
+  if (roles.includes('scheduler')) {
+    started.push(await startScheduler({ config, redisUrl, logger: logger.child({ role: 'scheduler' }) }));
+  }
+  if (roles.includes('api')) {
+    const api = await startApi({
+      config,
+      redisUrl,
+      logger: logger.child({ role: 'api' }),
+      port: flags.port ?? env.PORT,
+      host: flags.host ?? env.HOST,
+      bodyLimit: env.SWITCHYARD_BODY_LIMIT,
+      syncWaitSeconds: env.SWITCHYARD_SYNC_WAIT_SECONDS,
+      retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
+    });
+    started.push(api);
+    // One plain line for people and scripts waiting for readiness.
+    process.stdout.write(`switchyard listening on ${api.url}\n`);
+  }
+  return started;
+}
+
+/** Closes everything in reverse start order when SIGINT/SIGTERM arrives, then exits. */
+export function closeOnSignal(things: Closable[], logger: Logger): void {
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    (async () => {
+      for (const t of [...things].reverse()) await t.close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

@@ -1,0 +1,73 @@
+import type { Finding } from './finding.js';
+import { isProviderParam } from './keys.js';
+import { splitProvider } from './provider.js';
+import type { RawDeployment } from './schema.js';
+import { computeTiers } from './tiers.js';
+import { SUPPORTED_PROVIDERS, type Deployment, type RouterSettings } from './types.js';
+
+const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_PROVIDERS);
+
+/** Deployments in file order, plus a warning per deployment whose provider has no adapter. */
+export interface DeploymentsResult {
+  readonly deployments: readonly Deployment[];
+  readonly warnings: readonly Finding[];
+}
+
+const ms = (seconds: number): number => Math.round(seconds * 1000);
+
+/**
+ * Maps validated `model_list` entries to {@link Deployment}s. `litellm_params` values win over
+ * the deployment's top-level `rpm`/`tpm`/`priority`; `timeout` and `max_parallel_requests`
+ * fall back to the router's settings; `weight` falls back to rpm, then tpm, then 1.
+ */
+export function buildDeployments(entries: readonly RawDeployment[], ids: readonly (string | undefined)[], router: RouterSettings): DeploymentsResult {
+  const warnings: Finding[] = [];
+  const tiers = computeTiers(
+    entries.map((e) => ({
+      group: e.model_name,
+      order: e.litellm_params.order,
+      priority: e.litellm_params.priority ?? e.priority,
+    })),
+  );
+  const deployments = entries.map((entry, i): Deployment => {
+    const p = entry.litellm_params;
+    const { provider, model } = splitProvider(p.model, p.custom_llm_provider);
+    const supported = SUPPORTED.has(provider);
+    if (!supported) {
+      warnings.push({
+        at: ['model_list', i, 'litellm_params', 'model'],
+        message: `provider "${provider}" has no adapter yet: requests for group "${entry.model_name}" cannot be served by this deployment`,
+      });
+    }
+    const rpm = p.rpm ?? entry.rpm;
+    const tpm = p.tpm ?? entry.tpm;
+    const priority = p.priority ?? entry.priority;
+    const maxParallelRequests = p.max_parallel_requests ?? router.defaultMaxParallelRequests;
+    const { id: _id, ...modelInfo } = entry.model_info ?? {};
+    const defaultParams = Object.fromEntries(Object.entries(p).filter(([key, value]) => isProviderParam(key) && value !== undefined));
+    return {
+      // ids[i] is only undefined for entries that failed validation, which never get here.
+      id: ids[i] ?? `model_list[${i}]`,
+      group: entry.model_name,
+      provider,
+      model,
+      ...(p.api_base !== undefined ? { apiBase: p.api_base.replace(/\/+$/, '') } : {}),
+      ...(p.api_key !== undefined ? { apiKey: p.api_key } : {}),
+      ...(p.api_version !== undefined ? { apiVersion: p.api_version } : {}),
+      ...(p.order !== undefined ? { order: p.order } : {}),
+      ...(priority !== undefined ? { priority } : {}),
+      tier: tiers[i] ?? 0,
+      weight: p.weight ?? rpm ?? tpm ?? 1,
+      ...(rpm !== undefined ? { rpm } : {}),
+      ...(tpm !== undefined ? { tpm } : {}),
+      ...(maxParallelRequests !== undefined ? { maxParallelRequests } : {}),
+      timeoutMs: p.timeout !== undefined ? ms(p.timeout) : router.timeoutMs,
+      ...(p.stream_timeout !== undefined ? { streamTimeoutMs: ms(p.stream_timeout) } : {}),
+      ...(p.cooldown_time !== undefined ? { cooldownMs: ms(p.cooldown_time) } : {}),
+      supported,
+      defaultParams,
+      modelInfo,
+    };
+  });
+  return { deployments, warnings };
+}

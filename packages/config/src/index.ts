@@ -1,0 +1,9 @@
+/**
+ * `@switchyard/config`: loads LiteLLM proxy `config.yaml` files unchanged and turns them into
+ * the normalised {@link SwitchyardConfig} every Switchyard role works from.
+ */
+export * from './types.js';
+export { parseConfig, type ParseOptions } from './parse.js';
+export { loadConfigFile, type LoadOptions } from './load.js';
+export { ConfigError, formatWarnings } from './errors.js';
+export { stableDeploymentId } from './stable-id.js';

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { ROUTING_STRATEGIES } from './types.js';
+
+/*
+ * Structural validation of a LiteLLM config after `os.environ/` resolution. Objects are loose:
+ * unknown keys pass through (they become warnings elsewhere, or provider params). Scalars are
+ * lenient the way LiteLLM users need: numeric strings count as numbers, "true"/"false" as
+ * booleans, and an empty YAML value (null) as absent.
+ */
+
+const absentIfNull = (v: unknown): unknown => (v === null ? undefined : v);
+
+const toNumber = (v: unknown): unknown => {
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v.trim()))) return Number(v.trim());
+  return absentIfNull(v);
+};
+
+const toBoolean = (v: unknown): unknown => {
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  return absentIfNull(v);
+};
+
+const toText = (v: unknown): unknown => (typeof v === 'number' ? String(v) : absentIfNull(v));
+
+const num = (inner: z.ZodNumber) => z.preprocess(toNumber, inner.optional());
+const nonNegative = () => num(z.number().min(0));
+const nonNegativeInt = () => num(z.number().int().min(0));
+const positive = () => num(z.number().positive());
+/** A concurrency cap: 0 would read as "unlimited" downstream, so at least 1 is required. */
+const cap = () => num(z.number().int().min(1));
+const optBoolean = () => z.preprocess(toBoolean, z.boolean().optional());
+const optString = () => z.preprocess(absentIfNull, z.string().optional());
+const optText = () => z.preprocess(toText, z.string().optional());
+
+const isHttpUrl = (s: string): boolean => {
+  try {
+    const url = new URL(s);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+/** `litellm_params` of one deployment. */
+export const litellmParamsSchema = z.looseObject({
+  model: z
+    .string()
+    .min(1)
+    .refine((m) => !m.startsWith('/') && !m.endsWith('/'), { message: 'expected "provider/model" or "model"' }),
+  api_key: optString(),
+  api_base: z.preprocess(absentIfNull, z.string().refine(isHttpUrl, { message: 'expected an http(s) URL' }).optional()),
+  api_version: optText(),
+  order: nonNegative(),
+  weight: nonNegative(),
+  rpm: nonNegative(),
+  tpm: nonNegative(),
+  max_parallel_requests: cap(),
+  timeout: positive(),
+  stream_timeout: positive(),
+  cooldown_time: nonNegative(),
+  priority: num(z.number()),
+  custom_llm_provider: optString(),
+});
+
+/** One `model_list` entry. */
+export const deploymentSchema = z.looseObject({
+  model_name: z.preprocess(toText, z.string().min(1)),
+  litellm_params: litellmParamsSchema,
+  model_info: z.preprocess(absentIfNull, z.looseObject({ id: optText() }).optional()),
+  rpm: nonNegative(),
+  tpm: nonNegative(),
+  priority: num(z.number()),
+});
+
+const groupList = z.array(z.string().min(1));
+
+/** `fallbacks`: LiteLLM's list of single-key maps, or one map. */
+export const fallbacksSchema = z.union([z.array(z.record(z.string(), groupList)), z.record(z.string(), groupList)]);
+
+/** `model_group_alias` targets: a group name, or `{model: group, hidden: bool}`. */
+const aliasTarget = z.union([z.string().min(1), z.looseObject({ model: z.string().min(1), hidden: optBoolean() })]);
+
+/** `router_settings`. */
+export const routerSettingsSchema = z.looseObject({
+  routing_strategy: z.preprocess(absentIfNull, z.enum(ROUTING_STRATEGIES).optional()),
+  num_retries: nonNegativeInt(),
+  timeout: positive(),
+  allowed_fails: nonNegativeInt(),
+  cooldown_time: nonNegative(),
+  disable_cooldowns: optBoolean(),
+  fallbacks: z.preprocess(absentIfNull, fallbacksSchema.optional()),
+  enable_pre_call_checks: optBoolean(),
+  enable_pre_call_check: optBoolean(),
+  model_group_alias: z.preprocess(absentIfNull, z.record(z.string(), aliasTarget).optional()),
+  default_max_parallel_requests: cap(),
+});
+
+/** `litellm_settings` (only the keys Switchyard reads are typed). */
+export const litellmSettingsSchema = z.looseObject({
+  num_retries: nonNegativeInt(),
+  request_timeout: positive(),
+  drop_params: optBoolean(),
+  set_verbose: optBoolean(),
+  json_logs: optBoolean(),
+});
+
+/** `general_settings`. */
+export const generalSettingsSchema = z.looseObject({
+  master_key: z.preprocess(absentIfNull, z.string().min(1).optional()),
+});
+
+const section = <T extends z.ZodType>(schema: T) => z.preprocess(absentIfNull, schema.optional());
+
+/** The whole file. */
+export const configSchema = z.looseObject({
+  model_list: z.array(deploymentSchema).min(1),
+  router_settings: section(routerSettingsSchema),
+  litellm_settings: section(litellmSettingsSchema),
+  general_settings: section(generalSettingsSchema),
+  environment_variables: section(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+});
+
+/** A structurally valid config. */
+export type RawConfig = z.infer<typeof configSchema>;
+/** A structurally valid `model_list` entry. */
+export type RawDeployment = z.infer<typeof deploymentSchema>;
+/** A structurally valid `router_settings`. */
+export type RawRouterSettings = z.infer<typeof routerSettingsSchema>;

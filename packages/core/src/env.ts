@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Environment variables every role reads. Validated once at start. */
+export const EnvSchema = z.object({
+  /** Redis to use. Default: none (standalone `start` launches a local redis-server). */
+  REDIS_URL: z.string().url().optional(),
+  /** API port. Default 4000. */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  /** API bind address. Default 0.0.0.0. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** pino level. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted request body (bytes or `1mb`-style). Default 2mb. */
+  SWITCHYARD_BODY_LIMIT: z.string().min(1).default('2mb'),
+  /** Seconds a finished job record is kept. Default 86400 (one day). */
+  SWITCHYARD_JOB_RETENTION_SECONDS: z.coerce.number().int().positive().default(86_400),
+  /** Longest a synchronous `/v1/chat/completions` waits before answering 504. Default 600. */
+  SWITCHYARD_SYNC_WAIT_SECONDS: z.coerce.number().positive().default(600),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parses `process.env` (or the given object); throws a readable error on bad values. */
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { JobKindSchema } from './job-record.js';
+
+/**
+ * The data a BullMQ job carries through the ingress and deployment queues. The request body
+ * travels here (not in the record), so a worker needs no extra read to call the provider.
+ */
+export const JobPayloadSchema = z.object({
+  /** Switchyard job id (= record id). */
+  id: z.string().min(1),
+  kind: JobKindSchema,
+  /** The client's chat completion request, validated by the API. */
+  body: z.record(z.string(), z.unknown()),
+  /** Groups to try in order: the requested one, then its `fallbacks`. */
+  groups: z.array(z.string()).min(1),
+  /** Index into `groups` of the group being tried now. */
+  groupIndex: z.number().int().nonnegative(),
+  /** Upstream attempts made in the current group (retries = this − 1). */
+  groupAttempts: z.number().int().nonnegative(),
+  /** Deployments that already failed this job in the current group. */
+  exclude: z.array(z.string()),
+  /** BullMQ priority (lower runs first); absent = none. */
+  priority: z.number().int().positive().optional(),
+  /** Set by the scheduler when it hands the job to a deployment queue. */
+  deploymentId: z.string().optional(),
+  /** The in-flight lease the scheduler reserved; released by the worker on every outcome. */
+  leaseId: z.string().optional(),
+  /** When the job entered the ingress queue the last time (ms), for queue-time metrics. */
+  enqueuedAt: z.number(),
+});
+export type JobPayload = z.infer<typeof JobPayloadSchema>;
+
+/** The group currently being tried. */
+export function currentGroup(p: JobPayload): string {
+  const g = p.groups[p.groupIndex];
+  if (g === undefined) throw new Error(`job ${p.id}: groupIndex ${p.groupIndex} out of range`);
+  return g;
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Lifecycle of a job. Terminal: succeeded, failed, cancelled, expired. */
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
+
+/** How the job was submitted: `sync` = a waiting `/v1/chat/completions` caller. */
+export const JobKindSchema = z.enum(['sync', 'async']);
+export type JobKind = z.infer<typeof JobKindSchema>;
+
+/** The error a failed job carries, in OpenAI terms plus the HTTP status for the client. */
+export const JobErrorSchema = z.object({
+  message: z.string(),
+  type: z.string(),
+  code: z.string().nullable(),
+  status: z.number().int(),
+});
+export type JobError = z.infer<typeof JobErrorSchema>;
+
+/** One upstream attempt. */
+export const AttemptSchema = z.object({
+  deployment: z.string(),
+  model_group: z.string(),
+  /** Error class of a failed attempt (`server_error`, `timeout`, ...); absent on success. */
+  error_type: z.string().optional(),
+  /** Upstream HTTP status, when there was a response. */
+  status: z.number().int().optional(),
+  duration_ms: z.number(),
+  /** Start time, ms since epoch. */
+  at: z.number(),
+});
+export type Attempt = z.infer<typeof AttemptSchema>;
+
+/** The job record as stored and as returned by `GET /v1/jobs/:id`. */
+export const JobRecordSchema = z.object({
+  id: z.string(),
+  status: z.enum(JOB_STATUSES),
+  kind: JobKindSchema,
+  model_group: z.string(),
+  deployment: z.string().nullable(),
+  attempts: z.number().int().nonnegative(),
+  attempt_log: z.array(AttemptSchema),
+  priority: z.number().int().nullable(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  result: z.unknown().nullable(),
+  error: JobErrorSchema.nullable(),
+  /** ms since epoch. */
+  created_at: z.number(),
+  started_at: z.number().nullable(),
+  finished_at: z.number().nullable(),
+});
+export type JobRecord = z.infer<typeof JobRecordSchema>;
+
+const JSON_FIELDS = ['attempt_log', 'metadata', 'result', 'error'] as const;
+const NUMBER_FIELDS = ['attempts', 'priority', 'created_at', 'started_at', 'finished_at'] as const;
+
+/** Serialises a record to Redis hash fields (JSON for nested values, '' for null). */
+export function recordToHash(rec: JobRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec)) {
+    if ((JSON_FIELDS as readonly string[]).includes(k)) out[k] = v === null ? '' : JSON.stringify(v);
+    else out[k] = v === null ? '' : String(v);
+  }
+  return out;
+}
+
+/** Parses Redis hash fields back into a validated record; null when the hash is empty. */
+export function hashToRecord(hash: Record<string, string>): JobRecord | null {
+  if (!hash.id) return null;
+  const obj: Record<string, unknown> = { ...hash };
+  for (const k of JSON_FIELDS) obj[k] = hash[k] ? JSON.parse(hash[k]) : k === 'attempt_log' ? [] : null;
+  for (const k of NUMBER_FIELDS) obj[k] = hash[k] ? Number(hash[k]) : k === 'attempts' ? 0 : null;
+  obj.deployment = hash.deployment || null;
+  return JobRecordSchema.parse(obj);
+}

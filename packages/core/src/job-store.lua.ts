@@ -1,0 +1,70 @@
+/**
+ * Lua for job record transitions. Each touches one record hash; the scripts exist because
+ * every transition is conditional on the current status (a cancelled job must never be
+ * marked running, a finished job never finished twice).
+ */
+
+/** Appends ARGV entry (JSON object) to the JSON array in field attempt_log; returns the new count. */
+const APPEND_ATTEMPT = `
+local function append_attempt(key, entry)
+  local log = redis.call('HGET', key, 'attempt_log')
+  if (not log) or log == '' or log == '[]' then log = '[' .. entry .. ']'
+  else log = string.sub(log, 1, -2) .. ',' .. entry .. ']' end
+  local n = tonumber(redis.call('HGET', key, 'attempts') or '0') + 1
+  redis.call('HSET', key, 'attempt_log', log, 'attempts', n)
+  return n
+end
+local function is_terminal(s)
+  return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'expired'
+end
+`;
+
+/** KEYS[1]=record; ARGV: deployment, now(ms). Returns 'ok', 'missing' or the blocking status. */
+export const MARK_RUNNING_LUA = `
+local s = redis.call('HGET', KEYS[1], 'status')
+if not s then return 'missing' end
+if s ~= 'queued' and s ~= 'running' then return s end
+redis.call('HSET', KEYS[1], 'status', 'running', 'deployment', ARGV[1])
+if (redis.call('HGET', KEYS[1], 'started_at') or '') == '' then
+  redis.call('HSET', KEYS[1], 'started_at', ARGV[2])
+end
+return 'ok'
+`;
+
+/** KEYS[1]=record; ARGV: attempt JSON. Back to queued for a retry. Returns 1, or 0 if terminal. */
+export const REQUEUE_LUA = `${APPEND_ATTEMPT}
+local s = redis.call('HGET', KEYS[1], 'status')
+if (not s) or is_terminal(s) then return 0 end
+append_attempt(KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'queued')
+return 1
+`;
+
+/**
+ * KEYS[1]=record; ARGV: status, result JSON|'', error JSON|'', attempt JSON|'', now(ms),
+ * retention(s), channel, job id, deployment|''. Returns 1, or 0 when already terminal/missing.
+ */
+export const FINISH_LUA = `${APPEND_ATTEMPT}
+local s = redis.call('HGET', KEYS[1], 'status')
+if (not s) or is_terminal(s) then return 0 end
+if ARGV[4] ~= '' then append_attempt(KEYS[1], ARGV[4]) end
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'result', ARGV[2], 'error', ARGV[3], 'finished_at', ARGV[5])
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'deployment', ARGV[9]) end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
+redis.call('PUBLISH', ARGV[7], ARGV[8])
+return 1
+`;
+
+/**
+ * KEYS[1]=record; ARGV: now(ms), retention(s), channel, job id, error JSON.
+ * Cancels a queued job. Returns 'cancelled', 'missing' or the current (unchanged) status.
+ */
+export const CANCEL_LUA = `
+local s = redis.call('HGET', KEYS[1], 'status')
+if not s then return 'missing' end
+if s ~= 'queued' then return s end
+redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished_at', ARGV[1], 'error', ARGV[5])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 'cancelled'
+`;

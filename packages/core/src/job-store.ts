@@ -1,0 +1,98 @@
+import type { Redis } from 'ioredis';
+import { channels, jobKeys } from './keys.js';
+import { LuaScript } from './lua-script.js';
+import { CANCEL_LUA, FINISH_LUA, MARK_RUNNING_LUA, REQUEUE_LUA } from './job-store.lua.js';
+import {
+  hashToRecord,
+  recordToHash,
+  type Attempt,
+  type JobError,
+  type JobRecord,
+  type JobStatus,
+} from './job-record.js';
+
+const markRunningScript = new LuaScript('mark-running', MARK_RUNNING_LUA);
+const requeueScript = new LuaScript('requeue', REQUEUE_LUA);
+const finishScript = new LuaScript('finish', FINISH_LUA);
+const cancelScript = new LuaScript('cancel', CANCEL_LUA);
+
+/** How a job ended. */
+export type JobOutcome =
+  | { status: 'succeeded'; result: unknown; deployment: string; attempt: Attempt }
+  | { status: 'failed' | 'expired'; error: JobError; deployment?: string; attempt?: Attempt };
+
+/** Options of {@link JobStore}. */
+export interface JobStoreOptions {
+  /** Seconds a finished record is kept. Default 86 400. */
+  retentionSeconds?: number;
+}
+
+/** Reads and transitions job records. Every conditional transition is one Lua call. */
+export class JobStore {
+  private readonly retentionSeconds: number;
+
+  constructor(
+    private readonly redis: Redis,
+    opts: JobStoreOptions = {},
+  ) {
+    this.retentionSeconds = opts.retentionSeconds ?? 86_400;
+  }
+
+  /** Writes a new record. */
+  async create(rec: JobRecord): Promise<void> {
+    await this.redis.hset(jobKeys.record(rec.id), recordToHash(rec));
+  }
+
+  /** Deletes a record that was never enqueued (enqueue failed). */
+  async discard(id: string): Promise<void> {
+    await this.redis.del(jobKeys.record(id));
+  }
+
+  /** The record, or null when unknown or expired. */
+  async get(id: string): Promise<JobRecord | null> {
+    return hashToRecord(await this.redis.hgetall(jobKeys.record(id)));
+  }
+
+  /** queued/running → running on `deployment`. Returns 'ok', 'missing' or the status that forbids it. */
+  async markRunning(id: string, deployment: string): Promise<'ok' | 'missing' | JobStatus> {
+    const r = await markRunningScript.run(this.redis, [jobKeys.record(id)], [deployment, Date.now()]);
+    return r as 'ok' | 'missing' | JobStatus;
+  }
+
+  /** Records a failed attempt and puts the job back to queued. False when it is already terminal. */
+  async requeue(id: string, attempt: Attempt): Promise<boolean> {
+    const r = await requeueScript.run(this.redis, [jobKeys.record(id)], [JSON.stringify(attempt)]);
+    return r === 1;
+  }
+
+  /** Terminal transition + completion event. False when the job was already terminal. */
+  async finish(id: string, outcome: JobOutcome): Promise<boolean> {
+    const r = await finishScript.run(
+      this.redis,
+      [jobKeys.record(id)],
+      [
+        outcome.status,
+        outcome.status === 'succeeded' ? JSON.stringify(outcome.result) : '',
+        outcome.status === 'succeeded' ? '' : JSON.stringify(outcome.error),
+        outcome.attempt ? JSON.stringify(outcome.attempt) : '',
+        Date.now(),
+        this.retentionSeconds,
+        channels.jobDone,
+        id,
+        outcome.deployment ?? '',
+      ],
+    );
+    return r === 1;
+  }
+
+  /** Cancels a queued job. Returns 'cancelled', 'missing' or the status that forbids it. */
+  async cancel(id: string): Promise<'cancelled' | 'missing' | JobStatus> {
+    const error: JobError = { message: 'The job was cancelled.', type: 'cancelled', code: 'job_cancelled', status: 499 };
+    const r = await cancelScript.run(
+      this.redis,
+      [jobKeys.record(id)],
+      [Date.now(), this.retentionSeconds, channels.jobDone, id, JSON.stringify(error)],
+    );
+    return r as 'cancelled' | 'missing' | JobStatus;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The one module that names every Redis key, channel and BullMQ queue Switchyard uses.
+ *
+ * Cluster layout: every key one routing Lua script touches carries the model group's hash tag
+ * `{g.<group>}`; each BullMQ queue name is itself a hash tag (`{in.<group>}`, `{dp.<id>}`), so
+ * all keys of one queue share a slot while different groups and deployments spread across shards.
+ */
+
+/** Prefix of every Switchyard key. */
+export const KEY_ROOT = 'sy';
+
+/** Prefix BullMQ puts before queue names (`<prefix>:<queue name>:wait`, ...). */
+export const QUEUE_PREFIX = 'syq';
+
+/**
+ * Encodes a name for use inside keys and BullMQ queue names: BullMQ rejects `:` in queue names
+ * and job ids, and `{`/`}` would break hash tags. Everything outside `[A-Za-z0-9._-]` is
+ * percent-encoded, so distinct names never collide.
+ */
+export function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, (c) =>
+    Array.from(Buffer.from(c, 'utf8'), (b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''),
+  );
+}
+
+function groupTag(group: string): string {
+  return `{g.${safeName(group)}}`;
+}
+
+/** Keys of one model group's routing state (all share the group's hash tag). */
+export const routingKeys = {
+  /** ZSET leaseId → deadline (ms): live in-flight leases of a deployment. */
+  leases: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:lease:${safeName(deploymentId)}`,
+  /** STRING with PX expiry: present while the deployment is cooling down. */
+  cooldown: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:cool:${safeName(deploymentId)}`,
+  /** ZSET failureId → time (ms): failures of the last minute, for `allowed_fails`. */
+  failures: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:fail:${safeName(deploymentId)}`,
+  /** HASH deploymentId → number of jobs dispatched to it (for `/model/info` num_requests). */
+  served: (group: string) => `${KEY_ROOT}:${groupTag(group)}:served`,
+  /** STRING with PX expiry: present while some scheduler waits for capacity in this group. */
+  waiting: (group: string) => `${KEY_ROOT}:${groupTag(group)}:waiting`,
+} as const;
+
+/** Job record keys (one hash per job, tagged by the job id). */
+export const jobKeys = {
+  /** HASH: the job record (status, result, attempts, ...). */
+  record: (jobId: string) => `${KEY_ROOT}:job:{${safeName(jobId)}}`,
+} as const;
+
+/** Pub/sub channels. */
+export const channels = {
+  /** A job reached a terminal state; message = job id. */
+  jobDone: `${KEY_ROOT}:done`,
+  /** Capacity may have freed in a group (lease released, cooldown written/ended); message = group. */
+  wake: `${KEY_ROOT}:wake`,
+} as const;
+
+/** BullMQ queue names (each a hash tag, see module doc). */
+export const queueNames = {
+  /** Jobs of a model group waiting for the scheduler. */
+  ingress: (group: string) => `{in.${safeName(group)}}`,
+  /** Jobs assigned to one deployment, waiting for its worker pool. */
+  deployment: (deploymentId: string) => `{dp.${safeName(deploymentId)}}`,
+} as const;

@@ -1,0 +1,100 @@
+import type { JobError } from '@switchyard/core';
+
+/** Error classes an upstream call can end in. */
+export const UPSTREAM_ERROR_KINDS = [
+  'rate_limited',
+  'timeout',
+  'connection',
+  'server',
+  'auth',
+  'not_found',
+  'bad_request',
+  'context_window_exceeded',
+  'content_policy',
+  'breaker_open',
+] as const;
+export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
+
+/** What a failure does to the deployment's health. */
+export type CooldownEffect = 'none' | 'count' | 'immediate';
+
+interface KindTraits {
+  retryable: boolean;
+  cooldown: CooldownEffect;
+  /** OpenAI error type shown to the client. */
+  type: string;
+  /** Status shown to the client when the upstream gave none. */
+  status: number;
+}
+
+const TRAITS: Record<UpstreamErrorKind, KindTraits> = {
+  rate_limited: { retryable: true, cooldown: 'immediate', type: 'rate_limit_error', status: 429 },
+  timeout: { retryable: true, cooldown: 'count', type: 'timeout', status: 408 },
+  connection: { retryable: true, cooldown: 'count', type: 'api_connection_error', status: 502 },
+  server: { retryable: true, cooldown: 'count', type: 'api_error', status: 500 },
+  auth: { retryable: true, cooldown: 'immediate', type: 'authentication_error', status: 401 },
+  not_found: { retryable: true, cooldown: 'immediate', type: 'not_found_error', status: 404 },
+  bad_request: { retryable: false, cooldown: 'none', type: 'invalid_request_error', status: 400 },
+  context_window_exceeded: { retryable: false, cooldown: 'none', type: 'context_window_exceeded', status: 400 },
+  content_policy: { retryable: false, cooldown: 'none', type: 'content_policy_violation', status: 400 },
+  breaker_open: { retryable: true, cooldown: 'none', type: 'api_error', status: 503 },
+};
+
+/** A failed upstream call, classified. Messages never contain credentials. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly kind: UpstreamErrorKind,
+    message: string,
+    /** Upstream HTTP status, when there was a response. */
+    readonly status?: number,
+    /** From `retry-after-ms` / `retry-after`, when the upstream sent one. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+
+  /** Whether another deployment may succeed where this one failed. */
+  get retryable(): boolean {
+    return TRAITS[this.kind].retryable;
+  }
+
+  /** How this failure counts toward the deployment's cooldown. */
+  get cooldown(): CooldownEffect {
+    return TRAITS[this.kind].cooldown;
+  }
+
+  /** The error as stored on the job and shown to the client. */
+  toJobError(): JobError {
+    const t = TRAITS[this.kind];
+    return { message: this.message, type: t.type, code: this.kind, status: this.status ?? t.status };
+  }
+}
+
+/** Parses `retry-after-ms` (ms) or `retry-after` (seconds or an HTTP date) into ms. */
+export function parseRetryAfter(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+  const ms = Number(one(headers['retry-after-ms']));
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const ra = one(headers['retry-after']);
+  if (ra === undefined) return undefined;
+  const secs = Number(ra);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const date = Date.parse(ra);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Classifies a non-2xx upstream response. */
+export function classifyResponse(status: number, message: string, code: string | undefined, retryAfterMs?: number): UpstreamError {
+  const text = `${code ?? ''} ${message}`;
+  let kind: UpstreamErrorKind;
+  if (status === 429) kind = 'rate_limited';
+  else if (status === 401 || status === 403) kind = 'auth';
+  else if (status === 404) kind = 'not_found';
+  else if (status === 408) kind = 'timeout';
+  else if (/context_length_exceeded|context window|maximum context length|too many tokens/i.test(text)) kind = 'context_window_exceeded';
+  else if (/content_policy|content_filter|content management policy/i.test(text)) kind = 'content_policy';
+  else if (status >= 500) kind = 'server';
+  else kind = 'bad_request';
+  return new UpstreamError(kind, message || `upstream answered HTTP ${status}`, status, retryAfterMs);
+}

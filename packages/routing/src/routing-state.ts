@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { channels, LuaScript, routingKeys } from '@switchyard/core';
+import type { Deployment, ModelGroup, RoutingStrategy } from '@switchyard/config';
+import { RECORD_FAILURE_LUA, RELEASE_LUA, RESERVE_LUA } from './reserve.lua.js';
+
+const reserveScript = new LuaScript('reserve', RESERVE_LUA);
+const releaseScript = new LuaScript('release', RELEASE_LUA);
+const recordFailureScript = new LuaScript('record-failure', RECORD_FAILURE_LUA);
+
+/**
+ * Extra lease time beyond the deployment's timeout: covers the wait in the deployment queue
+ * and the worker's bookkeeping. A lease whose holder died stops counting after this.
+ * Default 10 000 ms.
+ */
+export const LEASE_MARGIN_MS = 10_000;
+
+/** One routing decision to make. */
+export interface ReserveRequest {
+  group: ModelGroup;
+  strategy: RoutingStrategy;
+  /** Deployments that already failed this job; ignored when they are all of the group. */
+  exclude: readonly string[];
+  /** Unique per dispatch: the lease's member in the leases ZSET. */
+  leaseId: string;
+  /** Random source in [0,1); injectable for tests. Default Math.random. */
+  random?: () => number;
+}
+
+/** Outcome of {@link RoutingState.reserve}. */
+export type ReserveResult =
+  | { ok: true; deployment: Deployment; inflight: number }
+  | { ok: false; /** ms until something may free; null = unknown (wait for a wake-up). */ waitMs: number | null };
+
+/** How a failure affects cooldown. */
+export type FailureEffect = 'count' | 'immediate';
+
+/** Shared routing state in Redis: leases, cooldowns, failure windows. */
+export class RoutingState {
+  private readonly leaseMarginMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    opts: { /** Lease time beyond the deployment timeout. Default {@link LEASE_MARGIN_MS}. */ leaseMarginMs?: number } = {},
+  ) {
+    this.leaseMarginMs = opts.leaseMarginMs ?? LEASE_MARGIN_MS;
+  }
+
+  /** Picks and reserves a deployment atomically (see RESERVE_LUA). */
+  async reserve(req: ReserveRequest): Promise<ReserveResult> {
+    const { group } = req;
+    const deps = group.deployments;
+    const excludeAll = deps.filter((d) => d.supported).every((d) => req.exclude.includes(d.id));
+    const keys: string[] = [];
+    const args: (string | number)[] = [req.strategy, (req.random ?? Math.random)(), req.leaseId, deps.length];
+    for (const d of deps) {
+      keys.push(routingKeys.leases(group.name, d.id), routingKeys.cooldown(group.name, d.id));
+      const excluded = !d.supported || (!excludeAll && req.exclude.includes(d.id));
+      args.push(d.id, d.tier, d.weight, d.maxParallelRequests ?? 0, d.timeoutMs + this.leaseMarginMs, excluded ? '1' : '0');
+    }
+    keys.push(routingKeys.served(group.name), routingKeys.waiting(group.name));
+    const r = (await reserveScript.run(this.redis, keys, args)) as [number, string | number, number?];
+    if (r[0] === 1) {
+      const deployment = deps.find((d) => d.id === r[1]);
+      if (!deployment) throw new Error(`reserve returned unknown deployment ${String(r[1])}`);
+      return { ok: true, deployment, inflight: Number(r[2]) };
+    }
+    const wait = Number(r[1]);
+    return { ok: false, waitMs: wait >= 0 ? wait : null };
+  }
+
+  /** Ends a lease (idempotent) and wakes waiting schedulers of the group. */
+  async release(groupName: string, deploymentId: string, leaseId: string): Promise<void> {
+    await releaseScript.run(
+      this.redis,
+      [routingKeys.leases(groupName, deploymentId), routingKeys.waiting(groupName)],
+      [leaseId, channels.wake, groupName],
+    );
+  }
+
+  /**
+   * Records a failure of a deployment; cools it down for `cooldownMs` when it exceeded
+   * `allowedFails` in the last minute, or at once for `immediate`. Returns whether it did.
+   */
+  async recordFailure(d: Deployment, effect: FailureEffect, allowedFails: number, cooldownMs: number): Promise<boolean> {
+    const r = (await recordFailureScript.run(
+      this.redis,
+      [routingKeys.failures(d.group, d.id), routingKeys.cooldown(d.group, d.id)],
+      [allowedFails, Math.max(0, Math.round(cooldownMs)), randomUUID(), effect === 'immediate' ? '1' : '0'],
+    )) as [number, number];
+    return r[0] === 1;
+  }
+
+  /** Live state of each deployment of a group, for `/model/info` and tests. */
+  async snapshot(group: ModelGroup): Promise<DeploymentState[]> {
+    const now = Date.now();
+    const pipe = this.redis.multi();
+    for (const d of group.deployments) {
+      pipe.zcount(routingKeys.leases(group.name, d.id), now, '+inf');
+      pipe.pttl(routingKeys.cooldown(group.name, d.id));
+      pipe.hget(routingKeys.served(group.name), d.id);
+    }
+    const res = (await pipe.exec()) ?? [];
+    return group.deployments.map((d, i) => {
+      const inflight = Number(res[i * 3]?.[1] ?? 0);
+      const cool = Number(res[i * 3 + 1]?.[1] ?? -2);
+      const served = Number(res[i * 3 + 2]?.[1] ?? 0);
+      return { id: d.id, inflight, cooldownRemainingMs: cool > 0 ? cool : 0, numRequests: served };
+    });
+  }
+}
+
+/** Live routing state of one deployment. */
+export interface DeploymentState {
+  id: string;
+  /** Live (unexpired) in-flight leases. */
+  inflight: number;
+  /** 0 when not cooling down. */
+  cooldownRemainingMs: number;
+  /** Jobs dispatched to it since the counter began. */
+  numRequests: number;
+}

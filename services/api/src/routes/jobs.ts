@@ -1,0 +1,73 @@
+import { Router } from 'express';
+import {
+  InvalidRequestError,
+  JobNotFoundError,
+  JobStateConflictError,
+  type CompletionHub,
+  type JobStore,
+} from '@switchyard/core';
+import { validationError } from '../http-errors.js';
+import { jobView } from '../job-view.js';
+import { JobQuerySchema, JobSubmissionSchema } from '../schemas.js';
+import type { JobSubmitter } from '../submitter.js';
+import { parseChatBody } from './chat.js';
+
+/** What the job routes need. */
+export interface JobRouteDeps {
+  submitter: JobSubmitter;
+  jobs: JobStore;
+  hub: CompletionHub;
+}
+
+/** `POST /v1/jobs`, `GET /v1/jobs/:id[?wait=S]`, `POST /v1/jobs/:id/cancel`. */
+export function jobRoutes(deps: JobRouteDeps): Router {
+  const router = Router();
+
+  router.post('/v1/jobs', async (req, res) => {
+    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+      throw new InvalidRequestError('The request body must be a JSON object (Content-Type: application/json).');
+    }
+    const parsed = JobSubmissionSchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const body = parseChatBody(parsed.data.body);
+    const rec = await deps.submitter.submit({
+      body,
+      kind: 'async',
+      ...(parsed.data.priority ? { priority: parsed.data.priority } : {}),
+      ...(parsed.data.metadata ? { metadata: parsed.data.metadata } : {}),
+    });
+    res.status(202).location(`/v1/jobs/${rec.id}`).json(jobView(rec));
+  });
+
+  router.get('/v1/jobs/:id', async (req, res) => {
+    const q = JobQuerySchema.safeParse(req.query);
+    if (!q.success) throw validationError(q.error);
+    const id = req.params.id;
+    let rec;
+    if (q.data.wait) {
+      const gone = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
+      rec = await deps.hub.waitForTerminal(id, q.data.wait * 1000, gone.signal);
+    } else {
+      rec = await deps.jobs.get(id);
+    }
+    if (!rec) throw new JobNotFoundError(id);
+    res.json(jobView(rec));
+  });
+
+  router.post('/v1/jobs/:id/cancel', async (req, res) => {
+    const rec = await deps.jobs.get(req.params.id);
+    if (!rec) throw new JobNotFoundError(req.params.id);
+    const r = await deps.submitter.cancel(rec);
+    if (r === 'missing') throw new JobNotFoundError(rec.id);
+    if (r !== 'cancelled') {
+      throw new JobStateConflictError(`Job ${rec.id} is ${r}; only queued jobs can be cancelled.`);
+    }
+    const now = await deps.jobs.get(rec.id);
+    res.json(jobView(now ?? rec));
+  });
+
+  return router;
+}

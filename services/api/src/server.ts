@@ -1,0 +1,78 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { SwitchyardConfig } from '@switchyard/config';
+import { CompletionHub, createRedis, JobStore, type Logger } from '@switchyard/core';
+import { QueueSet } from '@switchyard/routing';
+import { createApp } from './app.js';
+import { JobSubmitter } from './submitter.js';
+
+/** Options of {@link startApi}. */
+export interface ApiOptions {
+  config: SwitchyardConfig;
+  redisUrl: string;
+  logger: Logger;
+  /** Port; 0 picks a free one. Default 4000. */
+  port?: number;
+  /** Bind address. Default 0.0.0.0. */
+  host?: string;
+  /** Largest request body. Default `2mb`. */
+  bodyLimit?: string;
+  /** Longest a synchronous `/v1/chat/completions` waits, seconds. Default 600. */
+  syncWaitSeconds?: number;
+  /** Seconds a finished job record is kept. Default 86 400. */
+  retentionSeconds?: number;
+}
+
+/** A running API. */
+export interface ApiHandle {
+  readonly port: number;
+  /** `http://host:port` (127.0.0.1 when bound to all addresses). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP API. */
+export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
+  const { config, logger } = opts;
+  const redis = createRedis(opts.redisUrl, { connectionName: 'sy-api' });
+  const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-api-events', blocking: true });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
+  const queues = new QueueSet(redis);
+  const hub = new CompletionHub(subscriber, jobs);
+  await hub.start();
+  const submitter = new JobSubmitter(config, jobs, queues, logger);
+  const app = createApp({
+    config,
+    redis,
+    jobs,
+    hub,
+    submitter,
+    logger,
+    bodyLimit: opts.bodyLimit ?? '2mb',
+    syncWaitSeconds: opts.syncWaitSeconds ?? 600,
+  });
+  const host = opts.host ?? '0.0.0.0';
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(opts.port ?? 4000, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ url }, 'api listening');
+  return {
+    port,
+    url,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await hub.stop();
+      await queues.close();
+      subscriber.disconnect();
+      await redis.quit().catch(() => undefined);
+      logger.info('api stopped');
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { ModelGroup, SwitchyardConfig } from '@switchyard/config';
+import {
+  ModelNotFoundError,
+  ServiceUnavailableError,
+  SwitchyardError,
+  type JobKind,
+  type JobPayload,
+  type JobRecord,
+  type JobStore,
+  type Logger,
+} from '@switchyard/core';
+import type { QueueSet } from '@switchyard/routing';
+import type { ChatCompletionBody } from './schemas.js';
+
+/** A validated request to enqueue. */
+export interface Submission {
+  body: ChatCompletionBody;
+  kind: JobKind;
+  priority?: number;
+  metadata?: Record<string, unknown>;
+}
+
+/** Resolves the model group and turns a validated request into a record + ingress job. */
+export class JobSubmitter {
+  constructor(
+    private readonly config: SwitchyardConfig,
+    private readonly jobs: JobStore,
+    private readonly queues: QueueSet,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The group a requested model name (or alias) refers to; throws 404 / 501. */
+  resolveGroup(model: string): ModelGroup {
+    const name = this.config.groups.has(model) ? model : this.config.router.modelGroupAlias[model];
+    const group = name === undefined ? undefined : this.config.groups.get(name);
+    if (!group) throw new ModelNotFoundError(model, [...this.config.groups.keys()]);
+    if (!group.deployments.some((d) => d.supported)) {
+      const providers = [...new Set(group.deployments.map((d) => d.provider))].join(', ');
+      throw new SwitchyardError(
+        `Model group \`${group.name}\` has no deployment Switchyard can call yet (provider: ${providers}).`,
+        501,
+        'invalid_request_error',
+        'provider_not_supported',
+        'model',
+      );
+    }
+    return group;
+  }
+
+  /** The group followed by its servable `fallbacks` groups, without repeats. */
+  private chain(group: ModelGroup): string[] {
+    const out = [group.name];
+    for (const name of this.config.router.fallbacks[group.name] ?? []) {
+      const g = this.config.groups.get(name);
+      if (g && !out.includes(name) && g.deployments.some((d) => d.supported)) out.push(name);
+    }
+    return out;
+  }
+
+  /** Writes the record and enqueues the job; nothing is left behind when enqueueing fails. */
+  async submit(s: Submission): Promise<JobRecord> {
+    const group = this.resolveGroup(s.body.model);
+    const id = `job-${randomUUID()}`;
+    const now = Date.now();
+    const priority = s.priority ?? s.body.priority;
+    const metadata = s.metadata ?? s.body.metadata;
+    const record: JobRecord = {
+      id,
+      status: 'queued',
+      kind: s.kind,
+      model_group: group.name,
+      deployment: null,
+      attempts: 0,
+      attempt_log: [],
+      priority: priority ?? null,
+      metadata: metadata ?? null,
+      result: null,
+      error: null,
+      created_at: now,
+      started_at: null,
+      finished_at: null,
+    };
+    const payload: JobPayload = {
+      id,
+      kind: s.kind,
+      body: s.body,
+      groups: this.chain(group),
+      groupIndex: 0,
+      groupAttempts: 0,
+      exclude: [],
+      ...(priority ? { priority } : {}),
+      enqueuedAt: now,
+    };
+    const [created, enqueued] = await Promise.allSettled([
+      this.jobs.create(record),
+      this.queues.enqueueIngress(group.name, payload),
+    ]);
+    if (created.status === 'rejected' || enqueued.status === 'rejected') {
+      const err: unknown = created.status === 'rejected' ? created.reason : (enqueued as PromiseRejectedResult).reason;
+      this.logger.error({ err, jobId: id }, 'enqueueing failed');
+      if (enqueued.status === 'fulfilled') await this.queues.removeWaiting(group.name, payload).catch(() => undefined);
+      await this.jobs.discard(id).catch(() => undefined);
+      throw new ServiceUnavailableError('The job queue is unavailable (Redis). Nothing was enqueued; retry later.');
+    }
+    return record;
+  }
+
+  /** Cancels a queued job and drops it from its ingress queue. */
+  async cancel(rec: JobRecord): Promise<'cancelled' | 'missing' | JobRecord['status']> {
+    const r = await this.jobs.cancel(rec.id);
+    if (r === 'cancelled') {
+      await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex: 0, groupAttempts: 0 });
+    }
+    return r;
+  }
+}

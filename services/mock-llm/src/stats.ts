@@ -1,0 +1,95 @@
+/**
+ * Counters of one mock-llm instance. Control-plane (`/__mock/*`) requests are never counted.
+ *
+ * `byStatus` is keyed by HTTP status code (`"200"`, `"429"`, ...); requests that got no response
+ * because of failure mode `'timeout'` or `'drop'` are counted under `"timeout"` / `"drop"`.
+ */
+export interface MockStats {
+  /** Model-plane requests received (any path, counted on arrival). */
+  requests: number;
+  /** Requests per URL path (query string stripped). */
+  byPath: Record<string, number>;
+  /** Responses per status code, plus `"timeout"` / `"drop"`. */
+  byStatus: Record<string, number>;
+  /** Model requests currently open (from body received until response end or socket close). */
+  inFlight: number;
+  /** Highest `inFlight` seen since start or the last reset. */
+  maxInFlight: number;
+  /** The last 50 parsed JSON request bodies, oldest first. */
+  lastBodies: unknown[];
+}
+
+/** How many request bodies {@link StatsRecorder} retains. */
+export const LAST_BODIES_LIMIT = 50;
+
+function emptyCounts(): Record<string, number> {
+  return Object.create(null) as Record<string, number>;
+}
+
+/** Mutable, allocation-light recorder behind {@link MockStats}. */
+export class StatsRecorder {
+  private requests = 0;
+  private byPath = emptyCounts();
+  private byStatus = emptyCounts();
+  private inFlight = 0;
+  private maxInFlight = 0;
+  private bodies: unknown[] = [];
+  private bodiesNext = 0;
+
+  /** Counts an arriving request on `path`. */
+  request(path: string): void {
+    this.requests++;
+    this.byPath[path] = (this.byPath[path] ?? 0) + 1;
+  }
+
+  /** Counts an outcome (`"200"`, `"500"`, `"timeout"`, `"drop"`, ...). */
+  status(key: number | string): void {
+    this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
+  }
+
+  /** Marks a request as open. */
+  enter(): void {
+    if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+  }
+
+  /** Marks a request as finished. */
+  leave(): void {
+    this.inFlight--;
+  }
+
+  /** Remembers a parsed request body (ring buffer of {@link LAST_BODIES_LIMIT}). */
+  body(parsed: unknown): void {
+    if (this.bodies.length < LAST_BODIES_LIMIT) {
+      this.bodies.push(parsed);
+    } else {
+      this.bodies[this.bodiesNext] = parsed;
+      this.bodiesNext = (this.bodiesNext + 1) % LAST_BODIES_LIMIT;
+    }
+  }
+
+  /** A detached copy of the current counters. */
+  snapshot(): MockStats {
+    const ordered =
+      this.bodies.length < LAST_BODIES_LIMIT
+        ? this.bodies.slice()
+        : [...this.bodies.slice(this.bodiesNext), ...this.bodies.slice(0, this.bodiesNext)];
+    return {
+      requests: this.requests,
+      byPath: { ...this.byPath },
+      byStatus: { ...this.byStatus },
+      inFlight: this.inFlight,
+      maxInFlight: this.maxInFlight,
+      lastBodies: ordered,
+    };
+  }
+
+  /** Clears all counters; `maxInFlight` restarts at the current `inFlight`. */
+  reset(): void {
+    this.requests = 0;
+    this.byPath = emptyCounts();
+    this.byStatus = emptyCounts();
+    this.maxInFlight = this.inFlight;
+    this.bodies = [];
+    this.bodiesNext = 0;
+  }
+}

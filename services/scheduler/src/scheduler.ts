@@ -1,0 +1,67 @@
+import type { SwitchyardConfig } from '@switchyard/config';
+import { channels, createRedis, type Logger } from '@switchyard/core';
+import { QueueSet, RoutingState } from '@switchyard/routing';
+import { GroupDispatcher } from './group-dispatcher.js';
+
+/** Options of {@link startScheduler}. */
+export interface SchedulerOptions {
+  config: SwitchyardConfig;
+  redisUrl: string;
+  logger: Logger;
+  /** Concurrent dispatches per model group in this process. Default 16. */
+  concurrency?: number;
+}
+
+/** A running scheduler. */
+export interface SchedulerHandle {
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one dispatcher per model group that has a servable deployment, and a wake-up
+ * subscription that resumes a waiting group when capacity frees anywhere in the cluster.
+ */
+export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerHandle> {
+  const { config, logger } = opts;
+  const redis = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler', blocking: true });
+  const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-fetch', blocking: true });
+  const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-wake', blocking: true });
+  const routing = new RoutingState(redis);
+  const queues = new QueueSet(redis);
+  const dispatchers = new Map<string, GroupDispatcher>();
+  for (const group of config.groups.values()) {
+    if (!group.deployments.some((d) => d.supported)) continue;
+    dispatchers.set(
+      group.name,
+      new GroupDispatcher({
+        group,
+        router: config.router,
+        blockingConnection: blocking,
+        routing,
+        queues,
+        logger,
+        ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      }),
+    );
+  }
+  subscriber.on('message', (channel: string, group: string) => {
+    if (channel === channels.wake) dispatchers.get(group)?.wake();
+  });
+  // A wake-up lost during a reconnect must not leave a group waiting for its full gate time.
+  subscriber.on('ready', () => {
+    for (const d of dispatchers.values()) d.wake();
+  });
+  await subscriber.subscribe(channels.wake);
+  await Promise.all([...dispatchers.values()].map((d) => d.start()));
+  logger.info({ groups: [...dispatchers.keys()] }, 'scheduler started');
+  return {
+    async close() {
+      await Promise.all([...dispatchers.values()].map((d) => d.close()));
+      await queues.close();
+      subscriber.disconnect();
+      blocking.disconnect();
+      await redis.quit().catch(() => undefined);
+      logger.info('scheduler stopped');
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { Deployment, SwitchyardConfig } from '@switchyard/config';
+import { currentGroup, type Attempt, type JobPayload, type JobStore, type Logger } from '@switchyard/core';
+import type { GuardedAdapter } from '@switchyard/providers';
+import { UpstreamError } from '@switchyard/providers';
+import type { QueueSet, RoutingState } from '@switchyard/routing';
+import { planNextStep } from './retry-plan.js';
+
+/** What an {@link Executor} needs. */
+export interface ExecutorDeps {
+  config: SwitchyardConfig;
+  routing: RoutingState;
+  queues: QueueSet;
+  jobs: JobStore;
+  logger: Logger;
+}
+
+/**
+ * Runs one dispatched job on its deployment: marks it running, calls the upstream through the
+ * breaker, releases the lease on every outcome, and then finishes the job, or records the
+ * failed attempt and sends it back through the scheduler (retry / fallback).
+ */
+export class Executor {
+  constructor(private readonly d: ExecutorDeps) {}
+
+  async run(p: JobPayload, dep: Deployment, adapter: GuardedAdapter, signal?: AbortSignal): Promise<void> {
+    const group = currentGroup(p);
+    const leaseId = p.leaseId ?? '';
+    const state = await this.d.jobs.markRunning(p.id, dep.id);
+    if (state !== 'ok') {
+      await this.d.routing.release(group, dep.id, leaseId);
+      this.d.logger.debug({ jobId: p.id, state }, 'job not runnable; skipped');
+      return;
+    }
+    const at = Date.now();
+    const t0 = performance.now();
+    try {
+      const result = await adapter.chat({ body: p.body, ...(signal ? { signal } : {}) });
+      const attempt: Attempt = { deployment: dep.id, model_group: group, duration_ms: round(performance.now() - t0), at };
+      await Promise.all([
+        this.d.routing.release(group, dep.id, leaseId),
+        this.d.jobs.finish(p.id, { status: 'succeeded', result, deployment: dep.id, attempt }),
+      ]);
+    } catch (err) {
+      const e = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
+      const attempt: Attempt = {
+        deployment: dep.id,
+        model_group: group,
+        error_type: e.kind,
+        ...(e.status ? { status: e.status } : {}),
+        duration_ms: round(performance.now() - t0),
+        at,
+      };
+      await this.d.routing.release(group, dep.id, leaseId);
+      await this.recordHealth(dep, e);
+      await this.afterFailure(p, dep, e, attempt);
+    }
+  }
+
+  private async recordHealth(dep: Deployment, e: UpstreamError): Promise<void> {
+    const { router } = this.d.config;
+    if (router.disableCooldowns || e.cooldown === 'none') return;
+    const base = dep.cooldownMs ?? router.cooldownMs;
+    const cooldownMs = e.kind === 'rate_limited' && e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, 1) : base;
+    const cooled = await this.d.routing.recordFailure(dep, e.cooldown === 'immediate' ? 'immediate' : 'count', router.allowedFails, cooldownMs);
+    if (cooled) this.d.logger.warn({ deployment: dep.id, group: dep.group, kind: e.kind, cooldownMs }, 'deployment cooled down');
+  }
+
+  private async afterFailure(p: JobPayload, dep: Deployment, e: UpstreamError, attempt: Attempt): Promise<void> {
+    const next = planNextStep(p, dep.id, e, this.d.config.router);
+    this.d.logger.info({ jobId: p.id, deployment: dep.id, kind: e.kind, status: e.status, next: next.action }, 'upstream attempt failed');
+    if (next.action === 'retry') {
+      if (!(await this.d.jobs.requeue(p.id, attempt))) return; // cancelled or finished meanwhile
+      await this.d.queues.enqueueIngress(next.group, next.payload);
+      return;
+    }
+    await this.d.jobs.finish(p.id, { status: 'failed', error: e.toJobError(), deployment: dep.id, attempt });
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

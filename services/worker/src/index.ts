@@ -1,0 +1,3 @@
+export * from './worker.js';
+export { planNextStep, type NextStep } from './retry-plan.js';
+export { Executor } from './executor.js';

@@ -1,0 +1,42 @@
+import type { RouterSettings } from '@switchyard/config';
+import type { JobPayload } from '@switchyard/core';
+import type { UpstreamError } from '@switchyard/providers';
+
+/** What happens to a job after a failed attempt. */
+export type NextStep =
+  | { action: 'retry'; payload: JobPayload; group: string }
+  | { action: 'fail' };
+
+/**
+ * Decides the next step after a failed attempt on `deploymentId`:
+ * - a non-retryable error (bad request, context window, content policy) fails the job;
+ * - while the group's `num_retries` are not used up, retry in the same group with the failed
+ *   deployment excluded;
+ * - then move to the next `fallbacks` group with a fresh retry budget;
+ * - then fail.
+ */
+export function planNextStep(p: JobPayload, deploymentId: string, err: UpstreamError, router: RouterSettings): NextStep {
+  if (!err.retryable) return { action: 'fail' };
+  const attemptsMade = p.groupAttempts + 1;
+  if (attemptsMade <= router.numRetries) {
+    const exclude = p.exclude.includes(deploymentId) ? p.exclude : [...p.exclude, deploymentId];
+    const group = p.groups[p.groupIndex] as string;
+    return { action: 'retry', group, payload: strip({ ...p, groupAttempts: attemptsMade, exclude, enqueuedAt: Date.now() }) };
+  }
+  const nextIndex = p.groupIndex + 1;
+  const next = p.groups[nextIndex];
+  if (next !== undefined) {
+    return {
+      action: 'retry',
+      group: next,
+      payload: strip({ ...p, groupIndex: nextIndex, groupAttempts: 0, exclude: [], enqueuedAt: Date.now() }),
+    };
+  }
+  return { action: 'fail' };
+}
+
+/** Drops the previous dispatch's deployment and lease. */
+function strip(p: JobPayload): JobPayload {
+  const { deploymentId: _d, leaseId: _l, ...rest } = p;
+  return rest;
+}

@@ -1,0 +1,96 @@
+import { Worker } from 'bullmq';
+import type { Deployment, SwitchyardConfig } from '@switchyard/config';
+import { createRedis, JobPayloadSchema, JobStore, QUEUE_PREFIX, queueNames, type Logger } from '@switchyard/core';
+import { createAdapter, GuardedAdapter } from '@switchyard/providers';
+import { QueueSet, RoutingState } from '@switchyard/routing';
+import { Executor } from './executor.js';
+
+/**
+ * Concurrency of a deployment's pool in one worker process when the deployment sets no
+ * `max_parallel_requests`. Default 64.
+ */
+export const DEFAULT_POOL_CONCURRENCY = 64;
+
+/** Options of {@link startWorker}. */
+export interface WorkerOptions {
+  config: SwitchyardConfig;
+  redisUrl: string;
+  logger: Logger;
+  /** Seconds a finished job record is kept. Default 86 400. */
+  retentionSeconds?: number;
+  /** Pool concurrency for deployments without `max_parallel_requests`. Default 64. */
+  defaultConcurrency?: number;
+  /** Only run pools for these deployment ids. Default: every supported deployment. */
+  deployments?: readonly string[];
+}
+
+/** A running worker process's pools. */
+export interface WorkerHandle {
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one BullMQ worker pool per supported deployment, each with concurrency
+ * `max_parallel_requests` (else {@link DEFAULT_POOL_CONCURRENCY}); the scheduler's leases cap
+ * the in-flight total across all worker processes.
+ */
+export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
+  const { config, logger } = opts;
+  const redis = createRedis(opts.redisUrl, { connectionName: 'sy-worker', blocking: true });
+  const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-worker-fetch', blocking: true });
+  const routing = new RoutingState(redis);
+  const queues = new QueueSet(redis);
+  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
+  const executor = new Executor({ config, routing, queues, jobs, logger });
+  const onOpen = (d: Deployment): void => {
+    if (config.router.disableCooldowns) return;
+    routing
+      .recordFailure(d, 'immediate', config.router.allowedFails, d.cooldownMs ?? config.router.cooldownMs)
+      .then(() => logger.warn({ deployment: d.id, group: d.group }, 'circuit opened; deployment cooled down'))
+      .catch((err: unknown) => logger.error({ err, deployment: d.id }, 'writing cooldown failed'));
+  };
+  const selected = config.deployments.filter((d) => d.supported && (!opts.deployments || opts.deployments.includes(d.id)));
+  const adapters: GuardedAdapter[] = [];
+  const workers: Worker[] = [];
+  for (const dep of selected) {
+    const adapter = new GuardedAdapter(dep, createAdapter(dep), {
+      allowedFails: config.router.allowedFails,
+      cooldownMs: config.router.cooldownMs,
+      onOpen,
+    });
+    adapters.push(adapter);
+    const worker = new Worker(
+      queueNames.deployment(dep.id),
+      async (job) => {
+        const parsed = JobPayloadSchema.safeParse(job.data);
+        if (!parsed.success) {
+          logger.error({ jobId: job.id, issues: parsed.error.issues }, 'invalid payload in deployment queue; dropped');
+          return;
+        }
+        await executor.run(parsed.data, dep, adapter);
+      },
+      {
+        connection: blocking,
+        prefix: QUEUE_PREFIX,
+        concurrency: dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY,
+        lockDuration: Math.max(30_000, dep.timeoutMs + 10_000),
+        removeOnComplete: { count: 0 },
+        removeOnFail: { age: 86_400 },
+      },
+    );
+    worker.on('error', (err) => logger.error({ err, deployment: dep.id }, 'deployment worker error'));
+    workers.push(worker);
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  logger.info({ deployments: selected.map((d) => d.id) }, 'worker started');
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(adapters.map((a) => a.close()));
+      await queues.close();
+      blocking.disconnect();
+      await redis.quit().catch(() => undefined);
+      logger.info('worker stopped');
+    },
+  };
+}
