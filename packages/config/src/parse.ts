@@ -48,6 +48,7 @@ export function parseConfig(yamlText: string, opts: ParseOptions = {}): Switchya
   // environment_variables are literal values (possibly secrets): never resolved, never shown.
   const { environment_variables: fileVars, ...rest } = root;
   const resolution = resolveEnvRefs(rest, envLookup(env, fileVars));
+  // resolveEnvRefs maps a mapping to a mapping, so the cast only restores the static type.
   const resolved: Record<string, unknown> = { ...(resolution.value as Record<string, unknown>) };
   if (fileVars !== undefined) resolved['environment_variables'] = fileVars;
 
