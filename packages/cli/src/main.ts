@@ -15,6 +15,9 @@ function load(flags: Flags, logger: Logger): SwitchyardConfig {
   return config;
 }
 
+/** What this process started; closed on a signal, and on a failed start. */
+const closables: Closable[] = [];
+
 async function run(argv: readonly string[]): Promise<void> {
   const { command, flags } = parseCli(argv);
   if (command === 'help') {
@@ -28,7 +31,6 @@ async function run(argv: readonly string[]): Promise<void> {
   }
   const env = readEnv();
   const logger = createLogger({ name: 'switchyard', level: env.LOG_LEVEL });
-  const closables: Closable[] = [];
   closeOnSignal(closables, logger);
   if (command !== 'start') {
     const config = load(flags, logger);
@@ -56,7 +58,8 @@ async function run(argv: readonly string[]): Promise<void> {
   closables.push(...(await startRoles(['worker', 'scheduler', 'api'], config, redisUrl, env, flags, logger)));
 }
 
-run(process.argv.slice(2)).catch((err: unknown) => {
+run(process.argv.slice(2)).catch(async (err: unknown) => {
+  for (const c of [...closables].reverse()) await c.close().catch(() => undefined);
   if (err instanceof UsageError) process.stderr.write(`switchyard: ${err.message}\n\n${USAGE}\n`);
   else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
   else process.stderr.write(`switchyard: ${err instanceof Error ? err.message : String(err)}\n`);

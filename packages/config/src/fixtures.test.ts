@@ -102,6 +102,7 @@ describe('guide fixtures', () => {
   it('warns once per deployment whose provider has no adapter', () => {
     const cfg = load('guide-simple-shuffle.yaml');
     expect(warningText(cfg)).toEqual([
+      'model_list[0]: rpm/tpm are used as simple-shuffle weights only; they are not enforced as budgets yet',
       'model_list[0].litellm_params.model: provider "anthropic" has no adapter yet: requests for group "claude-3-5-sonnet-anthropic" cannot be served by this deployment',
       'model_list[1].litellm_params.model: provider "bedrock" has no adapter yet: requests for group "claude-3-5-sonnet-bedrock" cannot be served by this deployment',
       'model_list[2].litellm_params.model: provider "vertex_ai" has no adapter yet: requests for group "claude-3-5-sonnet-vertex" cannot be served by this deployment',

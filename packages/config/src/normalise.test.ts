@@ -110,7 +110,7 @@ router_settings:
 });
 
 describe('router settings', () => {
-  const ONE = `model_list:\n${dep('gpt', 'rpm: 1')}`;
+  const ONE = `model_list:\n${dep('gpt', 'order: 1')}`;
 
   it('has LiteLLM defaults', () => {
     expect(parse(ONE).router).toEqual({
@@ -157,7 +157,7 @@ describe('router settings', () => {
 });
 
 describe('fallbacks and aliases', () => {
-  const GROUPS = `model_list:\n${dep('gpt-5.2', 'rpm: 1')}${dep('gpt-4o', 'rpm: 2')}${dep('claude', 'rpm: 3')}`;
+  const GROUPS = `model_list:\n${dep('gpt-5.2', 'order: 1')}${dep('gpt-4o', 'order: 2')}${dep('claude', 'order: 3')}`;
 
   it('reads the LiteLLM list-of-maps form', () => {
     const cfg = parse(`${GROUPS}router_settings:\n  fallbacks: [{"gpt-5.2": ["gpt-4o", "claude"]}, {"gpt-4o": ["claude"]}]\n`);
@@ -186,5 +186,16 @@ describe('fallbacks and aliases', () => {
 `);
     expect(cfg.router.modelGroupAlias).toEqual({ 'gpt-4': 'gpt-5.2', old: 'claude', typo: 'gpt-5' });
     expect(formatWarnings(cfg.warnings)).toBe('router_settings.model_group_alias.typo: alias points to unknown model group "gpt-5"');
+  });
+});
+
+describe('rpm/tpm before budgets are enforced', () => {
+  it('says once that rpm/tpm only weight the shuffle, and says nothing when no deployment sets them', () => {
+    const withBudgets = parse(`model_list:\n${dep('a', 'rpm: 10')}${dep('a', 'tpm: 1000')}`);
+    expect(withBudgets.warnings.filter((w) => w.message.includes('not enforced as budgets'))).toEqual([
+      { path: 'model_list[0]', message: 'rpm/tpm are used as simple-shuffle weights only; they are not enforced as budgets yet' },
+    ]);
+    const without = parse(`model_list:\n${dep('a', 'order: 1')}`);
+    expect(without.warnings).toEqual([]);
   });
 });

@@ -74,6 +74,7 @@ export function parseConfig(yamlText: string, opts: ParseOptions = {}): Switchya
   const built = buildDeployments(cfg.model_list, ids.ids, routerResult.router);
   warnings.push(...built.warnings);
   const groups = groupDeployments(built.deployments);
+  warnings.push(...budgetWarnings(built.deployments));
   warnings.push(
     ...checkGroupRefs(routerResult.fallbackRefs, routerResult.aliasRefs, new Set(groups.keys()), routerResult.router.modelGroupAlias),
   );
@@ -96,4 +97,19 @@ function groupDeployments(deployments: readonly Deployment[]): Map<string, Model
     members.set(d.group, list);
   }
   return new Map([...members].map(([name, list]) => [name, { name, deployments: list }]));
+}
+
+/**
+ * rpm/tpm are read (they weight simple-shuffle) but not yet enforced as budgets: say so once,
+ * at the first deployment that sets one, so nobody mistakes them for a limit.
+ */
+function budgetWarnings(deployments: readonly Deployment[]): Finding[] {
+  const index = deployments.findIndex((d) => d.rpm !== undefined || d.tpm !== undefined);
+  if (index < 0) return [];
+  return [
+    {
+      at: ['model_list', index],
+      message: 'rpm/tpm are used as simple-shuffle weights only; they are not enforced as budgets yet',
+    },
+  ];
 }

@@ -57,7 +57,7 @@ return 1
 
 /**
  * KEYS[1]=record; ARGV: now(ms), retention(s), channel, job id, error JSON.
- * Cancels a queued job. Returns 'cancelled', 'missing' or the current (unchanged) status.
+ * Cancels a queued job. Returns 'ok', 'missing' or the current (unchanged) status.
  */
 export const CANCEL_LUA = `
 local s = redis.call('HGET', KEYS[1], 'status')
@@ -66,5 +66,5 @@ if s ~= 'queued' then return s end
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished_at', ARGV[1], 'error', ARGV[5])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 redis.call('PUBLISH', ARGV[3], ARGV[4])
-return 'cancelled'
+return 'ok'
 `;

@@ -85,14 +85,14 @@ export class JobStore {
     return r === 1;
   }
 
-  /** Cancels a queued job. Returns 'cancelled', 'missing' or the status that forbids it. */
-  async cancel(id: string): Promise<'cancelled' | 'missing' | JobStatus> {
+  /** Cancels a queued job. Returns 'ok', 'missing' or the status that forbids it. */
+  async cancel(id: string): Promise<'ok' | 'missing' | JobStatus> {
     const error: JobError = { message: 'The job was cancelled.', type: 'cancelled', code: 'job_cancelled', status: 499 };
     const r = await cancelScript.run(
       this.redis,
       [jobKeys.record(id)],
       [Date.now(), this.retentionSeconds, channels.jobDone, id, JSON.stringify(error)],
     );
-    return r as 'cancelled' | 'missing' | JobStatus;
+    return r as 'ok' | 'missing' | JobStatus;
   }
 }

@@ -107,9 +107,9 @@ export class JobSubmitter {
   }
 
   /** Cancels a queued job and drops it from its ingress queue. */
-  async cancel(rec: JobRecord): Promise<'cancelled' | 'missing' | JobRecord['status']> {
+  async cancel(rec: JobRecord): Promise<'ok' | 'missing' | JobRecord['status']> {
     const r = await this.jobs.cancel(rec.id);
-    if (r === 'cancelled') {
+    if (r === 'ok') {
       await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex: 0, groupAttempts: 0 });
     }
     return r;

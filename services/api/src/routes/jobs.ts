@@ -62,8 +62,8 @@ export function jobRoutes(deps: JobRouteDeps): Router {
     if (!rec) throw new JobNotFoundError(req.params.id);
     const r = await deps.submitter.cancel(rec);
     if (r === 'missing') throw new JobNotFoundError(rec.id);
-    if (r !== 'cancelled') {
-      throw new JobStateConflictError(`Job ${rec.id} is ${r}; only queued jobs can be cancelled.`);
+    if (r !== 'ok') {
+      throw new JobStateConflictError(`Job ${rec.id} is already ${r}; only queued jobs can be cancelled.`);
     }
     const now = await deps.jobs.get(rec.id);
     res.json(jobView(now ?? rec));

@@ -1,0 +1,48 @@
+/** Facts about the machine the benchmark ran on. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+/** Printed above the results and written into RESULTS.md. */
+export interface MachineInfo {
+  /** `nproc` (CPUs this process may use). */
+  nproc: number;
+  /** `model name` from /proc/cpuinfo. */
+  cpuModel: string;
+  /** Total memory, GiB. */
+  memGiB: number;
+  /** Kernel (`os.release()`). */
+  kernel: string;
+  /** `process.version`. */
+  node: string;
+  /** `redis-server --version`, shortened to the version. */
+  redis: string;
+}
+
+function run(cmd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Collects {@link MachineInfo}; never throws (unknown fields read "unknown"). */
+export function machineInfo(): MachineInfo {
+  let cpuModel = 'unknown';
+  try {
+    const m = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m);
+    if (m?.[1]) cpuModel = m[1].trim();
+  } catch {
+    // not Linux
+  }
+  const redisRaw = run('redis-server', ['--version']) ?? 'unknown';
+  return {
+    nproc: Number(run('nproc', [])) || os.availableParallelism(),
+    cpuModel,
+    memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    redis: redisRaw.match(/v=(\S+)/)?.[1] ?? redisRaw,
+  };
+}

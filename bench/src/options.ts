@@ -1,0 +1,64 @@
+/**
+ * Benchmark sizes and switches, read once from the environment (see bench/README.md).
+ */
+import { fileURLToPath } from 'node:url';
+
+/** Every knob of one `pnpm bench` run. */
+export interface BenchOptions {
+  /** Concurrent client loops in the throughput scenarios (`BENCH_CLIENTS`, default 50). */
+  clients: number;
+  /** Measured requests per throughput scenario (`BENCH_REQUESTS`, default 10 000). */
+  requests: number;
+  /** Time cap of one measured scenario in ms (`BENCH_MAX_SECONDS`, default 20 s). */
+  maxDurationMs: number;
+  /** Warm-up requests before each measured scenario (`BENCH_WARMUP`, default 200). */
+  warmup: number;
+  /** Requests of the sequential latency scenario (`BENCH_SEQ_REQUESTS`, default 1 000). */
+  seqRequests: number;
+  /** No-op jobs of the bare BullMQ throughput scenarios (`BENCH_BULLMQ_JOBS`, default 20 000). */
+  bullmqJobs: number;
+  /** Jobs of the bare BullMQ sequential latency scenario (`BENCH_BULLMQ_SEQ`, default 1 000). */
+  bullmqSeq: number;
+  /** Upstream latency of section 2 in ms (`BENCH_SLOW_LATENCY_MS`, default 50). */
+  slowLatencyMs: number;
+  /** Sections to run, 1–4 (`BENCH_SECTIONS`, e.g. `1,3`; default all). */
+  sections: ReadonlySet<number>;
+  /** Markdown file the results block is written into; `null` when `BENCH_RESULTS_FILE=-`. */
+  resultsFile: string | null;
+  /** Repository root (holds packages/ and services/). */
+  repoRoot: string;
+}
+
+function intEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min} (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+/** Reads {@link BenchOptions} from `process.env`; throws a readable error on bad values. */
+export function readOptions(): BenchOptions {
+  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+  const sectionsRaw = process.env.BENCH_SECTIONS?.trim();
+  const sections = new Set<number>(
+    sectionsRaw ? sectionsRaw.split(',').map((s) => Number(s.trim())) : [1, 2, 3, 4],
+  );
+  for (const s of sections) if (![1, 2, 3, 4].includes(s)) throw new Error(`BENCH_SECTIONS: unknown section ${s}`);
+  const resultsRaw = process.env.BENCH_RESULTS_FILE;
+  const resultsFile =
+    resultsRaw === '-' ? null : resultsRaw && resultsRaw.trim() !== '' ? resultsRaw : fileURLToPath(new URL('../RESULTS.md', import.meta.url));
+  return {
+    clients: intEnv('BENCH_CLIENTS', 50, 1),
+    requests: intEnv('BENCH_REQUESTS', 10_000, 1),
+    maxDurationMs: intEnv('BENCH_MAX_SECONDS', 20, 1) * 1000,
+    warmup: intEnv('BENCH_WARMUP', 200, 0),
+    seqRequests: intEnv('BENCH_SEQ_REQUESTS', 1_000, 1),
+    bullmqJobs: intEnv('BENCH_BULLMQ_JOBS', 20_000, 1),
+    bullmqSeq: intEnv('BENCH_BULLMQ_SEQ', 1_000, 1),
+    slowLatencyMs: intEnv('BENCH_SLOW_LATENCY_MS', 50, 0),
+    sections,
+    resultsFile,
+    repoRoot,
+  };
+}
