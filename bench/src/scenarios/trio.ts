@@ -1,0 +1,102 @@
+/**
+ * The shared shape of sections 1–3: on one fresh redis-server and one mock process, measure
+ * direct-to-mock, Switchyard standalone and Switchyard as separate processes with the same load.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CpuTarget } from '../cpu.js';
+import { log } from '../log.js';
+import { startTrackedRedis } from '../processes.js';
+import type { HttpScenarioResult } from '../results.js';
+import { failed, measureHttp } from './http.js';
+import { flushAll, startMockProcess, startSeparate, startStandalone, writeBenchConfig, type SwitchyardStack } from './stack.js';
+
+/** Parameters of {@link runTrio}. */
+export interface TrioPlan {
+  /** Section number, prefix of the scenario ids (`1` → `1a`, `1b`, `1c`). */
+  section: number;
+  repoRoot: string;
+  /** Scratch directory of this section (redis data, config file). */
+  dir: string;
+  upstreamLatencyMs: number;
+  clients: number;
+  requests: number;
+  warmup: number;
+  maxDurationMs: number;
+}
+
+/** The three measurements of one section. */
+export interface TrioResult {
+  direct: HttpScenarioResult;
+  standalone: HttpScenarioResult;
+  separate: HttpScenarioResult;
+}
+
+/** Runs direct, standalone and separate; always stops what it started. */
+export async function runTrio(p: TrioPlan): Promise<TrioResult> {
+  mkdirSync(p.dir, { recursive: true });
+  const labels = {
+    direct: `${p.section}a`,
+    standalone: `${p.section}b`,
+    separate: `${p.section}c`,
+  };
+  const redis = await startTrackedRedis(join(p.dir, 'redis'));
+  try {
+    const mock = await startMockProcess(p.repoRoot, p.upstreamLatencyMs).catch(async (err: unknown) => {
+      throw err;
+    });
+    try {
+      const common = {
+        clients: p.clients,
+        requests: p.requests,
+        warmup: p.warmup,
+        maxDurationMs: p.maxDurationMs,
+      };
+      const base: CpuTarget[] = [
+        { label: 'redis-server', pid: redis.pid },
+        { label: 'mock upstream', pid: mock.service.pid },
+      ];
+      const direct = await measureHttp({
+        ...common,
+        id: labels.direct,
+        label: 'direct → mock',
+        origin: mock.url,
+        model: 'bench-model',
+        cpuTargets: base,
+      });
+      const config = writeBenchConfig(p.dir, mock.url);
+
+      const viaStack = async (id: string, label: string, start: () => Promise<SwitchyardStack>): Promise<HttpScenarioResult> => {
+        let stack: SwitchyardStack | undefined;
+        try {
+          await flushAll(redis.url);
+          stack = await start();
+          return await measureHttp({
+            ...common,
+            id,
+            label,
+            origin: stack.url,
+            model: 'bench',
+            cpuTargets: [...stack.cpuTargets, ...base],
+          });
+        } catch (err) {
+          return failed(id, label, err);
+        } finally {
+          await stack?.stop();
+        }
+      };
+      const standalone = await viaStack(labels.standalone, 'Switchyard standalone (start)', () =>
+        startStandalone(p.repoRoot, redis.url, config),
+      );
+      const separate = await viaStack(labels.separate, 'Switchyard api + scheduler + worker', () =>
+        startSeparate(p.repoRoot, redis.url, config),
+      );
+      return { direct, standalone, separate };
+    } finally {
+      await mock.service.stop();
+    }
+  } finally {
+    await redis.stop();
+    log(`  section ${p.section}: processes stopped`);
+  }
+}
