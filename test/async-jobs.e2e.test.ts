@@ -140,6 +140,36 @@ describe('async jobs', () => {
     expect((await call('POST', '/v1/jobs/job-does-not-exist/cancel')).status).toBe(404);
   });
 
+  it('cancels the queued job of a synchronous caller that disconnects', async () => {
+    slow.resetStats();
+    const first = (await call('POST', '/v1/jobs', { body: chat('slow-model', 'occupies the only slot') })).body.id as string;
+    await until(() => call('GET', `/v1/jobs/${first}`), (x) => x.body.status === 'running');
+    const caller = new AbortController();
+    const request = fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(chat('slow-model', 'caller leaves')),
+      signal: caller.signal,
+    }).catch(() => undefined);
+    // find the synchronous job while it waits behind the first one
+    const findSync = async (): Promise<Record<string, string> | undefined> => {
+      for (const key of await redis.keys('sy:job:*')) {
+        const rec = await redis.hgetall(key);
+        if (rec.kind === 'sync' && rec.model_group === 'slow-model') return rec;
+      }
+      return undefined;
+    };
+    const queued = await until(findSync, (r) => r?.status === 'queued');
+    expect(queued?.status).toBe('queued');
+    caller.abort();
+    await request;
+    const after = await until(findSync, (r) => r?.status === 'cancelled', 5_000);
+    expect(after?.status).toBe('cancelled');
+    expect((await call('GET', `/v1/jobs/${first}?wait=10`)).body.status).toBe('succeeded');
+    await new Promise((r) => setTimeout(r, 1_800));
+    expect(slow.stats().requests).toBe(1);
+  });
+
   it('serves a synchronous chat completion with the Switchyard headers', async () => {
     const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: json, body: JSON.stringify(chat('fast-model')) });
     expect(res.status).toBe(200);

@@ -42,9 +42,7 @@ export async function runTrio(p: TrioPlan): Promise<TrioResult> {
   };
   const redis = await startTrackedRedis(join(p.dir, 'redis'));
   try {
-    const mock = await startMockProcess(p.repoRoot, p.upstreamLatencyMs).catch(async (err: unknown) => {
-      throw err;
-    });
+    const mock = await startMockProcess(p.repoRoot, p.upstreamLatencyMs);
     try {
       const common = {
         clients: p.clients,

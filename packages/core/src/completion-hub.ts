@@ -42,8 +42,16 @@ export class CompletionHub {
   /**
    * Resolves with the record once it is terminal, or with its current state after `timeoutMs`
    * or when `signal` aborts. Null when the record does not exist.
+   *
+   * `initialRead` (default true) checks the record once right away. A caller that registers the
+   * wait *before* it submits the job passes false: no completion can precede the registration.
    */
-  async waitForTerminal(id: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | null> {
+  async waitForTerminal(
+    id: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    opts: { initialRead?: boolean } = {},
+  ): Promise<JobRecord | null> {
     return new Promise<JobRecord | null>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (rec: JobRecord | null): void => {
@@ -67,6 +75,7 @@ export class CompletionHub {
       set.add(waiter);
       timer = setTimeout(onAbort, Math.max(0, timeoutMs));
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.initialRead === false) return;
       this.store.get(id).then((rec) => {
         if (!rec || TERMINAL_STATUSES.has(rec.status)) done(rec);
       }, (err: unknown) => {

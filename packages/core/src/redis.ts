@@ -7,19 +7,21 @@ export interface RedisConnectionOptions {
   /** Name shown in `CLIENT LIST` (role + purpose), e.g. `sy-api`. */
   connectionName: string;
   /**
-   * Blocking/BullMQ-worker connections must retry forever (`maxRetriesPerRequest: null`).
-   * Request-path connections fail fast so the API can answer 503 instead of hanging.
-   * Default false (fail fast).
+   * - `request` (default): fails fast (3 retries) so the API can answer 503 instead of hanging;
+   *   auto-pipelined.
+   * - `background`: scheduler/worker commands; waits out Redis outages (retries forever);
+   *   auto-pipelined.
+   * - `blocking`: BullMQ worker and pub/sub connections; retries forever, no pipelining.
    */
-  blocking?: boolean;
+  kind?: 'request' | 'background' | 'blocking';
 }
 
 /** Opens an ioredis connection to `url` (`redis://[:password@]host:port[/db]`). */
 export function createRedis(url: string, opts: RedisConnectionOptions): Redis {
   const options: RedisOptions = {
     connectionName: opts.connectionName,
-    maxRetriesPerRequest: opts.blocking ? null : 3,
-    enableAutoPipelining: !opts.blocking,
+    maxRetriesPerRequest: (opts.kind ?? 'request') === 'request' ? 3 : null,
+    enableAutoPipelining: opts.kind !== 'blocking',
     retryStrategy: (times) => Math.min(50 * times, 2_000),
   };
   return new Redis(url, options);

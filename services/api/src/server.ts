@@ -35,7 +35,7 @@ export interface ApiHandle {
 export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-api' });
-  const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-api-events', blocking: true });
+  const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-api-events', kind: 'blocking' });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
   const queues = new QueueSet(redis);

@@ -13,8 +13,15 @@ import {
 import type { QueueSet } from '@switchyard/routing';
 import type { ChatCompletionBody } from './schemas.js';
 
+/** A new, unique job id. */
+export function newJobId(): string {
+  return `job-${randomUUID()}`;
+}
+
 /** A validated request to enqueue. */
 export interface Submission {
+  /** Preassigned id (so a waiter can be registered first); default a new one. */
+  id?: string;
   body: ChatCompletionBody;
   kind: JobKind;
   priority?: number;
@@ -61,7 +68,7 @@ export class JobSubmitter {
   /** Writes the record and enqueues the job; nothing is left behind when enqueueing fails. */
   async submit(s: Submission): Promise<JobRecord> {
     const group = this.resolveGroup(s.body.model);
-    const id = `job-${randomUUID()}`;
+    const id = s.id ?? newJobId();
     const now = Date.now();
     const priority = s.priority ?? s.body.priority;
     const metadata = s.metadata ?? s.body.metadata;
@@ -113,5 +120,11 @@ export class JobSubmitter {
       await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex: 0, groupAttempts: 0 });
     }
     return r;
+  }
+
+  /** Cancels the job if it exists and is still queued (a caller that went away). */
+  async cancelIfQueued(id: string): Promise<void> {
+    const rec = await this.jobs.get(id);
+    if (rec?.status === 'queued') await this.cancel(rec);
   }
 }

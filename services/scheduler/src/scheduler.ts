@@ -23,9 +23,9 @@ export interface SchedulerHandle {
  */
 export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerHandle> {
   const { config, logger } = opts;
-  const redis = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler', blocking: true });
-  const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-fetch', blocking: true });
-  const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-wake', blocking: true });
+  const redis = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler', kind: 'background' });
+  const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-fetch', kind: 'blocking' });
+  const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-wake', kind: 'blocking' });
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
   const dispatchers = new Map<string, GroupDispatcher>();

@@ -36,8 +36,8 @@ export interface WorkerHandle {
  */
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const { config, logger } = opts;
-  const redis = createRedis(opts.redisUrl, { connectionName: 'sy-worker', blocking: true });
-  const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-worker-fetch', blocking: true });
+  const redis = createRedis(opts.redisUrl, { connectionName: 'sy-worker', kind: 'background' });
+  const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-worker-fetch', kind: 'blocking' });
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
@@ -73,7 +73,6 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         connection: blocking,
         prefix: QUEUE_PREFIX,
         concurrency: dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY,
-        lockDuration: Math.max(30_000, dep.timeoutMs + 10_000),
         removeOnComplete: { count: 0 },
         removeOnFail: { age: 86_400 },
       },

@@ -3,7 +3,7 @@ import { InvalidRequestError, WaitTimeoutError, type CompletionHub, type JobReco
 import { validationError } from '../http-errors.js';
 import { jobHeaders } from '../job-view.js';
 import { ChatCompletionBodySchema } from '../schemas.js';
-import type { JobSubmitter } from '../submitter.js';
+import { newJobId, type JobSubmitter } from '../submitter.js';
 
 /** What the chat route needs. */
 export interface ChatRouteDeps {
@@ -47,20 +47,30 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
   const router = Router();
   const handler = async (req: import('express').Request, res: Response): Promise<void> => {
     const body = parseChatBody(req.body);
-    const rec = await deps.submitter.submit({ body, kind: 'sync' });
+    const id = newJobId();
     const gone = new AbortController();
+    // Register the wait before the job exists, so its completion cannot be missed.
+    const waiting = deps.hub.waitForTerminal(id, deps.syncWaitSeconds * 1000, gone.signal, { initialRead: false });
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
-    const final = await deps.hub.waitForTerminal(rec.id, deps.syncWaitSeconds * 1000, gone.signal);
+    try {
+      await deps.submitter.submit({ id, body, kind: 'sync' });
+    } catch (err) {
+      gone.abort();
+      await waiting.catch(() => undefined);
+      throw err;
+    }
+    const final = await waiting;
     if (gone.signal.aborted) {
-      if (final?.status === 'queued') await deps.submitter.cancel(final);
+      // The caller left: a job that has not started yet is not worth running.
+      await deps.submitter.cancelIfQueued(id);
       return;
     }
-    if (!final) throw new WaitTimeoutError(rec.id, deps.syncWaitSeconds);
+    if (!final) throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     if (final.status === 'queued' || final.status === 'running') {
       res.set(jobHeaders(final));
-      throw new WaitTimeoutError(rec.id, deps.syncWaitSeconds);
+      throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
     sendJobOutcome(res, final);
   };
