@@ -19,8 +19,18 @@ export const JobPayloadSchema = z.object({
   groupAttempts: z.number().int().nonnegative(),
   /** Deployments that already failed this job in the current group. */
   exclude: z.array(z.string()),
+  /** Deployments of the current group that cannot take the job (pre-call checks). */
+  ineligible: z.array(z.string()).default([]),
   /** BullMQ priority (lower runs first); absent = none. */
   priority: z.number().int().positive().optional(),
+  /** Tokens reserved in tpm windows for this job (prompt count + completion allowance). */
+  tokenEstimate: z.number().int().nonnegative().default(0),
+  /** tpm bucket (unix second) the estimate was reserved in; set with the lease. */
+  tokenBucket: z.number().int().optional(),
+  /** When the job was submitted (ms): the overflow policy's `max_wait_ms` counts from here. */
+  createdAt: z.number().default(0),
+  /** Absolute deadline (ms): a job that has not started by then expires. */
+  deadlineAt: z.number().optional(),
   /** Set by the scheduler when it hands the job to a deployment queue. */
   deploymentId: z.string().optional(),
   /** The in-flight lease the scheduler reserved; released by the worker on every outcome. */

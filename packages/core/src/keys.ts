@@ -35,6 +35,14 @@ export const routingKeys = {
   cooldown: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:cool:${safeName(deploymentId)}`,
   /** ZSET failureId → time (ms): failures of the last minute, for `allowed_fails`. */
   failures: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:fail:${safeName(deploymentId)}`,
+  /** ZSET leaseId → time (ms) the request was sent: the sliding 60 s rpm window. */
+  rpm: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:rpm:${safeName(deploymentId)}`,
+  /** HASH unix second → tokens: the tpm window (reserved estimates, reconciled with usage). */
+  tpm: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:tpm:${safeName(deploymentId)}`,
+  /** HASH deploymentId → EWMA latency (ms) of successful calls, for latency-based routing. */
+  latency: (group: string) => `${KEY_ROOT}:${groupTag(group)}:latency`,
+  /** ZSET dispatch id → deadline (ms) of jobs waiting in the group's ingress queue. */
+  deadlines: (group: string) => `${KEY_ROOT}:${groupTag(group)}:deadlines`,
   /** HASH deploymentId → number of jobs dispatched to it (for `/model/info` num_requests). */
   served: (group: string) => `${KEY_ROOT}:${groupTag(group)}:served`,
   /** STRING with PX expiry: present while some scheduler waits for capacity in this group. */

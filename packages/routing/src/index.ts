@@ -1,3 +1,5 @@
 export * from './routing-state.js';
 export * from './queues.js';
-export { RESERVE_LUA, RELEASE_LUA, RECORD_FAILURE_LUA } from './reserve.lua.js';
+export * from './deadlines.js';
+export * from './precall.js';
+export { RESERVE_LUA, RELEASE_LUA, RECORD_FAILURE_LUA, MARK_SENT_LUA } from './reserve.lua.js';

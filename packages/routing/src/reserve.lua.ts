@@ -1,79 +1,153 @@
 /**
- * The routing decision: one atomic call that filters a group's deployments, picks one in the
- * lowest available tier with the group's strategy, and reserves an in-flight lease on it.
+ * The routing decision: one atomic call that filters a group's deployments (exclusions,
+ * cooldown, in-flight cap, rpm window, tpm window), keeps the lowest available tier, picks one
+ * deployment with the group's strategy and reserves it (lease, rpm entry, tpm estimate).
  *
- * KEYS: for deployment i (1-based): KEYS[2i-1] = leases ZSET, KEYS[2i] = cooldown key;
- *       KEYS[2n+1] = served counter HASH, KEYS[2n+2] = group "waiting" flag.
- * ARGV: [1] strategy, [2] random number in [0,1), [3] lease id, [4] n,
- *       then 6 values per deployment: id, tier, weight, max parallel (0 = unlimited),
- *       lease ms, excluded ('1'/'0').
- * Returns {1, deployment id, in-flight after reserving} or {0, ms until something may free
- * (-1 = unknown)}; on {0, ...} the waiting flag is set so that releases publish a wake-up.
- * Time is the server's (TIME), so the clocks of the callers do not matter.
+ * KEYS, for deployment i (1-based): KEYS[4i-3] leases ZSET, KEYS[4i-2] cooldown key,
+ *   KEYS[4i-1] rpm ZSET, KEYS[4i] tpm HASH; then KEYS[4n+1] served HASH,
+ *   KEYS[4n+2] group waiting flag, KEYS[4n+3] latency HASH.
+ * ARGV: [1] strategy, [2] random in [0,1), [3] lease id, [4] n, [5] estimated tokens,
+ *   [6] highest tier allowed (-1 = any), [7] lowest_latency_buffer,
+ *   then 9 values per deployment: id, tier, weight, max parallel (0 = none), lease ms,
+ *   excluded ('1'/'0'), rpm (0 = none), tpm (0 = none), cost per token (-1 = unknown).
+ * Returns {1, deployment id, in-flight after reserving, tpm bucket second} or
+ *   {0, ms until something may free (-1 = unknown)}; on {0, ...} it sets the waiting flag so
+ *   that releases publish a wake-up.
+ *
+ * Windows use server time (TIME). rpm: entries newer than now − 60 000 ms, exact. tpm: per-second
+ * buckets from now_s − 60 to now_s, so the counted window spans 60–61 s (never less than 60 s).
  */
 export const RESERVE_LUA = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now_s = tonumber(t[1])
+local now = now_s * 1000 + math.floor(tonumber(t[2]) / 1000)
 local strategy = ARGV[1]
 local rand = tonumber(ARGV[2])
 local lease_id = ARGV[3]
 local n = tonumber(ARGV[4])
-local best_tier = nil
-local cands = {}
+local est = tonumber(ARGV[5])
+local tier_limit = tonumber(ARGV[6])
+local buffer = tonumber(ARGV[7])
+local PER = 9
+local usage_strategy = strategy == 'usage-based-routing' or strategy == 'usage-based-routing-v2'
 local wait = -1
 local function note_wait(ms)
   if ms < 0 then ms = 0 end
   if wait < 0 or ms < wait then wait = ms end
 end
+local function window_tokens(hkey)
+  local fields = redis.call('HGETALL', hkey)
+  local used, oldest = 0, nil
+  for j = 1, #fields, 2 do
+    local sec = tonumber(fields[j])
+    if sec < now_s - 60 then
+      redis.call('HDEL', hkey, fields[j])
+    else
+      used = used + tonumber(fields[j + 1])
+      if oldest == nil or sec < oldest then oldest = sec end
+    end
+  end
+  return used, oldest
+end
+
+local best_tier = nil
+local cands = {}
 for i = 1, n do
-  local b = 4 + (i - 1) * 6
+  local b = 7 + (i - 1) * PER
   local tier = tonumber(ARGV[b + 2])
-  local excluded = ARGV[b + 6] == '1'
-  if (not excluded) and (best_tier == nil or tier <= best_tier) then
-    local lkey = KEYS[2 * i - 1]
-    local cool = redis.call('PTTL', KEYS[2 * i])
+  if ARGV[b + 6] ~= '1' and (tier_limit < 0 or tier <= tier_limit) and (best_tier == nil or tier <= best_tier) then
+    local cool = redis.call('PTTL', KEYS[4 * i - 2])
     if cool > 0 then
       note_wait(cool)
     elseif cool == -2 then
+      local lkey = KEYS[4 * i - 3]
       redis.call('ZREMRANGEBYSCORE', lkey, '-inf', now)
       local inflight = redis.call('ZCARD', lkey)
+      local ok = true
       local maxp = tonumber(ARGV[b + 4])
       if maxp > 0 and inflight >= maxp then
         local first = redis.call('ZRANGE', lkey, 0, 0, 'WITHSCORES')
         note_wait(tonumber(first[2]) - now)
-      else
+        ok = false
+      end
+      local rpm = tonumber(ARGV[b + 7])
+      if ok and rpm > 0 then
+        local rkey = KEYS[4 * i - 1]
+        redis.call('ZREMRANGEBYSCORE', rkey, '-inf', now - 60000)
+        if redis.call('ZCARD', rkey) >= rpm then
+          local oldest = redis.call('ZRANGE', rkey, 0, 0, 'WITHSCORES')
+          note_wait(tonumber(oldest[2]) + 60001 - now)
+          ok = false
+        end
+      end
+      local tpm = tonumber(ARGV[b + 8])
+      local used = 0
+      if ok and (tpm > 0 or usage_strategy) then
+        local oldest
+        used, oldest = window_tokens(KEYS[4 * i])
+        if tpm > 0 and used + est > tpm then
+          if oldest ~= nil and est <= tpm then note_wait((oldest + 61) * 1000 - now) end
+          ok = false
+        end
+      end
+      if ok then
         if best_tier == nil or tier < best_tier then
           best_tier = tier
           cands = {}
         end
-        cands[#cands + 1] = { i = i, id = ARGV[b + 1], weight = tonumber(ARGV[b + 3]),
-          inflight = inflight, lease_ms = tonumber(ARGV[b + 5]) }
+        local cost = tonumber(ARGV[b + 9])
+        if cost < 0 then cost = math.huge end
+        cands[#cands + 1] = { i = i, id = ARGV[b + 1], weight = tonumber(ARGV[b + 3]), inflight = inflight,
+          lease_ms = tonumber(ARGV[b + 5]), used = used, cost = cost, rpm = rpm > 0,
+          track = tpm > 0 or usage_strategy }
       end
     end
   end
 end
 if #cands == 0 then
-  redis.call('SET', KEYS[2 * n + 2], '1', 'PX', 30000)
+  redis.call('SET', KEYS[4 * n + 2], '1', 'PX', 30000)
   return { 0, wait }
 end
-local pick = nil
-if strategy == 'least-busy' then
-  local min = nil
-  local ties = {}
+
+local function random_of(list)
+  return list[math.min(#list, math.floor(rand * #list) + 1)]
+end
+local function lowest(metric)
+  local min, ties = nil, {}
   for _, c in ipairs(cands) do
-    if min == nil or c.inflight < min then
-      min = c.inflight
-      ties = { c }
-    elseif c.inflight == min then
+    local v = metric(c)
+    if min == nil or v < min then
+      min, ties = v, { c }
+    elseif v == min then
       ties[#ties + 1] = c
     end
   end
-  pick = ties[math.min(#ties, math.floor(rand * #ties) + 1)]
+  return random_of(ties)
+end
+
+local pick
+if strategy == 'least-busy' then
+  pick = lowest(function(c) return c.inflight end)
+elseif usage_strategy then
+  pick = lowest(function(c) return c.used end)
+elseif strategy == 'cost-based-routing' then
+  pick = lowest(function(c) return c.cost end)
+elseif strategy == 'latency-based-routing' then
+  local min = nil
+  for _, c in ipairs(cands) do
+    c.lat = tonumber(redis.call('HGET', KEYS[4 * n + 3], c.id) or '0')
+    if min == nil or c.lat < min then min = c.lat end
+  end
+  local near = {}
+  for _, c in ipairs(cands) do
+    if c.lat <= min * (1 + buffer) then near[#near + 1] = c end
+  end
+  pick = random_of(near)
 else
   local total = 0
   for _, c in ipairs(cands) do total = total + c.weight end
   if total <= 0 then
-    pick = cands[math.min(#cands, math.floor(rand * #cands) + 1)]
+    pick = random_of(cands)
   else
     local r = rand * total
     local acc = 0
@@ -87,21 +161,55 @@ else
     if pick == nil then pick = cands[#cands] end
   end
 end
-redis.call('ZADD', KEYS[2 * pick.i - 1], now + pick.lease_ms, lease_id)
-redis.call('HINCRBY', KEYS[2 * n + 1], pick.id, 1)
-return { 1, pick.id, pick.inflight + 1 }
+
+local i = pick.i
+redis.call('ZADD', KEYS[4 * i - 3], now + pick.lease_ms, lease_id)
+if pick.rpm then
+  redis.call('ZADD', KEYS[4 * i - 1], now, lease_id)
+  redis.call('PEXPIRE', KEYS[4 * i - 1], 61000)
+end
+if pick.track then
+  redis.call('HINCRBY', KEYS[4 * i], now_s, est)
+  redis.call('EXPIRE', KEYS[4 * i], 122)
+end
+redis.call('HINCRBY', KEYS[4 * n + 1], pick.id, 1)
+return { 1, pick.id, pick.inflight + 1, now_s }
 `;
 
 /**
- * Ends a lease. KEYS[1] = leases ZSET, KEYS[2] = group waiting flag.
- * ARGV: [1] lease id, [2] wake channel, [3] group name.
- * Publishes a wake-up when some scheduler waits for capacity in the group. Returns 1 if the
- * lease was live.
+ * Ends a lease and settles what the call really cost.
+ * KEYS: [1] leases ZSET, [2] group waiting flag, [3] tpm HASH, [4] latency HASH.
+ * ARGV: [1] lease id, [2] wake channel, [3] group name, [4] tpm bucket second (-1 = none),
+ *   [5] tokens actual − estimated, [6] latency ms (-1 = none), [7] deployment id,
+ *   [8] EWMA weight of the new latency sample.
+ * The tpm correction only applies while the bucket is still in the window. Publishes a wake-up
+ * when some scheduler waits for capacity in the group. Returns 1 if the lease was live.
  */
 export const RELEASE_LUA = `
 local r = redis.call('ZREM', KEYS[1], ARGV[1])
+local delta = tonumber(ARGV[5])
+if tonumber(ARGV[4]) >= 0 and delta ~= 0 and redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then
+  redis.call('HINCRBY', KEYS[3], ARGV[4], delta)
+end
+local lat = tonumber(ARGV[6])
+if lat >= 0 then
+  local old = tonumber(redis.call('HGET', KEYS[4], ARGV[7]) or '-1')
+  local alpha = tonumber(ARGV[8])
+  if old < 0 then old = lat end
+  redis.call('HSET', KEYS[4], ARGV[7], tostring(old * (1 - alpha) + lat * alpha))
+end
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return r
+`;
+
+/**
+ * Moves a request's rpm entry to the moment the worker really sends it, so the window counts
+ * what the upstream sees. KEYS[1] = rpm ZSET; ARGV[1] = lease id. Only updates an existing entry.
+ */
+export const MARK_SENT_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
 `;
 
 /**

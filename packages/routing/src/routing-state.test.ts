@@ -14,6 +14,7 @@ function dep(id: string, over: Partial<Deployment> = {}): Deployment {
     weight: 1,
     timeoutMs: 60_000,
     supported: true,
+    tags: [],
     defaultParams: {},
     modelInfo: {},
     ...over,
@@ -75,7 +76,7 @@ describe('reserve: strict order tiers', () => {
     await state.reserve(req(g, { leaseId: 'b' }));
     expect(a.ok && a.deployment.id).toBe('primary');
     expect(await pick(g)).toBe('backup');
-    await state.release('g', 'primary', 'a');
+    await state.release({ group: 'g', id: 'primary' }, 'a');
     expect(await pick(g)).toBe('primary');
   });
 });
@@ -166,12 +167,12 @@ describe('release and failures', () => {
     await sub.subscribe(channels.wake);
     const g = group(dep('only', { maxParallelRequests: 1 }));
     await state.reserve(req(g, { leaseId: 'l1' }));
-    await state.release('g', 'only', 'l1');
+    await state.release({ group: 'g', id: 'only' }, 'l1');
     await new Promise((r) => setTimeout(r, 50));
     expect(got).toEqual([]);
     await state.reserve(req(g, { leaseId: 'l2' }));
     await state.reserve(req(g, { leaseId: 'l3' })); // no capacity: sets the waiting flag
-    await state.release('g', 'only', 'l2');
+    await state.release({ group: 'g', id: 'only' }, 'l2');
     await new Promise((r) => setTimeout(r, 50));
     expect(got).toEqual(['g']);
     sub.disconnect();

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { channels, LuaScript, routingKeys } from '@switchyard/core';
 import type { Deployment, ModelGroup, RoutingStrategy } from '@switchyard/config';
-import { RECORD_FAILURE_LUA, RELEASE_LUA, RESERVE_LUA } from './reserve.lua.js';
+import { MARK_SENT_LUA, RECORD_FAILURE_LUA, RELEASE_LUA, RESERVE_LUA } from './reserve.lua.js';
 
 const reserveScript = new LuaScript('reserve', RESERVE_LUA);
 const releaseScript = new LuaScript('release', RELEASE_LUA);
+const markSentScript = new LuaScript('mark-sent', MARK_SENT_LUA);
 const recordFailureScript = new LuaScript('record-failure', RECORD_FAILURE_LUA);
+
+/** Weight of a new latency sample in the EWMA latency-based routing ranks by. Default 0.3. */
+export const LATENCY_EWMA_ALPHA = 0.3;
 
 /**
  * Extra lease time beyond the deployment's timeout: covers the wait in the deployment queue
@@ -21,6 +25,14 @@ export interface ReserveRequest {
   strategy: RoutingStrategy;
   /** Deployments that already failed this job; ignored when they are all of the group. */
   exclude: readonly string[];
+  /** Deployments that cannot take this job at all (pre-call checks). Always skipped. */
+  ineligible?: readonly string[];
+  /** Tokens to reserve in tpm windows (prompt + completion estimate). Default 0. */
+  estimatedTokens?: number;
+  /** Highest tier that may serve (overflow policy `wait`); undefined = any tier. */
+  tierLimit?: number;
+  /** `lowest_latency_buffer` for latency-based routing. Default 0. */
+  lowestLatencyBuffer?: number;
   /** Unique per dispatch: the lease's member in the leases ZSET. */
   leaseId: string;
   /** Random source in [0,1); injectable for tests. Default Math.random. */
@@ -29,7 +41,7 @@ export interface ReserveRequest {
 
 /** Outcome of {@link RoutingState.reserve}. */
 export type ReserveResult =
-  | { ok: true; deployment: Deployment; inflight: number }
+  | { ok: true; deployment: Deployment; inflight: number; /** tpm bucket (unix s) of the estimate. */ tokenBucket: number }
   | { ok: false; /** ms until something may free; null = unknown (wait for a wake-up). */ waitMs: number | null };
 
 /** How a failure affects cooldown. */
@@ -50,32 +62,80 @@ export class RoutingState {
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     const { group } = req;
     const deps = group.deployments;
-    const excludeAll = deps.filter((d) => d.supported).every((d) => req.exclude.includes(d.id));
+    const ineligible = req.ineligible ?? [];
+    const usable = deps.filter((d) => d.supported && !ineligible.includes(d.id));
+    const excludeAll = usable.every((d) => req.exclude.includes(d.id));
     const keys: string[] = [];
-    const args: (string | number)[] = [req.strategy, (req.random ?? Math.random)(), req.leaseId, deps.length];
+    const args: (string | number)[] = [
+      req.strategy,
+      (req.random ?? Math.random)(),
+      req.leaseId,
+      deps.length,
+      Math.max(0, Math.round(req.estimatedTokens ?? 0)),
+      req.tierLimit ?? -1,
+      req.lowestLatencyBuffer ?? 0,
+    ];
     for (const d of deps) {
-      keys.push(routingKeys.leases(group.name, d.id), routingKeys.cooldown(group.name, d.id));
-      const excluded = !d.supported || (!excludeAll && req.exclude.includes(d.id));
-      args.push(d.id, d.tier, d.weight, d.maxParallelRequests ?? 0, d.timeoutMs + this.leaseMarginMs, excluded ? '1' : '0');
+      keys.push(
+        routingKeys.leases(group.name, d.id),
+        routingKeys.cooldown(group.name, d.id),
+        routingKeys.rpm(group.name, d.id),
+        routingKeys.tpm(group.name, d.id),
+      );
+      const excluded = !d.supported || ineligible.includes(d.id) || (!excludeAll && req.exclude.includes(d.id));
+      args.push(
+        d.id,
+        d.tier,
+        d.weight,
+        d.maxParallelRequests ?? 0,
+        d.timeoutMs + this.leaseMarginMs,
+        excluded ? '1' : '0',
+        d.rpm ?? 0,
+        d.tpm ?? 0,
+        d.costPerToken ?? -1,
+      );
     }
-    keys.push(routingKeys.served(group.name), routingKeys.waiting(group.name));
-    const r = (await reserveScript.run(this.redis, keys, args)) as [number, string | number, number?];
+    keys.push(routingKeys.served(group.name), routingKeys.waiting(group.name), routingKeys.latency(group.name));
+    const r = (await reserveScript.run(this.redis, keys, args)) as [number, string | number, number?, number?];
     if (r[0] === 1) {
       const deployment = deps.find((d) => d.id === r[1]);
       if (!deployment) throw new Error(`reserve returned unknown deployment ${String(r[1])}`);
-      return { ok: true, deployment, inflight: Number(r[2]) };
+      return { ok: true, deployment, inflight: Number(r[2]), tokenBucket: Number(r[3]) };
     }
     const wait = Number(r[1]);
     return { ok: false, waitMs: wait >= 0 ? wait : null };
   }
 
-  /** Ends a lease (idempotent) and wakes waiting schedulers of the group. */
-  async release(groupName: string, deploymentId: string, leaseId: string): Promise<void> {
+  /**
+   * Ends a lease (idempotent), settles the tpm reservation with the real usage and feeds the
+   * latency average, then wakes waiting schedulers of the group.
+   */
+  async release(d: Pick<Deployment, 'group' | 'id'>, leaseId: string, settle: Settlement = {}): Promise<void> {
     await releaseScript.run(
       this.redis,
-      [routingKeys.leases(groupName, deploymentId), routingKeys.waiting(groupName)],
-      [leaseId, channels.wake, groupName],
+      [
+        routingKeys.leases(d.group, d.id),
+        routingKeys.waiting(d.group),
+        routingKeys.tpm(d.group, d.id),
+        routingKeys.latency(d.group),
+      ],
+      [
+        leaseId,
+        channels.wake,
+        d.group,
+        settle.tokenBucket ?? -1,
+        Math.round(settle.tokenDelta ?? 0),
+        settle.latencyMs ?? -1,
+        d.id,
+        LATENCY_EWMA_ALPHA,
+      ],
     );
+  }
+
+  /** Moves the job's rpm entry to now: the moment the upstream really receives it. */
+  async markSent(d: Deployment, leaseId: string): Promise<void> {
+    if (d.rpm === undefined) return;
+    await markSentScript.run(this.redis, [routingKeys.rpm(d.group, d.id)], [leaseId]);
   }
 
   /**
@@ -108,6 +168,16 @@ export class RoutingState {
       return { id: d.id, inflight, cooldownRemainingMs: cool > 0 ? cool : 0, numRequests: served };
     });
   }
+}
+
+/** What a finished call settles on release. */
+export interface Settlement {
+  /** Bucket the tpm estimate was reserved in (from the reservation). */
+  tokenBucket?: number;
+  /** Actual tokens − estimated tokens. */
+  tokenDelta?: number;
+  /** Duration of the call, for latency-based routing. */
+  latencyMs?: number;
 }
 
 /** Live routing state of one deployment. */

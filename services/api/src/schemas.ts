@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
-/** BullMQ's largest priority (2^21). Lower runs first. */
-export const MAX_PRIORITY = 2_097_152;
+/**
+ * Largest request priority. Priorities are LiteLLM's: 0 is the most urgent, lower runs first;
+ * BullMQ priority = priority + 1 (its range ends at 2^21).
+ */
+export const MAX_PRIORITY = 2_097_151;
+
+/** Longest accepted deadline: 7 days. */
+const MAX_DEADLINE_MS = 7 * 24 * 3_600_000;
 
 const ContentPart = z.looseObject({ type: z.string().min(1) });
 
@@ -24,8 +30,10 @@ export const ChatCompletionBodySchema = z.looseObject({
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().min(0).max(1).optional(),
   n: z.number().int().min(1).max(128).optional(),
-  /** Switchyard routing field: BullMQ priority, lower first. Never sent upstream. */
-  priority: z.number().int().min(1).max(MAX_PRIORITY).optional(),
+  /** Switchyard routing field: priority, 0 = most urgent. Never sent upstream. */
+  priority: z.number().int().min(0).max(MAX_PRIORITY).optional(),
+  /** LiteLLM request field (seconds): here, the job expires if it cannot start within it. */
+  timeout: z.number().positive().max(MAX_DEADLINE_MS / 1000).optional(),
   /** Switchyard/LiteLLM metadata (tags, ...). Never sent upstream. */
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
@@ -34,8 +42,11 @@ export type ChatCompletionBody = z.infer<typeof ChatCompletionBodySchema>;
 /** `POST /v1/jobs` body. */
 export const JobSubmissionSchema = z.strictObject({
   body: ChatCompletionBodySchema,
-  priority: z.number().int().min(1).max(MAX_PRIORITY).optional(),
+  /** 0 = most urgent. Default `router_settings.default_priority` + 100 (behind synchronous calls). */
+  priority: z.number().int().min(0).max(MAX_PRIORITY).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** The job expires if it has not started this many ms after submission. */
+  deadline_ms: z.number().int().positive().max(MAX_DEADLINE_MS).optional(),
 });
 export type JobSubmission = z.infer<typeof JobSubmissionSchema>;
 

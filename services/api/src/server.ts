@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { CompletionHub, createRedis, JobStore, type Logger } from '@switchyard/core';
-import { QueueSet } from '@switchyard/routing';
+import { DeadlineIndex, QueueSet } from '@switchyard/routing';
 import { createApp } from './app.js';
 import { JobSubmitter } from './submitter.js';
 
@@ -41,7 +41,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const queues = new QueueSet(redis);
   const hub = new CompletionHub(subscriber, jobs);
   await hub.start();
-  const submitter = new JobSubmitter(config, jobs, queues, logger);
+  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), logger);
   const app = createApp({
     config,
     redis,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelGroup, SwitchyardConfig } from '@switchyard/config';
 import {
+  InvalidRequestError,
   ModelNotFoundError,
   ServiceUnavailableError,
   SwitchyardError,
@@ -10,8 +11,14 @@ import {
   type JobStore,
   type Logger,
 } from '@switchyard/core';
-import type { QueueSet } from '@switchyard/routing';
+import { dispatchId, precallCheck, profileRequest, type DeadlineIndex, type QueueSet } from '@switchyard/routing';
 import type { ChatCompletionBody } from './schemas.js';
+
+/**
+ * How far behind synchronous calls async jobs queue by default: an async job without a priority
+ * gets `default_priority` + 100, a synchronous call `default_priority`.
+ */
+export const ASYNC_PRIORITY_OFFSET = 100;
 
 /** A new, unique job id. */
 export function newJobId(): string {
@@ -26,6 +33,14 @@ export interface Submission {
   kind: JobKind;
   priority?: number;
   metadata?: Record<string, unknown>;
+  /** ms after submission by which the job must have started. */
+  deadlineMs?: number;
+  /**
+   * Whether the scheduler sweeps the job out of the queue the moment its deadline passes
+   * (explicit deadlines), or only expires it when it reaches the front (implied ones, such as a
+   * synchronous caller's wait). Default true.
+   */
+  sweepDeadline?: boolean;
 }
 
 /** Resolves the model group and turns a validated request into a record + ingress job. */
@@ -34,6 +49,7 @@ export class JobSubmitter {
     private readonly config: SwitchyardConfig,
     private readonly jobs: JobStore,
     private readonly queues: QueueSet,
+    private readonly deadlines: DeadlineIndex,
     private readonly logger: Logger,
   ) {}
 
@@ -68,10 +84,20 @@ export class JobSubmitter {
   /** Writes the record and enqueues the job; nothing is left behind when enqueueing fails. */
   async submit(s: Submission): Promise<JobRecord> {
     const group = this.resolveGroup(s.body.model);
+    const router = this.config.router;
+    const profile = profileRequest(s.body, router);
+    const check = precallCheck(group, profile, router);
+    if (check.rejection) {
+      const code = check.rejection.reason === 'context_window_exceeded' ? 'context_length_exceeded' : check.rejection.reason;
+      const param = check.rejection.reason === 'no_tag_match' ? 'metadata.tags' : check.rejection.reason === 'exceeds_tpm' ? 'max_tokens' : 'messages';
+      throw new InvalidRequestError(check.rejection.message, param, code);
+    }
     const id = s.id ?? newJobId();
     const now = Date.now();
-    const priority = s.priority ?? s.body.priority;
+    const priority =
+      s.priority ?? s.body.priority ?? router.defaultPriority + (s.kind === 'async' ? ASYNC_PRIORITY_OFFSET : 0);
     const metadata = s.metadata ?? s.body.metadata;
+    const deadlineMs = s.deadlineMs ?? (s.body.timeout !== undefined ? s.body.timeout * 1000 : undefined);
     const record: JobRecord = {
       id,
       status: 'queued',
@@ -80,7 +106,7 @@ export class JobSubmitter {
       deployment: null,
       attempts: 0,
       attempt_log: [],
-      priority: priority ?? null,
+      priority,
       metadata: metadata ?? null,
       result: null,
       error: null,
@@ -96,9 +122,16 @@ export class JobSubmitter {
       groupIndex: 0,
       groupAttempts: 0,
       exclude: [],
-      ...(priority ? { priority } : {}),
+      ineligible: check.ineligible,
+      priority: priority + 1,
+      tokenEstimate: profile.estimatedTokens,
+      createdAt: now,
+      ...(deadlineMs !== undefined ? { deadlineAt: now + deadlineMs } : {}),
       enqueuedAt: now,
     };
+    if (payload.deadlineAt !== undefined && s.sweepDeadline !== false) {
+      await this.deadlines.add(group.name, dispatchId(payload), payload.deadlineAt);
+    }
     const [created, enqueued] = await Promise.allSettled([
       this.jobs.create(record),
       this.queues.enqueueIngress(group.name, payload),

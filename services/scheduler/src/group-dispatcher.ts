@@ -5,15 +5,31 @@ import {
   JobPayloadSchema,
   QUEUE_PREFIX,
   queueNames,
+  type JobError,
   type JobPayload,
+  type JobStore,
   type Logger,
   type Redis,
 } from '@switchyard/core';
-import { dispatchId, type QueueSet, type RoutingState } from '@switchyard/routing';
+import { dispatchId, tierLimit, type DeadlineIndex, type QueueSet, type RoutingState } from '@switchyard/routing';
 import { Gate, Slots } from './gate.js';
 
 /** Longest a group waits without a wake-up before it re-checks capacity. Default 5 000 ms. */
 export const MAX_GATE_MS = 5_000;
+
+/** How often waiting jobs are checked against their deadlines. Default 1 000 ms. */
+export const DEADLINE_SWEEP_MS = 1_000;
+
+/** The error of a job that could not start before its deadline. */
+export function deadlineError(p: JobPayload): JobError {
+  const waited = Math.max(0, Date.now() - p.createdAt);
+  return {
+    message: `The job could not start before its deadline: it waited ${waited} ms for capacity in \`${p.groups[p.groupIndex] ?? '?'}\`.`,
+    type: 'timeout',
+    code: 'deadline_exceeded',
+    status: 408,
+  };
+}
 
 /** What a {@link GroupDispatcher} needs. */
 export interface GroupDispatcherDeps {
@@ -23,6 +39,8 @@ export interface GroupDispatcherDeps {
   blockingConnection: Redis;
   routing: RoutingState;
   queues: QueueSet;
+  jobs: JobStore;
+  deadlines: DeadlineIndex;
   logger: Logger;
   /** Concurrent dispatches in flight per group in this process. Default 16. */
   concurrency?: number;
@@ -43,6 +61,7 @@ export class GroupDispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly inflight = new Set<Promise<void>>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly d: GroupDispatcherDeps) {
     this.slots = new Slots(d.concurrency ?? 16);
@@ -61,6 +80,23 @@ export class GroupDispatcher {
     this.running = true;
     await this.worker.startStalledCheckTimer();
     this.loop = this.run();
+    this.sweeper = setInterval(() => {
+      this.sweepDeadlines().catch((err: unknown) => this.d.logger.error({ err, group: this.d.group.name }, 'deadline sweep failed'));
+    }, DEADLINE_SWEEP_MS);
+  }
+
+  /** Expires waiting jobs whose deadline passed, wherever they are in the queue. */
+  private async sweepDeadlines(): Promise<void> {
+    const group = this.d.group.name;
+    for (const id of await this.d.deadlines.due(group, Date.now())) {
+      const job = await this.d.queues.ingress(group).getJob(id);
+      const removed = job ? await this.d.queues.ingress(group).remove(id) : 0;
+      if (removed === 1 && job) {
+        const p = JobPayloadSchema.safeParse(job.data);
+        if (p.success) await this.d.jobs.finish(p.data.id, { status: 'expired', error: deadlineError(p.data) });
+      }
+      await this.d.deadlines.remove(group, id);
+    }
   }
 
   /** Capacity may have freed: stop waiting. */
@@ -107,30 +143,51 @@ export class GroupDispatcher {
     }
     const p: JobPayload = parsed.data;
     const leaseId = dispatchId(p);
+    const now = Date.now();
+    if (p.deadlineAt !== undefined && now > p.deadlineAt) {
+      await this.d.jobs.finish(p.id, { status: 'expired', error: deadlineError(p) });
+      await job.moveToCompleted(null, token, false);
+      await this.d.deadlines.remove(this.d.group.name, leaseId);
+      return;
+    }
+    const tiers = tierLimit(this.d.group, this.d.router, p, now);
     const r = await this.d.routing.reserve({
       group: this.d.group,
       strategy: this.d.router.routingStrategy,
       exclude: p.exclude,
+      ineligible: p.ineligible,
+      estimatedTokens: p.tokenEstimate,
+      lowestLatencyBuffer: this.d.router.lowestLatencyBuffer,
       leaseId,
+      ...(tiers.limit !== undefined ? { tierLimit: tiers.limit } : {}),
     });
     if (!r.ok) {
       await job.moveToWait(token);
-      this.gate.close(Math.min(r.waitMs ?? MAX_GATE_MS, MAX_GATE_MS));
+      const untilSpill = tiers.until !== undefined ? tiers.until - now : MAX_GATE_MS;
+      const untilDeadline = p.deadlineAt !== undefined ? p.deadlineAt - now + 1 : MAX_GATE_MS;
+      this.gate.close(Math.max(1, Math.min(r.waitMs ?? MAX_GATE_MS, MAX_GATE_MS, untilSpill, untilDeadline)));
       return;
     }
     try {
-      await this.d.queues.enqueueDeployment(r.deployment.id, { ...p, deploymentId: r.deployment.id, leaseId });
+      await this.d.queues.enqueueDeployment(r.deployment.id, {
+        ...p,
+        deploymentId: r.deployment.id,
+        leaseId,
+        tokenBucket: r.tokenBucket,
+      });
     } catch (err) {
-      await this.d.routing.release(this.d.group.name, r.deployment.id, leaseId);
+      await this.d.routing.release(r.deployment, leaseId, { tokenBucket: r.tokenBucket, tokenDelta: -p.tokenEstimate });
       await job.moveToWait(token);
       throw err;
     }
     await job.moveToCompleted(null, token, false);
+    if (p.deadlineAt !== undefined) await this.d.deadlines.remove(this.d.group.name, leaseId);
   }
 
   /** Stops fetching, lets running dispatches finish and closes the BullMQ worker. */
   async close(): Promise<void> {
     this.running = false;
+    if (this.sweeper) clearInterval(this.sweeper);
     this.gate.open();
     this.slots.release();
     await this.worker.close();

@@ -1,2 +1,2 @@
 export * from './scheduler.js';
-export { GroupDispatcher, MAX_GATE_MS } from './group-dispatcher.js';
+export { GroupDispatcher, MAX_GATE_MS, DEADLINE_SWEEP_MS, deadlineError } from './group-dispatcher.js';

@@ -1,6 +1,6 @@
 import type { SwitchyardConfig } from '@switchyard/config';
-import { channels, createRedis, type Logger } from '@switchyard/core';
-import { QueueSet, RoutingState } from '@switchyard/routing';
+import { channels, createRedis, JobStore, type Logger } from '@switchyard/core';
+import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { GroupDispatcher } from './group-dispatcher.js';
 
 /** Options of {@link startScheduler}. */
@@ -10,6 +10,8 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Concurrent dispatches per model group in this process. Default 16. */
   concurrency?: number;
+  /** Seconds a finished (e.g. expired) job record is kept. Default 86 400. */
+  retentionSeconds?: number;
 }
 
 /** A running scheduler. */
@@ -28,6 +30,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-wake', kind: 'blocking' });
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
+  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
+  const deadlines = new DeadlineIndex(redis);
   const dispatchers = new Map<string, GroupDispatcher>();
   for (const group of config.groups.values()) {
     if (!group.deployments.some((d) => d.supported)) continue;
@@ -39,6 +43,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
         blockingConnection: blocking,
         routing,
         queues,
+        jobs,
+        deadlines,
         logger,
         ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       }),

@@ -2,7 +2,7 @@ import type { Deployment, SwitchyardConfig } from '@switchyard/config';
 import { currentGroup, type Attempt, type JobPayload, type JobStore, type Logger } from '@switchyard/core';
 import type { GuardedAdapter } from '@switchyard/providers';
 import { UpstreamError } from '@switchyard/providers';
-import type { QueueSet, RoutingState } from '@switchyard/routing';
+import { dispatchId, precallCheck, profileRequest, type DeadlineIndex, type QueueSet, type RoutingState } from '@switchyard/routing';
 import { planNextStep } from './retry-plan.js';
 
 /** What an {@link Executor} needs. */
@@ -11,7 +11,19 @@ export interface ExecutorDeps {
   routing: RoutingState;
   queues: QueueSet;
   jobs: JobStore;
+  deadlines: DeadlineIndex;
   logger: Logger;
+}
+
+/** Total tokens an OpenAI-format response reports, if it does. */
+function usedTokens(result: unknown): number | undefined {
+  const u = (result as { usage?: { total_tokens?: unknown; prompt_tokens?: unknown; completion_tokens?: unknown } } | null)?.usage;
+  if (!u) return undefined;
+  if (typeof u.total_tokens === 'number') return u.total_tokens;
+  if (typeof u.prompt_tokens === 'number' || typeof u.completion_tokens === 'number') {
+    return Number(u.prompt_tokens ?? 0) + Number(u.completion_tokens ?? 0);
+  }
+  return undefined;
 }
 
 /**
@@ -25,32 +37,46 @@ export class Executor {
   async run(p: JobPayload, dep: Deployment, adapter: GuardedAdapter, signal?: AbortSignal): Promise<void> {
     const group = currentGroup(p);
     const leaseId = p.leaseId ?? '';
+    const bucket = p.tokenBucket !== undefined ? { tokenBucket: p.tokenBucket } : {};
     const state = await this.d.jobs.markRunning(p.id, dep.id);
     if (state !== 'ok') {
-      await this.d.routing.release(group, dep.id, leaseId);
+      await this.d.routing.release(dep, leaseId, { ...bucket, tokenDelta: -p.tokenEstimate });
       this.d.logger.debug({ jobId: p.id, state }, 'job not runnable; skipped');
       return;
     }
+    await this.d.routing.markSent(dep, leaseId);
     const at = Date.now();
     const t0 = performance.now();
     try {
       const result = await adapter.chat({ body: p.body, ...(signal ? { signal } : {}) });
-      const attempt: Attempt = { deployment: dep.id, model_group: group, duration_ms: round(performance.now() - t0), at };
+      const duration = round(performance.now() - t0);
+      const attempt: Attempt = { deployment: dep.id, model_group: group, duration_ms: duration, at };
+      const used = usedTokens(result);
       await Promise.all([
-        this.d.routing.release(group, dep.id, leaseId),
+        this.d.routing.release(dep, leaseId, {
+          ...bucket,
+          tokenDelta: used === undefined ? 0 : used - p.tokenEstimate,
+          latencyMs: duration,
+        }),
         this.d.jobs.finish(p.id, { status: 'succeeded', result, deployment: dep.id, attempt }),
       ]);
     } catch (err) {
       const e = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
+      const duration = round(performance.now() - t0);
       const attempt: Attempt = {
         deployment: dep.id,
         model_group: group,
         error_type: e.kind,
         ...(e.status ? { status: e.status } : {}),
-        duration_ms: round(performance.now() - t0),
+        duration_ms: duration,
         at,
       };
-      await this.d.routing.release(group, dep.id, leaseId);
+      // A failed call costs no tokens; a timeout still tells latency-based routing to avoid it.
+      await this.d.routing.release(dep, leaseId, {
+        ...bucket,
+        tokenDelta: -p.tokenEstimate,
+        ...(e.kind === 'timeout' ? { latencyMs: duration } : {}),
+      });
       await this.recordHealth(dep, e);
       await this.afterFailure(p, dep, e, attempt);
     }
@@ -66,10 +92,19 @@ export class Executor {
   }
 
   private async afterFailure(p: JobPayload, dep: Deployment, e: UpstreamError, attempt: Attempt): Promise<void> {
-    const next = planNextStep(p, dep.id, e, this.d.config.router);
+    const { config } = this.d;
+    const next = planNextStep(p, dep.id, e, config.router, (name) => {
+      const g = config.groups.get(name);
+      if (!g) return null;
+      const check = precallCheck(g, profileRequest(p.body, config.router), config.router);
+      return check.rejection ? null : check.ineligible;
+    });
     this.d.logger.info({ jobId: p.id, deployment: dep.id, kind: e.kind, status: e.status, next: next.action }, 'upstream attempt failed');
     if (next.action === 'retry') {
       if (!(await this.d.jobs.requeue(p.id, attempt))) return; // cancelled or finished meanwhile
+      if (next.payload.deadlineAt !== undefined) {
+        await this.d.deadlines.add(next.group, dispatchId(next.payload), next.payload.deadlineAt);
+      }
       await this.d.queues.enqueueIngress(next.group, next.payload);
       return;
     }

@@ -15,7 +15,14 @@ export type NextStep =
  * - then move to the next `fallbacks` group with a fresh retry budget;
  * - then fail.
  */
-export function planNextStep(p: JobPayload, deploymentId: string, err: UpstreamError, router: RouterSettings): NextStep {
+export function planNextStep(
+  p: JobPayload,
+  deploymentId: string,
+  err: UpstreamError,
+  router: RouterSettings,
+  /** Deployments of a fallback group that cannot take this job; null = none can (skip the group). */
+  eligibility: (group: string) => string[] | null = () => [],
+): NextStep {
   if (!err.retryable) return { action: 'fail' };
   const attemptsMade = p.groupAttempts + 1;
   if (attemptsMade <= router.numRetries) {
@@ -23,20 +30,21 @@ export function planNextStep(p: JobPayload, deploymentId: string, err: UpstreamE
     const group = p.groups[p.groupIndex] as string;
     return { action: 'retry', group, payload: strip({ ...p, groupAttempts: attemptsMade, exclude, enqueuedAt: Date.now() }) };
   }
-  const nextIndex = p.groupIndex + 1;
-  const next = p.groups[nextIndex];
-  if (next !== undefined) {
+  for (let nextIndex = p.groupIndex + 1; nextIndex < p.groups.length; nextIndex++) {
+    const next = p.groups[nextIndex] as string;
+    const ineligible = eligibility(next);
+    if (ineligible === null) continue;
     return {
       action: 'retry',
       group: next,
-      payload: strip({ ...p, groupIndex: nextIndex, groupAttempts: 0, exclude: [], enqueuedAt: Date.now() }),
+      payload: strip({ ...p, groupIndex: nextIndex, groupAttempts: 0, exclude: [], ineligible, enqueuedAt: Date.now() }),
     };
   }
   return { action: 'fail' };
 }
 
-/** Drops the previous dispatch's deployment and lease. */
+/** Drops the previous dispatch's deployment, lease and tpm bucket. */
 function strip(p: JobPayload): JobPayload {
-  const { deploymentId: _d, leaseId: _l, ...rest } = p;
+  const { deploymentId: _d, leaseId: _l, tokenBucket: _b, ...rest } = p;
   return rest;
 }

@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Deployment, SwitchyardConfig } from '@switchyard/config';
 import { createRedis, JobPayloadSchema, JobStore, QUEUE_PREFIX, queueNames, type Logger } from '@switchyard/core';
 import { createAdapter, GuardedAdapter } from '@switchyard/providers';
-import { QueueSet, RoutingState } from '@switchyard/routing';
+import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { Executor } from './executor.js';
 
 /**
@@ -41,7 +41,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
-  const executor = new Executor({ config, routing, queues, jobs, logger });
+  const executor = new Executor({ config, routing, queues, jobs, deadlines: new DeadlineIndex(redis), logger });
   const onOpen = (d: Deployment): void => {
     if (config.router.disableCooldowns) return;
     routing

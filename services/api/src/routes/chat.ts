@@ -55,7 +55,14 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
       if (!res.writableFinished) gone.abort();
     });
     try {
-      await deps.submitter.submit({ id, body, kind: 'sync' });
+      await deps.submitter.submit({
+        id,
+        body,
+        kind: 'sync',
+        // A job that cannot start while its caller still waits is not worth running later.
+        deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, deps.syncWaitSeconds * 1000),
+        sweepDeadline: body.timeout !== undefined,
+      });
     } catch (err) {
       gone.abort();
       await waiting.catch(() => undefined);

@@ -33,8 +33,9 @@ export function jobRoutes(deps: JobRouteDeps): Router {
     const rec = await deps.submitter.submit({
       body,
       kind: 'async',
-      ...(parsed.data.priority ? { priority: parsed.data.priority } : {}),
+      ...(parsed.data.priority !== undefined ? { priority: parsed.data.priority } : {}),
       ...(parsed.data.metadata ? { metadata: parsed.data.metadata } : {}),
+      ...(parsed.data.deadline_ms !== undefined ? { deadlineMs: parsed.data.deadline_ms } : {}),
     });
     res.status(202).location(`/v1/jobs/${rec.id}`).json(jobView(rec));
   });

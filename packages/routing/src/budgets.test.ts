@@ -1,0 +1,183 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Deployment, ModelGroup } from '@switchyard/config';
+import { Redis, routingKeys } from '@switchyard/core';
+import { freshRedis } from '../../../test/helpers/redis.js';
+import { RoutingState, type ReserveRequest } from './routing-state.js';
+
+function dep(id: string, over: Partial<Deployment> = {}): Deployment {
+  return { id, group: 'g', provider: 'openai', model: id, tier: 0, weight: 1, timeoutMs: 60_000, supported: true, tags: [], defaultParams: {}, modelInfo: {}, ...over };
+}
+const group = (...deployments: Deployment[]): ModelGroup => ({ name: 'g', deployments });
+
+let redis: Redis;
+let state: RoutingState;
+let seq = 0;
+const req = (g: ModelGroup, over: Partial<ReserveRequest> = {}): ReserveRequest => ({
+  group: g,
+  strategy: 'simple-shuffle',
+  exclude: [],
+  leaseId: `lease-${seq++}`,
+  ...over,
+});
+async function pick(g: ModelGroup, over: Partial<ReserveRequest> = {}): Promise<string | null> {
+  const r = await state.reserve(req(g, over));
+  return r.ok ? r.deployment.id : null;
+}
+/** Ages every entry of a deployment's rpm window by `ms` (the window slides without waiting). */
+async function ageRpm(id: string, ms: number): Promise<void> {
+  const key = routingKeys.rpm('g', id);
+  const entries = await redis.zrange(key, 0, -1, 'WITHSCORES');
+  for (let i = 0; i < entries.length; i += 2) await redis.zadd(key, Number(entries[i + 1]) - ms, entries[i] as string);
+}
+/** Moves every tpm bucket of a deployment `s` seconds into the past. */
+async function ageTpm(id: string, s: number): Promise<void> {
+  const key = routingKeys.tpm('g', id);
+  const fields = await redis.hgetall(key);
+  await redis.del(key);
+  for (const [sec, tokens] of Object.entries(fields)) await redis.hset(key, String(Number(sec) - s), tokens);
+}
+
+beforeEach(async () => {
+  ({ redis } = await freshRedis());
+  state = new RoutingState(redis, { leaseMarginMs: 0 });
+});
+afterAll(() => redis?.disconnect());
+
+describe('rpm window', () => {
+  it('admits exactly rpm requests, then reports when the oldest leaves the window', async () => {
+    const g = group(dep('a', { rpm: 5 }));
+    for (let i = 0; i < 5; i++) expect(await pick(g)).toBe('a');
+    const r = await state.reserve(req(g));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.waitMs).toBeGreaterThan(59_000);
+      expect(r.waitMs).toBeLessThanOrEqual(60_001);
+    }
+  });
+
+  it('admits again as the window slides', async () => {
+    const g = group(dep('a', { rpm: 2 }));
+    await pick(g);
+    await pick(g);
+    expect(await pick(g)).toBeNull();
+    await ageRpm('a', 60_001);
+    expect(await pick(g)).toBe('a');
+    expect(await pick(g)).toBe('a');
+    expect(await pick(g)).toBeNull();
+  });
+
+  it('counts a request when it is sent (markSent moves the entry forward)', async () => {
+    const a = dep('a', { rpm: 1 });
+    const r = await state.reserve(req(group(a), { leaseId: 'sent-later' }));
+    expect(r.ok).toBe(true);
+    await ageRpm('a', 59_000);
+    await state.markSent(a, 'sent-later');
+    const [, score] = await redis.zrange(routingKeys.rpm('g', 'a'), 0, 0, 'WITHSCORES');
+    expect(Date.now() - Number(score)).toBeLessThan(1_000);
+  });
+
+  it('spills to the next tier when the first tier is at its rpm', async () => {
+    const g = group(dep('a', { rpm: 1 }), dep('b', { tier: 1 }));
+    expect(await pick(g)).toBe('a');
+    expect(await pick(g)).toBe('b');
+  });
+});
+
+describe('tpm window', () => {
+  it('admits while reserved estimates fit, exactly up to the limit', async () => {
+    const g = group(dep('a', { tpm: 100 }));
+    for (let i = 0; i < 4; i++) expect(await pick(g, { estimatedTokens: 25 })).toBe('a');
+    expect(await pick(g, { estimatedTokens: 1 })).toBeNull();
+  });
+
+  it('reconciles with real usage, down and up', async () => {
+    const a = dep('a', { tpm: 100 });
+    const g = group(a);
+    const r1 = await state.reserve(req(g, { estimatedTokens: 60, leaseId: 'x' }));
+    expect(r1.ok).toBe(true);
+    expect(await pick(g, { estimatedTokens: 60 })).toBeNull();
+    if (r1.ok) await state.release(a, 'x', { tokenBucket: r1.tokenBucket, tokenDelta: 10 - 60 });
+    expect(await pick(g, { estimatedTokens: 60 })).toBe('a'); // 10 + 60 fits
+    const r3 = await state.reserve(req(g, { estimatedTokens: 10, leaseId: 'y' }));
+    expect(r3.ok).toBe(true);
+    if (r3.ok) await state.release(a, 'y', { tokenBucket: r3.tokenBucket, tokenDelta: 30 - 10 }); // used 100 now
+    expect(await pick(g, { estimatedTokens: 1 })).toBeNull();
+  });
+
+  it('forgets buckets older than the window', async () => {
+    const g = group(dep('a', { tpm: 100 }));
+    expect(await pick(g, { estimatedTokens: 100 })).toBe('a');
+    expect(await pick(g, { estimatedTokens: 100 })).toBeNull();
+    await ageTpm('a', 61);
+    expect(await pick(g, { estimatedTokens: 100 })).toBe('a');
+  });
+
+  it('never admits a request larger than the limit, and gives no wait for it', async () => {
+    const r = await state.reserve(req(group(dep('a', { tpm: 50 })), { estimatedTokens: 51 }));
+    expect(r).toEqual({ ok: false, waitMs: null });
+  });
+});
+
+describe('strategies', () => {
+  it('usage-based routing picks the deployment with the fewest tokens in the window', async () => {
+    const g = group(dep('a'), dep('b'));
+    await state.reserve(req(g, { strategy: 'usage-based-routing', estimatedTokens: 500, exclude: ['b'] }));
+    await state.reserve(req(g, { strategy: 'usage-based-routing', estimatedTokens: 100, exclude: ['a'] }));
+    expect(await pick(g, { strategy: 'usage-based-routing', estimatedTokens: 100 })).toBe('b'); // b: 200, a: 500
+    expect(await pick(g, { strategy: 'usage-based-routing-v2', estimatedTokens: 400 })).toBe('b'); // b: 600
+    expect(await pick(g, { strategy: 'usage-based-routing', estimatedTokens: 10 })).toBe('a');
+  });
+
+  it('latency-based routing picks the lowest average, randomly within the buffer', async () => {
+    const a = dep('a');
+    const b = dep('b');
+    const g = group(a, b);
+    await state.release(a, 'none', { latencyMs: 100 });
+    await state.release(b, 'none', { latencyMs: 300 });
+    for (let i = 0; i < 5; i++) expect(await pick(g, { strategy: 'latency-based-routing' })).toBe('a');
+    const within = new Set<string | null>();
+    for (const random of [0, 0.99]) within.add(await pick(g, { strategy: 'latency-based-routing', lowestLatencyBuffer: 2.5, random: () => random }));
+    expect(within).toEqual(new Set(['a', 'b']));
+  });
+
+  it('latency is an average: one slow call does not outweigh a history of fast ones', async () => {
+    const a = dep('a');
+    const b = dep('b');
+    const g = group(a, b);
+    for (let i = 0; i < 5; i++) await state.release(a, 'none', { latencyMs: 50 });
+    await state.release(b, 'none', { latencyMs: 100 });
+    await state.release(a, 'none', { latencyMs: 150 }); // a: 0.7*50 + 0.3*150 = 80
+    expect(await pick(g, { strategy: 'latency-based-routing' })).toBe('a');
+  });
+
+  it('cost-based routing picks the cheapest, unknown cost last', async () => {
+    const g = group(dep('unknown'), dep('pricey', { costPerToken: 0.00003 }), dep('cheap', { costPerToken: 0.000001 }));
+    expect(await pick(g, { strategy: 'cost-based-routing' })).toBe('cheap');
+    expect(await pick(g, { strategy: 'cost-based-routing', exclude: ['cheap'] })).toBe('pricey');
+    expect(await pick(g, { strategy: 'cost-based-routing', exclude: ['cheap', 'pricey'] })).toBe('unknown');
+  });
+
+  it('strategies only choose inside the best tier', async () => {
+    const g = group(dep('t0-slow'), dep('t1-fast', { tier: 1, costPerToken: 0 }));
+    await state.release(g.deployments[0] as Deployment, 'none', { latencyMs: 5_000 });
+    for (const strategy of ['latency-based-routing', 'cost-based-routing', 'least-busy', 'usage-based-routing'] as const) {
+      expect(await pick(g, { strategy })).toBe('t0-slow');
+    }
+  });
+});
+
+describe('tier limit and eligibility', () => {
+  it('with a tier limit the job waits for its tier instead of spilling', async () => {
+    const g = group(dep('a', { maxParallelRequests: 1 }), dep('b', { tier: 1 }));
+    expect(await pick(g, { tierLimit: 0 })).toBe('a');
+    const r = await state.reserve(req(g, { tierLimit: 0 }));
+    expect(r.ok).toBe(false);
+    expect(await pick(g)).toBe('b');
+  });
+
+  it('never picks an ineligible deployment, even when everything else is excluded', async () => {
+    const g = group(dep('a'), dep('b'));
+    expect(await pick(g, { ineligible: ['a'], exclude: ['b'] })).toBe('b');
+    expect(await pick(g, { ineligible: ['a', 'b'] })).toBeNull();
+  });
+});
