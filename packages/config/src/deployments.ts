@@ -15,6 +15,24 @@ export interface DeploymentsResult {
 
 const ms = (seconds: number): number => Math.round(seconds * 1000);
 
+/** Per-token prices as given in `litellm_params` or `model_info`. */
+interface TokenPrices {
+  readonly input_cost_per_token?: number | undefined;
+  readonly output_cost_per_token?: number | undefined;
+}
+
+/**
+ * `input + output` cost per token from the first source that gives either price (a missing
+ * half counts as 0); undefined when no source gives one.
+ */
+export function costPerToken(...sources: readonly (TokenPrices | undefined)[]): number | undefined {
+  for (const s of sources) {
+    if (s?.input_cost_per_token === undefined && s?.output_cost_per_token === undefined) continue;
+    return (s.input_cost_per_token ?? 0) + (s.output_cost_per_token ?? 0);
+  }
+  return undefined;
+}
+
 /**
  * Maps validated `model_list` entries to {@link Deployment}s. `litellm_params` values win over
  * the deployment's top-level `rpm`/`tpm`/`priority`; `timeout` and `max_parallel_requests`
@@ -43,7 +61,11 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
     const tpm = p.tpm ?? entry.tpm;
     const priority = p.priority ?? entry.priority;
     const maxParallelRequests = p.max_parallel_requests ?? router.defaultMaxParallelRequests;
-    const { id: _id, ...modelInfo } = entry.model_info ?? {};
+    const info = entry.model_info;
+    const cost = costPerToken(p, info);
+    const { id: _id, ...givenInfo } = info ?? {};
+    // zod leaves absent optional keys out, but drop explicit nulls read as "absent" too.
+    const modelInfo = Object.fromEntries(Object.entries(givenInfo).filter(([, value]) => value !== undefined));
     const defaultParams = Object.fromEntries(Object.entries(p).filter(([key, value]) => isProviderParam(key) && value !== undefined));
     return {
       // ids[i] is only undefined for entries that failed validation, which never get here.
@@ -65,6 +87,10 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
       ...(p.stream_timeout !== undefined ? { streamTimeoutMs: ms(p.stream_timeout) } : {}),
       ...(p.cooldown_time !== undefined ? { cooldownMs: ms(p.cooldown_time) } : {}),
       supported,
+      tags: p.tags ?? [],
+      ...(cost !== undefined ? { costPerToken: cost } : {}),
+      ...(info?.max_input_tokens !== undefined ? { maxInputTokens: info.max_input_tokens } : {}),
+      ...(info?.supports_vision !== undefined ? { supportsVision: info.supports_vision } : {}),
       defaultParams,
       modelInfo,
     };

@@ -2,10 +2,12 @@ import type { PathSegment } from './path.js';
 
 /** Keys whose values are credentials: their values never appear in messages. */
 const SECRET_KEY = /(^|_)(key|secret|token|password|credentials?)$|^aws_/i;
+/** Keys that look like credentials but are prices (`input_cost_per_token`). */
+const PRICE_KEY = /_cost_per_token$/i;
 
 /** Whether a key names a credential (`api_key`, `master_key`, `aws_*`, `vertex_credentials`…). */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  return SECRET_KEY.test(key) && !PRICE_KEY.test(key);
 }
 
 /** Whether any key along `segments` names a credential. */

@@ -102,7 +102,6 @@ describe('guide fixtures', () => {
   it('warns once per deployment whose provider has no adapter', () => {
     const cfg = load('guide-simple-shuffle.yaml');
     expect(warningText(cfg)).toEqual([
-      'model_list[0]: rpm/tpm are used as simple-shuffle weights only; they are not enforced as budgets yet',
       'model_list[0].litellm_params.model: provider "anthropic" has no adapter yet: requests for group "claude-3-5-sonnet-anthropic" cannot be served by this deployment',
       'model_list[1].litellm_params.model: provider "bedrock" has no adapter yet: requests for group "claude-3-5-sonnet-bedrock" cannot be served by this deployment',
       'model_list[2].litellm_params.model: provider "vertex_ai" has no adapter yet: requests for group "claude-3-5-sonnet-vertex" cannot be served by this deployment',
@@ -123,14 +122,33 @@ describe('guide fixtures', () => {
     expect(cfg.deployments.map((d) => d.defaultParams)).toEqual([{}, {}, {}]);
   });
 
-  it('loads usage-based-routing as simple-shuffle with a warning, and flags retry_policy', () => {
+  it('keeps usage-based-routing without a strategy warning, and flags retry_policy', () => {
     const cfg = load('guide-provider-fallback.yaml');
-    expect(cfg.router.routingStrategy).toBe('simple-shuffle');
+    expect(cfg.router.routingStrategy).toBe('usage-based-routing');
     expect(cfg.router).toMatchObject({ allowedFails: 3, cooldownMs: 60_000 });
-    expect(warningText(cfg)).toContain(
-      'router_settings.routing_strategy: routing_strategy "usage-based-routing" is not implemented yet; simple-shuffle is used',
-    );
+    expect(warningText(cfg).filter((w) => w.startsWith('router_settings.routing_strategy'))).toEqual([]);
     expect(warningText(cfg)).toContain('router_settings.retry_policy: recognised but not honoured yet: "retry_policy"');
+  });
+
+  it('keeps every strategy the guides use', () => {
+    const strategies = Object.fromEntries(guideFiles.map((f) => [f, load(f).router.routingStrategy]));
+    expect(strategies).toMatchObject({
+      'guide-usage-based-routing.yaml': 'usage-based-routing',
+      'guide-cost-tiered.yaml': 'usage-based-routing',
+      'guide-three-tier-fallback.yaml': 'usage-based-routing',
+      'guide-least-busy.yaml': 'least-busy',
+      'guide-simple-shuffle.yaml': 'simple-shuffle',
+    });
+  });
+
+  it('reads model_info.supports_vision and gives no cost, tags or context window when none are set', () => {
+    const cfg = load('guide-capability-based.yaml');
+    expect(cfg.deployments.map((d) => d.supportsVision)).toEqual([true, undefined, undefined]);
+    for (const d of cfg.deployments) {
+      expect(d.tags).toEqual([]);
+      expect(d.costPerToken).toBeUndefined();
+      expect(d.maxInputTokens).toBeUndefined();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Finding } from './finding.js';
 import {
-  DEPLOYMENT_KEYS, GENERAL_KEYS, LITELLM_PARAMS_NOT_HONOURED, LITELLM_SETTINGS_KEYS, ROUTER_KEYS, TOP_LEVEL_KEYS,
-  notHonouredMessage, unknownKeyMessage, type SectionKeys,
+  DEPLOYMENT_KEYS, GENERAL_KEYS, LITELLM_PARAMS_NOT_HONOURED, LITELLM_SETTINGS_KEYS, ROUTER_KEYS,
+  ROUTING_STRATEGY_ARGS_KEYS, TOP_LEVEL_KEYS, notHonouredMessage, unknownKeyMessage, type SectionKeys,
 } from './keys.js';
 import { isMapping, type PathSegment } from './path.js';
 
@@ -22,6 +22,9 @@ export function keyWarnings(root: Readonly<Record<string, unknown>>): Finding[] 
     const value = root[name];
     if (isMapping(value)) checkSection(value, [name], keys, out);
   }
+  const router = root['router_settings'];
+  const strategyArgs = isMapping(router) ? router['routing_strategy_args'] : undefined;
+  if (isMapping(strategyArgs)) checkSection(strategyArgs, ['router_settings', 'routing_strategy_args'], ROUTING_STRATEGY_ARGS_KEYS, out);
   const list = root['model_list'];
   if (Array.isArray(list)) {
     list.forEach((entry: unknown, i) => {

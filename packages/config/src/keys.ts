@@ -26,16 +26,23 @@ export const ROUTER_KEYS = section(
   [
     'routing_strategy', 'num_retries', 'timeout', 'allowed_fails', 'cooldown_time', 'disable_cooldowns', 'fallbacks',
     'enable_pre_call_checks', 'enable_pre_call_check', 'model_group_alias', 'default_max_parallel_requests',
+    'routing_strategy_args', 'default_priority', 'enable_tag_filtering', 'model_group_overflow',
+    'default_max_tokens_estimate',
   ],
   [
     'retry_policy', 'model_group_retry_policy', 'allowed_fails_policy', 'context_window_fallbacks',
-    'content_policy_fallbacks', 'default_fallbacks', 'max_fallbacks', 'routing_strategy_args', 'redis_host',
-    'redis_port', 'redis_password', 'redis_url', 'cache_responses', 'cache_kwargs', 'enable_tag_filtering',
-    'default_priority', 'polling_interval', 'retry_after', 'provider_budget_config', 'model_group_affinity_config',
+    'content_policy_fallbacks', 'default_fallbacks', 'max_fallbacks', 'redis_host',
+    'redis_port', 'redis_password', 'redis_url', 'cache_responses', 'cache_kwargs', 'polling_interval', 'retry_after', 'provider_budget_config', 'model_group_affinity_config',
     'optional_pre_call_checks', 'default_litellm_params', 'set_verbose', 'debug_level', 'stream_timeout',
     'client_ttl', 'alerting_config', 'router_general_settings',
   ],
 );
+
+/**
+ * `router_settings.routing_strategy_args`. LiteLLM's latency tracking knobs `ttl` and
+ * `max_latency_list_size` are recognised but not honoured.
+ */
+export const ROUTING_STRATEGY_ARGS_KEYS = section(['lowest_latency_buffer'], ['ttl', 'max_latency_list_size']);
 
 /** `general_settings`. */
 export const GENERAL_KEYS = section(
@@ -74,7 +81,8 @@ export const DEPLOYMENT_KEYS = section(['model_name', 'litellm_params', 'model_i
 /** `litellm_params` keys Switchyard acts on. */
 export const LITELLM_PARAMS_HONOURED: ReadonlySet<string> = new Set([
   'model', 'api_key', 'api_base', 'api_version', 'order', 'weight', 'rpm', 'tpm', 'max_parallel_requests',
-  'timeout', 'stream_timeout', 'cooldown_time', 'priority', 'custom_llm_provider',
+  'timeout', 'stream_timeout', 'cooldown_time', 'priority', 'custom_llm_provider', 'tags', 'input_cost_per_token',
+  'output_cost_per_token',
 ]);
 
 /**
@@ -89,7 +97,7 @@ export const LITELLM_PARAMS_PROVIDER_SETTINGS: ReadonlySet<string> = new Set([
 
 /** `litellm_params` keys LiteLLM knows that Switchyard does not act on yet (a warning says so). */
 export const LITELLM_PARAMS_NOT_HONOURED: ReadonlySet<string> = new Set([
-  'tags', 'max_retries', 'organization', 'input_cost_per_token', 'output_cost_per_token', 'input_cost_per_second',
+  'max_retries', 'organization', 'input_cost_per_second',
   'output_cost_per_second', 'use_in_pass_through', 'merge_reasoning_content_in_choices', 'mock_response',
   'base_model', 'litellm_credential_name', 'configurable_clientside_auth_params', 'extra_headers', 'headers',
 ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatWarnings, parseConfig, type SwitchyardConfig } from './index.js';
+import { formatWarnings, parseConfig, ROUTING_STRATEGIES, type SwitchyardConfig } from './index.js';
 import { computeTiers } from './tiers.js';
 
 const parse = (text: string): SwitchyardConfig => parseConfig(text, { env: {} });
@@ -116,6 +116,8 @@ describe('router settings', () => {
     expect(parse(ONE).router).toEqual({
       routingStrategy: 'simple-shuffle', numRetries: 2, timeoutMs: 600_000, allowedFails: 3, cooldownMs: 5000,
       disableCooldowns: false, fallbacks: {}, enablePreCallChecks: false, modelGroupAlias: {},
+      lowestLatencyBuffer: 0, defaultPriority: 0, enableTagFiltering: false, overflow: { '*': { policy: 'spill' } },
+      defaultMaxTokensEstimate: 256,
     });
   });
 
@@ -147,11 +149,15 @@ describe('router settings', () => {
     expect(both.router).toMatchObject({ numRetries: 1, timeoutMs: 9000 });
   });
 
-  it('falls back to simple-shuffle for strategies not implemented yet', () => {
-    const cfg = parse(`${ONE}router_settings: {routing_strategy: latency-based-routing}\n`);
-    expect(cfg.router.routingStrategy).toBe('simple-shuffle');
-    expect(formatWarnings(cfg.warnings)).toBe(
-      'router_settings.routing_strategy: routing_strategy "latency-based-routing" is not implemented yet; simple-shuffle is used',
+  it.each(ROUTING_STRATEGIES)('keeps routing_strategy %s without a warning', (strategy) => {
+    const cfg = parse(`${ONE}router_settings: {routing_strategy: ${strategy}}\n`);
+    expect(cfg.router.routingStrategy).toBe(strategy);
+    expect(cfg.warnings).toEqual([]);
+  });
+
+  it('still rejects an unknown strategy, listing the valid names', () => {
+    expect(() => parse(`${ONE}router_settings: {routing_strategy: fastest}\n`)).toThrow(
+      `router_settings.routing_strategy: must be one of: ${ROUTING_STRATEGIES.join(', ')}; got string "fastest"`,
     );
   });
 });
@@ -189,13 +195,10 @@ describe('fallbacks and aliases', () => {
   });
 });
 
-describe('rpm/tpm before budgets are enforced', () => {
-  it('says once that rpm/tpm only weight the shuffle, and says nothing when no deployment sets them', () => {
-    const withBudgets = parse(`model_list:\n${dep('a', 'rpm: 10')}${dep('a', 'tpm: 1000')}`);
-    expect(withBudgets.warnings.filter((w) => w.message.includes('not enforced as budgets'))).toEqual([
-      { path: 'model_list[0]', message: 'rpm/tpm are used as simple-shuffle weights only; they are not enforced as budgets yet' },
-    ]);
-    const without = parse(`model_list:\n${dep('a', 'order: 1')}`);
-    expect(without.warnings).toEqual([]);
+describe('rpm/tpm budgets', () => {
+  it('reads rpm/tpm without any warning (they are enforced as budgets)', () => {
+    const cfg = parse(`model_list:\n${dep('a', 'rpm: 10')}${dep('a', 'tpm: 1000')}  - model_name: a\n    litellm_params: {model: openai/gpt-4o}\n    rpm: 5\n`);
+    expect(cfg.deployments.map((d) => [d.rpm, d.tpm])).toEqual([[10, undefined], [undefined, 1000], [5, undefined]]);
+    expect(cfg.warnings).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { checkGroupRefs } from './group-refs.js';
 import { assignIds } from './ids.js';
 import { keyWarnings } from './key-warnings.js';
 import { formatPath, isMapping, ROOT_PATH, type PathSegment } from './path.js';
+import { checkOverflowRefs } from './overflow.js';
 import { normaliseRouter } from './router.js';
 import { configSchema } from './schema.js';
 import type { Deployment, ModelGroup, SwitchyardConfig } from './types.js';
@@ -70,20 +71,19 @@ export function parseConfig(yamlText: string, opts: ParseOptions = {}): Switchya
   const cfg = parsed.data;
   const warnings: Finding[] = keyWarnings(root);
   const routerResult = normaliseRouter(cfg.router_settings, cfg.litellm_settings);
-  warnings.push(...routerResult.warnings);
   const built = buildDeployments(cfg.model_list, ids.ids, routerResult.router);
   warnings.push(...built.warnings);
   const groups = groupDeployments(built.deployments);
-  warnings.push(...budgetWarnings(built.deployments));
-  warnings.push(
-    ...checkGroupRefs(routerResult.fallbackRefs, routerResult.aliasRefs, new Set(groups.keys()), routerResult.router.modelGroupAlias),
-  );
+  const groupNames = new Set(groups.keys());
+  const { router } = routerResult;
+  warnings.push(...checkGroupRefs(routerResult.fallbackRefs, routerResult.aliasRefs, groupNames, router.modelGroupAlias));
+  warnings.push(...checkOverflowRefs(router.overflow, groupNames, router.modelGroupAlias));
 
   const masterKey = cfg.general_settings?.master_key;
   return {
     groups,
     deployments: built.deployments,
-    router: routerResult.router,
+    router,
     general: masterKey !== undefined ? { masterKey } : {},
     warnings: toIssues(warnings, offsetOf),
   };
@@ -97,19 +97,4 @@ function groupDeployments(deployments: readonly Deployment[]): Map<string, Model
     members.set(d.group, list);
   }
   return new Map([...members].map(([name, list]) => [name, { name, deployments: list }]));
-}
-
-/**
- * rpm/tpm are read (they weight simple-shuffle) but not yet enforced as budgets: say so once,
- * at the first deployment that sets one, so nobody mistakes them for a limit.
- */
-function budgetWarnings(deployments: readonly Deployment[]): Finding[] {
-  const index = deployments.findIndex((d) => d.rpm !== undefined || d.tpm !== undefined);
-  if (index < 0) return [];
-  return [
-    {
-      at: ['model_list', index],
-      message: 'rpm/tpm are used as simple-shuffle weights only; they are not enforced as budgets yet',
-    },
-  ];
 }

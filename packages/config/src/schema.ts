@@ -26,11 +26,13 @@ const num = (inner: z.ZodNumber) => z.preprocess(toNumber, inner.optional());
 const nonNegative = () => num(z.number().min(0));
 const nonNegativeInt = () => num(z.number().int().min(0));
 const positive = () => num(z.number().positive());
+const positiveInt = () => num(z.number().int().positive());
 /** A concurrency cap: 0 would read as "unlimited" downstream, so at least 1 is required. */
 const cap = () => num(z.number().int().min(1));
 const optBoolean = () => z.preprocess(toBoolean, z.boolean().optional());
 const optString = () => z.preprocess(absentIfNull, z.string().optional());
 const optText = () => z.preprocess(toText, z.string().optional());
+const optList = <T extends z.ZodType>(item: T) => z.preprocess(absentIfNull, z.array(item).optional());
 
 const isHttpUrl = (s: string): boolean => {
   try {
@@ -60,13 +62,25 @@ export const litellmParamsSchema = z.looseObject({
   cooldown_time: nonNegative(),
   priority: num(z.number()),
   custom_llm_provider: optString(),
+  tags: optList(z.preprocess(toText, z.string().min(1))),
+  input_cost_per_token: nonNegative(),
+  output_cost_per_token: nonNegative(),
+});
+
+/** `model_info`: free-form, but the keys Switchyard reads must be well-typed. */
+export const modelInfoSchema = z.looseObject({
+  id: optText(),
+  input_cost_per_token: nonNegative(),
+  output_cost_per_token: nonNegative(),
+  max_input_tokens: positiveInt(),
+  supports_vision: optBoolean(),
 });
 
 /** One `model_list` entry. */
 export const deploymentSchema = z.looseObject({
   model_name: z.preprocess(toText, z.string().min(1)),
   litellm_params: litellmParamsSchema,
-  model_info: z.preprocess(absentIfNull, z.looseObject({ id: optText() }).optional()),
+  model_info: z.preprocess(absentIfNull, modelInfoSchema.optional()),
   rpm: nonNegative(),
   tpm: nonNegative(),
   priority: num(z.number()),
@@ -79,6 +93,25 @@ export const fallbacksSchema = z.union([z.array(z.record(z.string(), groupList))
 
 /** `model_group_alias` targets: a group name, or `{model: group, hidden: bool}`. */
 const aliasTarget = z.union([z.string().min(1), z.looseObject({ model: z.string().min(1), hidden: optBoolean() })]);
+
+/**
+ * One `model_group_overflow` value: `spill`, `wait`, `{policy: spill}` or
+ * `{policy: wait, max_wait_ms: N}`.
+ */
+export const overflowPolicySchema = z.union([
+  z.enum(['spill', 'wait']),
+  z
+    .strictObject({ policy: z.enum(['spill', 'wait']), max_wait_ms: nonNegativeInt() })
+    .refine((o) => o.policy === 'wait' || o.max_wait_ms === undefined, {
+      message: 'max_wait_ms only applies to policy: wait',
+      path: ['max_wait_ms'],
+    }),
+]);
+
+/** `routing_strategy_args` (only the keys Switchyard reads are typed). */
+export const routingStrategyArgsSchema = z.looseObject({
+  lowest_latency_buffer: nonNegative(),
+});
 
 /** `router_settings`. */
 export const routerSettingsSchema = z.looseObject({
@@ -93,6 +126,11 @@ export const routerSettingsSchema = z.looseObject({
   enable_pre_call_check: optBoolean(),
   model_group_alias: z.preprocess(absentIfNull, z.record(z.string(), aliasTarget).optional()),
   default_max_parallel_requests: cap(),
+  routing_strategy_args: z.preprocess(absentIfNull, routingStrategyArgsSchema.optional()),
+  default_priority: nonNegativeInt(),
+  enable_tag_filtering: optBoolean(),
+  model_group_overflow: z.preprocess(absentIfNull, z.record(z.string(), overflowPolicySchema).optional()),
+  default_max_tokens_estimate: positiveInt(),
 });
 
 /** `litellm_settings` (only the keys Switchyard reads are typed). */

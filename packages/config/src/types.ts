@@ -15,8 +15,15 @@ export const ROUTING_STRATEGIES = [
 ] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
-/** Strategies the routing Lua implements today; the others load with a warning and fall back. */
-export const IMPLEMENTED_STRATEGIES: readonly RoutingStrategy[] = ['simple-shuffle', 'least-busy'];
+/** Strategies the routing Lua implements (all of LiteLLM's). */
+export const IMPLEMENTED_STRATEGIES: readonly RoutingStrategy[] = ROUTING_STRATEGIES;
+
+/**
+ * What a model group does when its best tier is unavailable (cooldown, budget or parallelism
+ * exhausted): `spill` lets the next tier serve at once; `wait` keeps the job waiting for the
+ * best tier up to `maxWaitMs`, then spills.
+ */
+export type OverflowPolicy = { readonly policy: 'spill' } | { readonly policy: 'wait'; readonly maxWaitMs: number };
 
 /** Providers the worker has an adapter for today. */
 export const SUPPORTED_PROVIDERS = ['openai', 'openai_compatible', 'hosted_vllm', 'mock'] as const;
@@ -69,6 +76,17 @@ export interface Deployment {
   readonly cooldownMs?: number;
   /** Whether the worker has an adapter for `provider` today. */
   readonly supported: boolean;
+  /** `litellm_params.tags` (tag filtering). Default []. */
+  readonly tags: readonly string[];
+  /**
+   * `input_cost_per_token + output_cost_per_token` from `litellm_params`, else `model_info`;
+   * undefined when neither gives a cost (cost-based routing ranks it last).
+   */
+  readonly costPerToken?: number;
+  /** `model_info.max_input_tokens` (context-window pre-call check). */
+  readonly maxInputTokens?: number;
+  /** `model_info.supports_vision` as given (vision pre-call check). */
+  readonly supportsVision?: boolean;
   /**
    * Extra `litellm_params` that are provider request parameters (e.g. `temperature`,
    * `max_tokens`, `extra_headers` excluded) merged into the upstream body as defaults. Never
@@ -111,6 +129,30 @@ export interface RouterSettings {
    * `max_parallel_requests`; undefined = unlimited. Added by the config package; optional.
    */
   readonly defaultMaxParallelRequests?: number;
+  /**
+   * `routing_strategy_args.lowest_latency_buffer` (latency-based-routing): deployments whose
+   * average latency is within this fraction of the fastest one count as equally fast
+   * (0.1 = within 10 %). Default 0.
+   */
+  readonly lowestLatencyBuffer: number;
+  /**
+   * `default_priority`: the priority of requests that do not set one (LiteLLM scheduler
+   * semantics: lower is served first). Default 0.
+   */
+  readonly defaultPriority: number;
+  /** `enable_tag_filtering`: requests carrying tags go only to deployments with those tags. Default false. */
+  readonly enableTagFiltering: boolean;
+  /**
+   * `model_group_overflow` (Switchyard): group → what to do when the group's best tier is
+   * unavailable. Always has a `"*"` entry, the policy of unlisted groups (default `spill`); use
+   * `overflowFor` to look a group up. `wait` without `max_wait_ms` waits 60 000 ms.
+   */
+  readonly overflow: Readonly<Record<string, OverflowPolicy>>;
+  /**
+   * `default_max_tokens_estimate` (Switchyard): output tokens assumed for a request without
+   * `max_tokens` when reserving tpm budget. Default 256.
+   */
+  readonly defaultMaxTokensEstimate: number;
 }
 
 /** Normalised `general_settings`. */
@@ -132,6 +174,6 @@ export interface SwitchyardConfig {
   readonly deployments: readonly Deployment[];
   readonly router: RouterSettings;
   readonly general: GeneralSettings;
-  /** Non-fatal findings: unknown keys, recognised-but-not-yet-honoured keys, fallbacks. */
+  /** Non-fatal findings: unknown keys, recognised-but-not-yet-honoured keys, unknown groups. */
   readonly warnings: readonly ConfigIssue[];
 }

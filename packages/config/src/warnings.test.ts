@@ -10,6 +10,8 @@ describe('key warnings', () => {
       temperature: 0.1
       tags: [fast]
       input_cost_per_token: 0.000001
+      max_retries: 2
+      input_cost_per_second: 0.1
     model_info: {whatever: 1}
     modle_info: {id: typo}
 router_settings:
@@ -17,6 +19,8 @@ router_settings:
   retry_policy: {TimeoutErrorRetries: 2, RateLimitErrorRetries: 3}
   redis_host: localhost
   routng_strategy: least-busy
+  routing_strategy_args: {lowest_latency_buffer: 0.1, ttl: 3600, bufer: 1}
+  enable_tag_filtering: true
 litellm_settings:
   drop_params: true
   success_callback: [langfuse]
@@ -35,12 +39,14 @@ mystery: 1
 
   it('names unknown and recognised-but-not-honoured keys, in file order', () => {
     expect(lines).toEqual([
-      'model_list[0].litellm_params.tags: recognised but not honoured yet: "tags"',
-      'model_list[0].litellm_params.input_cost_per_token: recognised but not honoured yet: "input_cost_per_token"',
+      'model_list[0].litellm_params.max_retries: recognised but not honoured yet: "max_retries"',
+      'model_list[0].litellm_params.input_cost_per_second: recognised but not honoured yet: "input_cost_per_second"',
       'model_list[0].modle_info: unknown key "modle_info" (ignored)',
       'router_settings.retry_policy: recognised but not honoured yet: "retry_policy"',
       'router_settings.redis_host: recognised but not honoured yet: "redis_host"',
       'router_settings.routng_strategy: unknown key "routng_strategy" (ignored)',
+      'router_settings.routing_strategy_args.ttl: recognised but not honoured yet: "ttl"',
+      'router_settings.routing_strategy_args.bufer: unknown key "bufer" (ignored)',
       'litellm_settings.success_callback: recognised but not honoured yet: "success_callback"',
       'litellm_settings.made_up_setting: unknown key "made_up_setting" (ignored)',
       'general_settings.database_url: recognised but not honoured yet: "database_url"',

@@ -88,6 +88,8 @@ function describeIssue(issue: ZodIssue, value: unknown, hidden: boolean): string
       return `must be one of: ${issue.values.map(String).join(', ')}; ${got}`;
     case 'custom':
       return `${issue.message}, ${got}`;
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     default:
       return issue.message;
   }

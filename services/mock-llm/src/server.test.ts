@@ -443,7 +443,11 @@ describe('control plane and stats', () => {
     await (await fetch(`${s.url}/__mock/stats`)).text();
 
     const stats = (await (await fetch(`${s.url}/__mock/stats`)).json()) as Record<string, unknown>;
+    const arrivals = stats.arrivals as number[];
+    expect(arrivals).toHaveLength(3);
+    expect(arrivals.every((t, i) => t <= Date.now() && (i === 0 || t >= (arrivals[i - 1] as number)))).toBe(true);
     expect(stats).toEqual({
+      arrivals,
       requests: 3,
       byPath: { '/v1/chat/completions': 2, '/v1/models': 1 },
       byStatus: { '200': 3 },
@@ -455,7 +459,7 @@ describe('control plane and stats', () => {
 
     const reset = await post(`${s.url}/__mock/reset`, '');
     expect(reset.status).toBe(200);
-    expect(s.stats()).toEqual({ requests: 0, byPath: {}, byStatus: {}, inFlight: 0, maxInFlight: 0, lastBodies: [] });
+    expect(s.stats()).toEqual({ requests: 0, byPath: {}, byStatus: {}, inFlight: 0, maxInFlight: 0, lastBodies: [], arrivals: [] });
   });
 
   it('keeps only the last 50 bodies, oldest first', async () => {

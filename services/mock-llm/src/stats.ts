@@ -17,7 +17,12 @@ export interface MockStats {
   maxInFlight: number;
   /** The last 50 parsed JSON request bodies, oldest first. */
   lastBodies: unknown[];
+  /** Arrival times (ms since epoch) of the last 5 000 model requests, oldest first. */
+  arrivals: number[];
 }
+
+/** How many arrival times {@link StatsRecorder} retains. */
+export const ARRIVALS_LIMIT = 5_000;
 
 /** How many request bodies {@link StatsRecorder} retains. */
 export const LAST_BODIES_LIMIT = 50;
@@ -35,10 +40,13 @@ export class StatsRecorder {
   private maxInFlight = 0;
   private bodies: unknown[] = [];
   private bodiesNext = 0;
+  private arrivals: number[] = [];
 
   /** Counts an arriving request on `path`. */
   request(path: string): void {
     this.requests++;
+    this.arrivals.push(Date.now());
+    if (this.arrivals.length > ARRIVALS_LIMIT * 2) this.arrivals = this.arrivals.slice(-ARRIVALS_LIMIT);
     this.byPath[path] = (this.byPath[path] ?? 0) + 1;
   }
 
@@ -80,6 +88,7 @@ export class StatsRecorder {
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
       lastBodies: ordered,
+      arrivals: this.arrivals.slice(-ARRIVALS_LIMIT),
     };
   }
 
@@ -91,5 +100,6 @@ export class StatsRecorder {
     this.maxInFlight = this.inFlight;
     this.bodies = [];
     this.bodiesNext = 0;
+    this.arrivals = [];
   }
 }
