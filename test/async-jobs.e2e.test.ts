@@ -170,6 +170,28 @@ describe('async jobs', () => {
     expect(slow.stats().requests).toBe(1);
   });
 
+  it('expires a job that cannot start before its deadline, with a clear error', async () => {
+    slow.resetStats();
+    const first = (await call('POST', '/v1/jobs', { body: chat('slow-model', 'occupies the slot') })).body.id as string;
+    await until(() => call('GET', `/v1/jobs/${first}`), (x) => x.body.status === 'running');
+    const t0 = Date.now();
+    const late = await call('POST', '/v1/jobs', { body: chat('slow-model', 'too late'), deadline_ms: 300 });
+    const expired = await call('GET', `/v1/jobs/${late.body.id as string}?wait=10`);
+    expect(expired.body.status).toBe('expired');
+    expect(Date.now() - t0).toBeLessThan(1_400); // swept out of the queue, not expired when it reached the front
+    expect(expired.body.error).toMatchObject({ code: 'deadline_exceeded', type: 'timeout', status: 408 });
+    expect((expired.body.error as { message: string }).message).toMatch(/could not start before its deadline/);
+    expect((await call('GET', `/v1/jobs/${first}?wait=10`)).body.status).toBe('succeeded');
+    // a synchronous call with `timeout` gets the same answer as an HTTP error
+    const second = (await call('POST', '/v1/jobs', { body: chat('slow-model', 'occupies the slot again') })).body.id as string;
+    await until(() => call('GET', `/v1/jobs/${second}`), (x) => x.body.status === 'running');
+    const sync = await call('POST', '/v1/chat/completions', { ...chat('slow-model', 'sync too late'), timeout: 0.3 });
+    expect(sync.status).toBe(408);
+    expect((sync.body.error as { code: string }).code).toBe('deadline_exceeded');
+    expect((await call('GET', `/v1/jobs/${second}?wait=10`)).body.status).toBe('succeeded');
+    expect(slow.stats().requests).toBe(2);
+  });
+
   it('serves a synchronous chat completion with the Switchyard headers', async () => {
     const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: json, body: JSON.stringify(chat('fast-model')) });
     expect(res.status).toBe(200);

@@ -47,6 +47,12 @@ export const routingKeys = {
   served: (group: string) => `${KEY_ROOT}:${groupTag(group)}:served`,
   /** STRING with PX expiry: present while some scheduler waits for capacity in this group. */
   waiting: (group: string) => `${KEY_ROOT}:${groupTag(group)}:waiting`,
+  /**
+   * BullMQ's own lists of the group's ingress queue (`wait`, `prioritized`, `active`): the backlog
+   * the fast path must not overtake. Named after BullMQ 5's key layout.
+   */
+  ingressBacklog: (group: string) =>
+    (['wait', 'prioritized', 'active'] as const).map((k) => `${QUEUE_PREFIX}:${queueNames.ingress(group)}:${k}`),
 } as const;
 
 /** Job record keys (one hash per job, tagged by the job id). */
@@ -65,8 +71,11 @@ export const channels = {
 
 /** BullMQ queue names (each a hash tag, see module doc). */
 export const queueNames = {
-  /** Jobs of a model group waiting for the scheduler. */
-  ingress: (group: string) => `{in.${safeName(group)}}`,
+  /**
+   * Jobs of a model group waiting for the scheduler. It shares the group's hash tag, so the
+   * routing Lua can see the backlog (the API's fast path only bypasses an empty queue).
+   */
+  ingress: (group: string) => `${groupTag(group)}.in`,
   /** Jobs assigned to one deployment, waiting for its worker pool. */
   deployment: (deploymentId: string) => `{dp.${safeName(deploymentId)}}`,
 } as const;

@@ -45,8 +45,13 @@ afterAll(() => redis?.disconnect());
 
 describe('rpm window', () => {
   it('admits exactly rpm requests, then reports when the oldest leaves the window', async () => {
-    const g = group(dep('a', { rpm: 5 }));
-    for (let i = 0; i < 5; i++) expect(await pick(g)).toBe('a');
+    const a = dep('a', { rpm: 5 });
+    const g = group(a);
+    for (let i = 0; i < 5; i++) expect(await pick(g, { leaseId: `l${i}` })).toBe('a');
+    const inFlight = await state.reserve(req(g));
+    expect(inFlight.ok).toBe(false);
+    if (!inFlight.ok) expect(inFlight.waitMs).toBeGreaterThan(60_000); // only a release frees it
+    for (let i = 0; i < 5; i++) await state.release(a, `l${i}`);
     const r = await state.reserve(req(g));
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -55,25 +60,38 @@ describe('rpm window', () => {
     }
   });
 
-  it('admits again as the window slides', async () => {
-    const g = group(dep('a', { rpm: 2 }));
-    await pick(g);
-    await pick(g);
+  it('admits again 60 s after the calls ended (the window slides)', async () => {
+    const a = dep('a', { rpm: 2 });
+    const g = group(a);
+    await state.reserve(req(g, { leaseId: 'r1' }));
+    await state.reserve(req(g, { leaseId: 'r2' }));
     expect(await pick(g)).toBeNull();
+    await state.release(a, 'r1');
+    await state.release(a, 'r2');
+    expect(await pick(g)).toBeNull(); // ended just now: they count for another 60 s
     await ageRpm('a', 60_001);
     expect(await pick(g)).toBe('a');
     expect(await pick(g)).toBe('a');
     expect(await pick(g)).toBeNull();
   });
 
-  it('counts a request when it is sent (markSent moves the entry forward)', async () => {
-    const a = dep('a', { rpm: 1 });
-    const r = await state.reserve(req(group(a), { leaseId: 'sent-later' }));
-    expect(r.ok).toBe(true);
-    await ageRpm('a', 59_000);
-    await state.markSent(a, 'sent-later');
+  it('counts an in-flight request until it ends, however long it takes', async () => {
+    const a = dep('a', { rpm: 1, timeoutMs: 600_000 });
+    const g = group(a);
+    await state.reserve(req(g, { leaseId: 'long' }));
+    await ageRpm('a', 120_000); // two minutes later, still running
+    expect(await pick(g)).toBeNull();
+    await state.release(a, 'long');
     const [, score] = await redis.zrange(routingKeys.rpm('g', 'a'), 0, 0, 'WITHSCORES');
-    expect(Date.now() - Number(score)).toBeLessThan(1_000);
+    expect(Math.abs(Date.now() - Number(score))).toBeLessThan(1_000); // now dates from its end
+  });
+
+  it('forgets a request that never left (cancelled before the call)', async () => {
+    const a = dep('a', { rpm: 1 });
+    const g = group(a);
+    await state.reserve(req(g, { leaseId: 'never' }));
+    await state.release(a, 'never', { sent: false });
+    expect(await pick(g)).toBe('a');
   });
 
   it('spills to the next tier when the first tier is at its rpm', async () => {
@@ -96,12 +114,22 @@ describe('tpm window', () => {
     const r1 = await state.reserve(req(g, { estimatedTokens: 60, leaseId: 'x' }));
     expect(r1.ok).toBe(true);
     expect(await pick(g, { estimatedTokens: 60 })).toBeNull();
-    if (r1.ok) await state.release(a, 'x', { tokenBucket: r1.tokenBucket, tokenDelta: 10 - 60 });
+    if (r1.ok) await state.release(a, 'x', { tokenBucket: r1.tokenBucket, estimatedTokens: 60, actualTokens: 10 });
     expect(await pick(g, { estimatedTokens: 60 })).toBe('a'); // 10 + 60 fits
     const r3 = await state.reserve(req(g, { estimatedTokens: 10, leaseId: 'y' }));
     expect(r3.ok).toBe(true);
-    if (r3.ok) await state.release(a, 'y', { tokenBucket: r3.tokenBucket, tokenDelta: 30 - 10 }); // used 100 now
+    if (r3.ok) await state.release(a, 'y', { tokenBucket: r3.tokenBucket, estimatedTokens: 10, actualTokens: 30 }); // used 100 now
     expect(await pick(g, { estimatedTokens: 1 })).toBeNull();
+  });
+
+  it('counts real usage at completion time, and a failed call not at all', async () => {
+    const a = dep('a', { tpm: 100 });
+    const g = group(a);
+    const r = await state.reserve(req(g, { estimatedTokens: 100, leaseId: 'f' }));
+    if (r.ok) await state.release(a, 'f', { tokenBucket: r.tokenBucket, estimatedTokens: 100, actualTokens: 0 });
+    expect(await pick(g, { estimatedTokens: 100 })).toBe('a');
+    const fields = await redis.hgetall(routingKeys.tpm('g', 'a'));
+    expect(Object.values(fields).map(Number).reduce((x, y) => x + y, 0)).toBe(100);
   });
 
   it('forgets buckets older than the window', async () => {

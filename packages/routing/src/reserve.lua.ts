@@ -5,17 +5,24 @@
  *
  * KEYS, for deployment i (1-based): KEYS[4i-3] leases ZSET, KEYS[4i-2] cooldown key,
  *   KEYS[4i-1] rpm ZSET, KEYS[4i] tpm HASH; then KEYS[4n+1] served HASH,
- *   KEYS[4n+2] group waiting flag, KEYS[4n+3] latency HASH.
+ *   KEYS[4n+2] group waiting flag, KEYS[4n+3] latency HASH, KEYS[4n+4..4n+6] the ingress
+ *   queue's BullMQ wait list, prioritized set and active list.
  * ARGV: [1] strategy, [2] random in [0,1), [3] lease id, [4] n, [5] estimated tokens,
- *   [6] highest tier allowed (-1 = any), [7] lowest_latency_buffer,
+ *   [6] highest tier allowed (-1 = any), [7] lowest_latency_buffer, [8] fast path ('1'/'0'),
  *   then 9 values per deployment: id, tier, weight, max parallel (0 = none), lease ms,
  *   excluded ('1'/'0'), rpm (0 = none), tpm (0 = none), cost per token (-1 = unknown).
- * Returns {1, deployment id, in-flight after reserving, tpm bucket second} or
- *   {0, ms until something may free (-1 = unknown)}; on {0, ...} it sets the waiting flag so
- *   that releases publish a wake-up.
+ * Returns {1, deployment id, in-flight after reserving, tpm bucket second}, or
+ *   {0, ms until something may free (-1 = unknown)}, or, on the fast path, {2, backlog} when
+ *   jobs are already waiting in the ingress queue (the new job must queue behind them).
+ *   A scheduler's {0, ...} sets the waiting flag so that releases publish a wake-up.
  *
- * Windows use server time (TIME). rpm: entries newer than now − 60 000 ms, exact. tpm: per-second
- * buckets from now_s − 60 to now_s, so the counted window spans 60–61 s (never less than 60 s).
+ * Windows use server time (TIME). A request counts from its reservation until 60 s after the call
+ * *ended* (an upper bound of when the upstream saw it), so the upstream never sees more than rpm
+ * requests, or more than tpm tokens, in any 60 s:
+ * - rpm: ZSET entry scored with the lease deadline while in flight, re-scored with the completion
+ *   time by RELEASE; entries scored at or before now − 60 000 ms no longer count.
+ * - tpm: per-second buckets; the estimate sits in the reservation second until RELEASE moves the
+ *   real usage to the completion second; buckets from now_s − 60 count (a 60–61 s window).
  */
 export const RESERVE_LUA = `
 local t = redis.call('TIME')
@@ -28,7 +35,12 @@ local n = tonumber(ARGV[4])
 local est = tonumber(ARGV[5])
 local tier_limit = tonumber(ARGV[6])
 local buffer = tonumber(ARGV[7])
+local fast = ARGV[8] == '1'
 local PER = 9
+if fast then
+  local backlog = redis.call('LLEN', KEYS[4 * n + 4]) + redis.call('ZCARD', KEYS[4 * n + 5]) + redis.call('LLEN', KEYS[4 * n + 6])
+  if backlog > 0 then return { 2, backlog } end
+end
 local usage_strategy = strategy == 'usage-based-routing' or strategy == 'usage-based-routing-v2'
 local wait = -1
 local function note_wait(ms)
@@ -53,7 +65,7 @@ end
 local best_tier = nil
 local cands = {}
 for i = 1, n do
-  local b = 7 + (i - 1) * PER
+  local b = 8 + (i - 1) * PER
   local tier = tonumber(ARGV[b + 2])
   if ARGV[b + 6] ~= '1' and (tier_limit < 0 or tier <= tier_limit) and (best_tier == nil or tier <= best_tier) then
     local cool = redis.call('PTTL', KEYS[4 * i - 2])
@@ -105,7 +117,7 @@ for i = 1, n do
   end
 end
 if #cands == 0 then
-  redis.call('SET', KEYS[4 * n + 2], '1', 'PX', 30000)
+  if not fast then redis.call('SET', KEYS[4 * n + 2], '1', 'PX', 60000) end
   return { 0, wait }
 end
 
@@ -165,8 +177,8 @@ end
 local i = pick.i
 redis.call('ZADD', KEYS[4 * i - 3], now + pick.lease_ms, lease_id)
 if pick.rpm then
-  redis.call('ZADD', KEYS[4 * i - 1], now, lease_id)
-  redis.call('PEXPIRE', KEYS[4 * i - 1], 61000)
+  redis.call('ZADD', KEYS[4 * i - 1], now + pick.lease_ms, lease_id)
+  redis.call('PEXPIRE', KEYS[4 * i - 1], pick.lease_ms + 61000)
 end
 if pick.track then
   redis.call('HINCRBY', KEYS[4 * i], now_s, est)
@@ -178,38 +190,44 @@ return { 1, pick.id, pick.inflight + 1, now_s }
 
 /**
  * Ends a lease and settles what the call really cost.
- * KEYS: [1] leases ZSET, [2] group waiting flag, [3] tpm HASH, [4] latency HASH.
- * ARGV: [1] lease id, [2] wake channel, [3] group name, [4] tpm bucket second (-1 = none),
- *   [5] tokens actual − estimated, [6] latency ms (-1 = none), [7] deployment id,
- *   [8] EWMA weight of the new latency sample.
- * The tpm correction only applies while the bucket is still in the window. Publishes a wake-up
- * when some scheduler waits for capacity in the group. Returns 1 if the lease was live.
+ * KEYS: [1] leases ZSET, [2] group waiting flag, [3] tpm HASH, [4] latency HASH, [5] rpm ZSET.
+ * ARGV: [1] lease id, [2] wake channel, [3] group name, [4] tpm bucket second of the estimate
+ *   (-1 = none), [5] estimated tokens, [6] actual tokens (-1 = unknown: keep the estimate),
+ *   [7] latency ms (-1 = none), [8] deployment id, [9] EWMA weight of the new latency sample,
+ *   [10] 'sent' (the upstream got the request: its rpm entry now dates from completion) or
+ *   'unsent' (it never left: drop the rpm entry).
+ * Publishes a wake-up when some scheduler waits for capacity in the group. Returns 1 if the
+ * lease was live.
  */
 export const RELEASE_LUA = `
+local t = redis.call('TIME')
+local now_s = tonumber(t[1])
+local now = now_s * 1000 + math.floor(tonumber(t[2]) / 1000)
 local r = redis.call('ZREM', KEYS[1], ARGV[1])
-local delta = tonumber(ARGV[5])
-if tonumber(ARGV[4]) >= 0 and delta ~= 0 and redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then
-  redis.call('HINCRBY', KEYS[3], ARGV[4], delta)
+local bucket = tonumber(ARGV[4])
+local est = tonumber(ARGV[5])
+local actual = tonumber(ARGV[6])
+if bucket >= 0 and actual >= 0 then
+  if redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then redis.call('HINCRBY', KEYS[3], ARGV[4], -est) end
+  if actual > 0 then
+    redis.call('HINCRBY', KEYS[3], now_s, actual)
+    redis.call('EXPIRE', KEYS[3], 122)
+  end
 end
-local lat = tonumber(ARGV[6])
+if ARGV[10] == 'sent' then
+  redis.call('ZADD', KEYS[5], 'XX', now, ARGV[1])
+else
+  redis.call('ZREM', KEYS[5], ARGV[1])
+end
+local lat = tonumber(ARGV[7])
 if lat >= 0 then
-  local old = tonumber(redis.call('HGET', KEYS[4], ARGV[7]) or '-1')
-  local alpha = tonumber(ARGV[8])
+  local old = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
+  local alpha = tonumber(ARGV[9])
   if old < 0 then old = lat end
-  redis.call('HSET', KEYS[4], ARGV[7], tostring(old * (1 - alpha) + lat * alpha))
+  redis.call('HSET', KEYS[4], ARGV[8], tostring(old * (1 - alpha) + lat * alpha))
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return r
-`;
-
-/**
- * Moves a request's rpm entry to the moment the worker really sends it, so the window counts
- * what the upstream sees. KEYS[1] = rpm ZSET; ARGV[1] = lease id. Only updates an existing entry.
- */
-export const MARK_SENT_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-return redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
 `;
 
 /**

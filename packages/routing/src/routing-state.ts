@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { channels, LuaScript, routingKeys } from '@switchyard/core';
 import type { Deployment, ModelGroup, RoutingStrategy } from '@switchyard/config';
-import { MARK_SENT_LUA, RECORD_FAILURE_LUA, RELEASE_LUA, RESERVE_LUA } from './reserve.lua.js';
+import { RECORD_FAILURE_LUA, RELEASE_LUA, RESERVE_LUA } from './reserve.lua.js';
 
 const reserveScript = new LuaScript('reserve', RESERVE_LUA);
 const releaseScript = new LuaScript('release', RELEASE_LUA);
-const markSentScript = new LuaScript('mark-sent', MARK_SENT_LUA);
 const recordFailureScript = new LuaScript('record-failure', RECORD_FAILURE_LUA);
 
 /** Weight of a new latency sample in the EWMA latency-based routing ranks by. Default 0.3. */
@@ -33,6 +32,11 @@ export interface ReserveRequest {
   tierLimit?: number;
   /** `lowest_latency_buffer` for latency-based routing. Default 0. */
   lowestLatencyBuffer?: number;
+  /**
+   * The API's fast path: reserve only when the group's ingress queue is empty (never overtake
+   * waiting jobs), and leave the waiting flag alone. Default false (a scheduler's reservation).
+   */
+  fast?: boolean;
   /** Unique per dispatch: the lease's member in the leases ZSET. */
   leaseId: string;
   /** Random source in [0,1); injectable for tests. Default Math.random. */
@@ -42,7 +46,13 @@ export interface ReserveRequest {
 /** Outcome of {@link RoutingState.reserve}. */
 export type ReserveResult =
   | { ok: true; deployment: Deployment; inflight: number; /** tpm bucket (unix s) of the estimate. */ tokenBucket: number }
-  | { ok: false; /** ms until something may free; null = unknown (wait for a wake-up). */ waitMs: number | null };
+  | {
+      ok: false;
+      /** ms until something may free; null = unknown (wait for a wake-up). */
+      waitMs: number | null;
+      /** Fast path only: jobs are waiting in the ingress queue, so this one must queue too. */
+      backlog?: boolean;
+    };
 
 /** How a failure affects cooldown. */
 export type FailureEffect = 'count' | 'immediate';
@@ -74,6 +84,7 @@ export class RoutingState {
       Math.max(0, Math.round(req.estimatedTokens ?? 0)),
       req.tierLimit ?? -1,
       req.lowestLatencyBuffer ?? 0,
+      req.fast ? '1' : '0',
     ];
     for (const d of deps) {
       keys.push(
@@ -95,13 +106,19 @@ export class RoutingState {
         d.costPerToken ?? -1,
       );
     }
-    keys.push(routingKeys.served(group.name), routingKeys.waiting(group.name), routingKeys.latency(group.name));
+    keys.push(
+      routingKeys.served(group.name),
+      routingKeys.waiting(group.name),
+      routingKeys.latency(group.name),
+      ...routingKeys.ingressBacklog(group.name),
+    );
     const r = (await reserveScript.run(this.redis, keys, args)) as [number, string | number, number?, number?];
     if (r[0] === 1) {
       const deployment = deps.find((d) => d.id === r[1]);
       if (!deployment) throw new Error(`reserve returned unknown deployment ${String(r[1])}`);
       return { ok: true, deployment, inflight: Number(r[2]), tokenBucket: Number(r[3]) };
     }
+    if (r[0] === 2) return { ok: false, waitMs: null, backlog: true };
     const wait = Number(r[1]);
     return { ok: false, waitMs: wait >= 0 ? wait : null };
   }
@@ -118,24 +135,21 @@ export class RoutingState {
         routingKeys.waiting(d.group),
         routingKeys.tpm(d.group, d.id),
         routingKeys.latency(d.group),
+        routingKeys.rpm(d.group, d.id),
       ],
       [
         leaseId,
         channels.wake,
         d.group,
         settle.tokenBucket ?? -1,
-        Math.round(settle.tokenDelta ?? 0),
+        Math.round(settle.estimatedTokens ?? 0),
+        settle.actualTokens === undefined ? -1 : Math.round(settle.actualTokens),
         settle.latencyMs ?? -1,
         d.id,
         LATENCY_EWMA_ALPHA,
+        settle.sent === false ? 'unsent' : 'sent',
       ],
     );
-  }
-
-  /** Moves the job's rpm entry to now: the moment the upstream really receives it. */
-  async markSent(d: Deployment, leaseId: string): Promise<void> {
-    if (d.rpm === undefined) return;
-    await markSentScript.run(this.redis, [routingKeys.rpm(d.group, d.id)], [leaseId]);
   }
 
   /**
@@ -174,10 +188,17 @@ export class RoutingState {
 export interface Settlement {
   /** Bucket the tpm estimate was reserved in (from the reservation). */
   tokenBucket?: number;
-  /** Actual tokens − estimated tokens. */
-  tokenDelta?: number;
+  /** Tokens reserved at dispatch. */
+  estimatedTokens?: number;
+  /**
+   * Tokens the call really used (0 for a failed call), counted at completion time in place of
+   * the estimate. Undefined: the estimate stays where it is.
+   */
+  actualTokens?: number;
   /** Duration of the call, for latency-based routing. */
   latencyMs?: number;
+  /** Whether the request left for the upstream (default true): its rpm entry then counts until 60 s after now. */
+  sent?: boolean;
 }
 
 /** Live routing state of one deployment. */

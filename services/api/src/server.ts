@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { CompletionHub, createRedis, JobStore, type Logger } from '@switchyard/core';
-import { DeadlineIndex, QueueSet } from '@switchyard/routing';
+import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { createApp } from './app.js';
 import { JobSubmitter } from './submitter.js';
 
@@ -21,6 +21,8 @@ export interface ApiOptions {
   syncWaitSeconds?: number;
   /** Seconds a finished job record is kept. Default 86 400. */
   retentionSeconds?: number;
+  /** On close, ms given to in-flight requests before their connections are closed. Default 5 000. */
+  shutdownGraceMs?: number;
 }
 
 /** A running API. */
@@ -41,7 +43,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const queues = new QueueSet(redis);
   const hub = new CompletionHub(subscriber, jobs);
   await hub.start();
-  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), logger);
+  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), new RoutingState(redis), logger);
   const app = createApp({
     config,
     redis,
@@ -64,10 +66,13 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
     port,
     url,
     async close() {
+      // Stop accepting; give in-flight requests a bounded grace, then cut them (their jobs go on).
+      const grace = setTimeout(() => server.closeAllConnections(), opts.shutdownGraceMs ?? 5_000);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearTimeout(grace);
       await hub.stop();
       await queues.close();
       subscriber.disconnect();

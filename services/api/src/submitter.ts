@@ -11,7 +11,16 @@ import {
   type JobStore,
   type Logger,
 } from '@switchyard/core';
-import { dispatchId, precallCheck, profileRequest, type DeadlineIndex, type QueueSet } from '@switchyard/routing';
+import {
+  dispatchId,
+  precallCheck,
+  profileRequest,
+  tierLimit,
+  type DeadlineIndex,
+  type QueueSet,
+  type ReserveResult,
+  type RoutingState,
+} from '@switchyard/routing';
 import type { ChatCompletionBody } from './schemas.js';
 
 /**
@@ -50,6 +59,7 @@ export class JobSubmitter {
     private readonly jobs: JobStore,
     private readonly queues: QueueSet,
     private readonly deadlines: DeadlineIndex,
+    private readonly routing: RoutingState,
     private readonly logger: Logger,
   ) {}
 
@@ -129,21 +139,52 @@ export class JobSubmitter {
       ...(deadlineMs !== undefined ? { deadlineAt: now + deadlineMs } : {}),
       enqueuedAt: now,
     };
-    if (payload.deadlineAt !== undefined && s.sweepDeadline !== false) {
-      await this.deadlines.add(group.name, dispatchId(payload), payload.deadlineAt);
-    }
-    const [created, enqueued] = await Promise.allSettled([
+    // Fast path: with nothing waiting in the group's ingress queue and capacity free, reserve a
+    // deployment right here and skip the scheduler hop. Otherwise the job queues (in priority
+    // order) for the scheduler. The record is written in the same round trip.
+    const leaseId = dispatchId(payload);
+    const tiers = tierLimit(group, router, payload, now);
+    const [created, reserved] = await Promise.allSettled([
       this.jobs.create(record),
-      this.queues.enqueueIngress(group.name, payload),
+      this.routing.reserve({
+        group,
+        strategy: router.routingStrategy,
+        exclude: [],
+        ineligible: payload.ineligible,
+        estimatedTokens: payload.tokenEstimate,
+        lowestLatencyBuffer: router.lowestLatencyBuffer,
+        leaseId,
+        fast: true,
+        ...(tiers.limit !== undefined ? { tierLimit: tiers.limit } : {}),
+      }),
     ]);
-    if (created.status === 'rejected' || enqueued.status === 'rejected') {
-      const err: unknown = created.status === 'rejected' ? created.reason : (enqueued as PromiseRejectedResult).reason;
+    const lease: ReserveResult | undefined = reserved.status === 'fulfilled' ? reserved.value : undefined;
+    try {
+      if (created.status === 'rejected') throw created.reason;
+      if (lease?.ok) {
+        await this.queues.enqueueDeployment(lease.deployment.id, {
+          ...payload,
+          deploymentId: lease.deployment.id,
+          leaseId,
+          tokenBucket: lease.tokenBucket,
+        });
+        return record;
+      }
+      if (payload.deadlineAt !== undefined && s.sweepDeadline !== false) {
+        await this.deadlines.add(group.name, leaseId, payload.deadlineAt);
+      }
+      await this.queues.enqueueIngress(group.name, payload);
+      return record;
+    } catch (err) {
       this.logger.error({ err, jobId: id }, 'enqueueing failed');
-      if (enqueued.status === 'fulfilled') await this.queues.removeWaiting(group.name, payload).catch(() => undefined);
+      if (lease?.ok) {
+        await this.routing
+          .release(lease.deployment, leaseId, { tokenBucket: lease.tokenBucket, estimatedTokens: payload.tokenEstimate, actualTokens: 0, sent: false })
+          .catch(() => undefined);
+      }
       await this.jobs.discard(id).catch(() => undefined);
       throw new ServiceUnavailableError('The job queue is unavailable (Redis). Nothing was enqueued; retry later.');
     }
-    return record;
   }
 
   /** Cancels a queued job and drops it from its ingress queue. */

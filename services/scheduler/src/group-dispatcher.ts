@@ -14,8 +14,17 @@ import {
 import { dispatchId, tierLimit, type DeadlineIndex, type QueueSet, type RoutingState } from '@switchyard/routing';
 import { Gate, Slots } from './gate.js';
 
-/** Longest a group waits without a wake-up before it re-checks capacity. Default 5 000 ms. */
+/**
+ * Longest a group waits without a wake-up before it re-checks capacity, when the routing
+ * decision could not say when capacity frees. Default 5 000 ms.
+ */
 export const MAX_GATE_MS = 5_000;
+
+/**
+ * Longest a group waits for a time the routing decision did give (a window sliding, a cooldown
+ * ending); releases wake it earlier. Default 30 000 ms (the waiting flag lives 60 s).
+ */
+export const MAX_KNOWN_GATE_MS = 30_000;
 
 /** How often waiting jobs are checked against their deadlines. Default 1 000 ms. */
 export const DEADLINE_SWEEP_MS = 1_000;
@@ -70,7 +79,8 @@ export class GroupDispatcher {
       prefix: QUEUE_PREFIX,
       autorun: false,
       lockDuration: 30_000,
-      drainDelay: 5,
+      // seconds an idle fetch blocks (new jobs wake it at once); bounds how long close() takes
+      drainDelay: 1,
     });
     this.worker.on('error', (err) => d.logger.error({ err, group: d.group.name }, 'ingress worker error'));
   }
@@ -163,9 +173,10 @@ export class GroupDispatcher {
     });
     if (!r.ok) {
       await job.moveToWait(token);
-      const untilSpill = tiers.until !== undefined ? tiers.until - now : MAX_GATE_MS;
-      const untilDeadline = p.deadlineAt !== undefined ? p.deadlineAt - now + 1 : MAX_GATE_MS;
-      this.gate.close(Math.max(1, Math.min(r.waitMs ?? MAX_GATE_MS, MAX_GATE_MS, untilSpill, untilDeadline)));
+      const untilSpill = tiers.until !== undefined ? tiers.until - now : Infinity;
+      const untilDeadline = p.deadlineAt !== undefined ? p.deadlineAt - now + 1 : Infinity;
+      const known = r.waitMs === null ? MAX_GATE_MS : Math.min(r.waitMs, MAX_KNOWN_GATE_MS);
+      this.gate.close(Math.max(1, Math.min(known, untilSpill, untilDeadline)));
       return;
     }
     try {
@@ -176,7 +187,12 @@ export class GroupDispatcher {
         tokenBucket: r.tokenBucket,
       });
     } catch (err) {
-      await this.d.routing.release(r.deployment, leaseId, { tokenBucket: r.tokenBucket, tokenDelta: -p.tokenEstimate });
+      await this.d.routing.release(r.deployment, leaseId, {
+        tokenBucket: r.tokenBucket,
+        estimatedTokens: p.tokenEstimate,
+        actualTokens: 0,
+        sent: false,
+      });
       await job.moveToWait(token);
       throw err;
     }

@@ -37,14 +37,13 @@ export class Executor {
   async run(p: JobPayload, dep: Deployment, adapter: GuardedAdapter, signal?: AbortSignal): Promise<void> {
     const group = currentGroup(p);
     const leaseId = p.leaseId ?? '';
-    const bucket = p.tokenBucket !== undefined ? { tokenBucket: p.tokenBucket } : {};
+    const reserved = { ...(p.tokenBucket !== undefined ? { tokenBucket: p.tokenBucket } : {}), estimatedTokens: p.tokenEstimate };
     const state = await this.d.jobs.markRunning(p.id, dep.id);
     if (state !== 'ok') {
-      await this.d.routing.release(dep, leaseId, { ...bucket, tokenDelta: -p.tokenEstimate });
+      await this.d.routing.release(dep, leaseId, { ...reserved, actualTokens: 0, sent: false });
       this.d.logger.debug({ jobId: p.id, state }, 'job not runnable; skipped');
       return;
     }
-    await this.d.routing.markSent(dep, leaseId);
     const at = Date.now();
     const t0 = performance.now();
     try {
@@ -54,8 +53,8 @@ export class Executor {
       const used = usedTokens(result);
       await Promise.all([
         this.d.routing.release(dep, leaseId, {
-          ...bucket,
-          tokenDelta: used === undefined ? 0 : used - p.tokenEstimate,
+          ...reserved,
+          ...(used !== undefined ? { actualTokens: used } : {}),
           latencyMs: duration,
         }),
         this.d.jobs.finish(p.id, { status: 'succeeded', result, deployment: dep.id, attempt }),
@@ -73,8 +72,8 @@ export class Executor {
       };
       // A failed call costs no tokens; a timeout still tells latency-based routing to avoid it.
       await this.d.routing.release(dep, leaseId, {
-        ...bucket,
-        tokenDelta: -p.tokenEstimate,
+        ...reserved,
+        actualTokens: 0,
         ...(e.kind === 'timeout' ? { latencyMs: duration } : {}),
       });
       await this.recordHealth(dep, e);
