@@ -1,17 +1,9 @@
-import { fileURLToPath } from 'node:url';
-import { loadConfigFile, parseConfig } from '@switchyard/config';
+import { parseConfig } from '@switchyard/config';
 import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../config/src/test-support/fixtures.js';
 import { describePlan, strategyMeaning } from './check.js';
 
-/** The config package's fixtures and the dummy env they need (see its fixtures/README.md). */
-const FIXTURES = fileURLToPath(new URL('../../config/fixtures/', import.meta.url));
-const ENV = {
-  OPENAI_API_KEY_1: 'sk-test-one',
-  OPENAI_API_KEY_2: 'sk-test-two',
-  ANTHROPIC_API_KEY: 'sk-ant-test',
-  VERTEX_PROJECT_ID: 'test-project',
-};
-const plan = (name: string): string => describePlan(loadConfigFile(`${FIXTURES}${name}`, { env: ENV }));
+const plan = (name: string): string => describePlan(loadFixture(name));
 const section = (text: string, title: string): string[] => {
   const rest = text.split('\n').slice(text.split('\n').indexOf(title) + 1);
   const end = rest.indexOf('');

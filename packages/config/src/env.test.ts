@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, formatWarnings, parseConfig } from './index.js';
+import { configError } from './test-support/fixtures.js';
+import { formatWarnings, parseConfig } from './index.js';
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const SECRET = 'sk-live-DO-NOT-PRINT-4242';
 const MASTER = 'sk-master-DO-NOT-PRINT-9999';

@@ -1,15 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { explainConfig, loadConfigFile, parseConfig, type ConfigIssue, type SwitchyardConfig } from './index.js';
+import { loadFixture } from './test-support/fixtures.js';
+import { explainConfig, parseConfig, type ConfigIssue, type SwitchyardConfig } from './index.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const ENV = {
-  OPENAI_API_KEY_1: 'sk-test-one',
-  OPENAI_API_KEY_2: 'sk-test-two',
-  ANTHROPIC_API_KEY: 'sk-ant-test',
-  VERTEX_PROJECT_ID: 'test-project',
-};
-const fixture = (name: string): ConfigIssue[] => explainConfig(loadConfigFile(`${FIXTURES}${name}`, { env: ENV }));
+const fixture = (name: string): ConfigIssue[] => explainConfig(loadFixture(name));
 const inline = (text: string): ConfigIssue[] => explainConfig(parseConfig(text, { env: {} }));
 const lines = (issues: readonly ConfigIssue[]): string[] => issues.map((i) => `${i.path}: ${i.message}`);
 const ranking = (issues: readonly ConfigIssue[]): ConfigIssue[] => issues.filter((i) => i.message.includes('rank deployments inside one model group'));

@@ -19,18 +19,11 @@
  *   - "Issue: High Latency Despite least-busy"   → fragments/guide-fragment-reduce-retries.yaml
  */
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR as FIXTURES, loadFixture } from './test-support/fixtures.js';
 import { ConfigError, loadConfigFile, type SwitchyardConfig } from './index.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const ENV = {
-  OPENAI_API_KEY_1: 'sk-test-one',
-  OPENAI_API_KEY_2: 'sk-test-two',
-  ANTHROPIC_API_KEY: 'sk-ant-test',
-  VERTEX_PROJECT_ID: 'test-project',
-};
-const load = (name: string): SwitchyardConfig => loadConfigFile(`${FIXTURES}${name}`, { env: ENV });
+const load = (name: string): SwitchyardConfig => loadFixture(name);
 const warningText = (cfg: SwitchyardConfig): string[] => cfg.warnings.map((w) => `${w.path}: ${w.message}`);
 
 const fixtureFiles = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml'));

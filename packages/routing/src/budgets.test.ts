@@ -1,13 +1,10 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, ModelGroup } from '@switchyard/config';
+import { dep, group } from './test-support/deployments.js';
 import { Redis, routingKeys } from '@switchyard/core';
 import { freshRedis } from '../../../test/helpers/redis.js';
 import { RoutingState, type ReserveRequest } from './routing-state.js';
 
-function dep(id: string, over: Partial<Deployment> = {}): Deployment {
-  return { id, group: 'g', provider: 'openai', model: id, tier: 0, weight: 1, timeoutMs: 60_000, supported: true, tags: [], defaultParams: {}, modelInfo: {}, ...over };
-}
-const group = (...deployments: Deployment[]): ModelGroup => ({ name: 'g', deployments });
 
 let redis: Redis;
 let state: RoutingState;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Deployment, ModelGroup, RouterSettings } from '@switchyard/config';
+import type { RouterSettings } from '@switchyard/config';
+import { dep, group } from './test-support/deployments.js';
 import { countPromptTokens, hasImageParts, precallCheck, profileRequest, tierLimit } from './precall.js';
 
 const router: RouterSettings = {
@@ -18,10 +19,6 @@ const router: RouterSettings = {
   overflow: {},
   defaultMaxTokensEstimate: 256,
 };
-function dep(id: string, over: Partial<Deployment> = {}): Deployment {
-  return { id, group: 'g', provider: 'openai', model: id, tier: 0, weight: 1, timeoutMs: 1, supported: true, tags: [], defaultParams: {}, modelInfo: {}, ...over };
-}
-const group = (...deployments: Deployment[]): ModelGroup => ({ name: 'g', deployments });
 const text = (content: string) => ({ model: 'g', messages: [{ role: 'user', content }] });
 const image = { model: 'g', messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:,' } }] }] };
 
