@@ -60,10 +60,18 @@ export function sortedPrefix(values: Float64Array, n: number): Float64Array {
   return values.slice(0, n).sort();
 }
 
+const active = new Set<LoadGenerator>();
+
+/** Stops every running load loop at once and drops its connections (on SIGINT). */
+export function abortAllLoad(): void {
+  for (const g of active) g.abort();
+}
+
 /** Sends chat-completion requests to one origin over a keep-alive connection pool. */
 export class LoadGenerator {
   private readonly pool: Pool;
   private readonly headers = { 'content-type': 'application/json' };
+  private aborted = false;
 
   constructor(
     private readonly target: LoadTarget,
@@ -78,6 +86,13 @@ export class LoadGenerator {
       headersTimeout: 15_000,
       bodyTimeout: 15_000,
     });
+    active.add(this);
+  }
+
+  /** Makes every loop stop before its next request and destroys the connections. */
+  abort(): void {
+    this.aborted = true;
+    void this.pool.destroy().catch(() => undefined);
   }
 
   /** Runs the plan and resolves when every loop has stopped by itself. */
@@ -97,7 +112,7 @@ export class LoadGenerator {
 
     const loop = async (): Promise<void> => {
       for (;;) {
-        if (issued >= plan.requests) return;
+        if (issued >= plan.requests || this.aborted) return;
         if (performance.now() >= deadline) {
           capped = true;
           return;
@@ -140,6 +155,8 @@ export class LoadGenerator {
 
   /** Closes every pooled connection. */
   async close(): Promise<void> {
+    active.delete(this);
+    if (this.aborted) return;
     await this.pool.close().catch(() => this.pool.destroy());
   }
 }

@@ -17,6 +17,8 @@ export interface MachineInfo {
   node: string;
   /** `redis-server --version`, shortened to the version. */
   redis: string;
+  /** Code under test, see {@link codeRevision}. */
+  revision: string;
 }
 
 function run(cmd: string, args: string[]): string | undefined {
@@ -28,7 +30,7 @@ function run(cmd: string, args: string[]): string | undefined {
 }
 
 /** Collects {@link MachineInfo}; never throws (unknown fields read "unknown"). */
-export function machineInfo(): MachineInfo {
+export function machineInfo(repoRoot: string): MachineInfo {
   let cpuModel = 'unknown';
   try {
     const m = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m);
@@ -44,5 +46,16 @@ export function machineInfo(): MachineInfo {
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
     redis: redisRaw.match(/v=(\S+)/)?.[1] ?? redisRaw,
+    revision: codeRevision(repoRoot),
   };
+}
+
+/** The code under test: `git` commit and how many files outside bench/ differ from it. */
+export function codeRevision(repoRoot: string): string {
+  const head = run('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD']);
+  if (!head) return 'unknown (not a git checkout)';
+  const dirty = (run('git', ['-C', repoRoot, 'status', '--porcelain']) ?? '')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.slice(3).startsWith('bench/'));
+  return dirty.length ? `${head} + ${dirty.length} uncommitted file(s) outside bench/` : `${head} (clean outside bench/)`;
 }

@@ -21,12 +21,34 @@ export interface BenchOptions {
   bullmqSeq: number;
   /** Upstream latency of section 2 in ms (`BENCH_SLOW_LATENCY_MS`, default 50). */
   slowLatencyMs: number;
-  /** Sections to run, 1–4 (`BENCH_SECTIONS`, e.g. `1,3`; default all). */
+  /** `reserve` calls per routing-latency scenario of section 5 (`BENCH_ROUTING_CALLS`, default 5 000). */
+  routingCalls: number;
+  /** Jobs pre-filled per dispatch scenario of section 5 (`BENCH_DISPATCH_JOBS`, default 5 000). */
+  dispatchJobs: number;
+  /** Sections to run, 1–5 (`BENCH_SECTIONS` or its synonym `BENCH_ONLY`, e.g. `1,3` or `routing` = 5; default all). */
   sections: ReadonlySet<number>;
   /** Markdown file the results block is written into; `null` when `BENCH_RESULTS_FILE=-`. */
   resultsFile: string | null;
   /** Repository root (holds packages/ and services/). */
   repoRoot: string;
+}
+
+/** Every section number; `routing` is an alias of 5. */
+export const ALL_SECTIONS: readonly number[] = [1, 2, 3, 4, 5];
+const SECTION_ALIASES: Readonly<Record<string, number>> = { routing: 5 };
+
+/** Parses `BENCH_SECTIONS` (`1,3`, `routing`, `4,routing`); undefined or empty = all. */
+function parseSections(raw: string | undefined): Set<number> {
+  const text = raw?.trim();
+  if (!text) return new Set(ALL_SECTIONS);
+  const out = new Set<number>();
+  for (const part of text.split(',')) {
+    const token = part.trim().toLowerCase();
+    const n = SECTION_ALIASES[token] ?? Number(token);
+    if (!ALL_SECTIONS.includes(n)) throw new Error(`BENCH_SECTIONS: unknown section ${JSON.stringify(part.trim())}`);
+    out.add(n);
+  }
+  return out;
 }
 
 function intEnv(name: string, fallback: number, min: number): number {
@@ -40,11 +62,9 @@ function intEnv(name: string, fallback: number, min: number): number {
 /** Reads {@link BenchOptions} from `process.env`; throws a readable error on bad values. */
 export function readOptions(): BenchOptions {
   const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-  const sectionsRaw = process.env.BENCH_SECTIONS?.trim();
-  const sections = new Set<number>(
-    sectionsRaw ? sectionsRaw.split(',').map((s) => Number(s.trim())) : [1, 2, 3, 4],
-  );
-  for (const s of sections) if (![1, 2, 3, 4].includes(s)) throw new Error(`BENCH_SECTIONS: unknown section ${s}`);
+  const { BENCH_SECTIONS: sectionsRaw, BENCH_ONLY: onlyRaw } = process.env;
+  if (sectionsRaw?.trim() && onlyRaw?.trim()) throw new Error('set BENCH_SECTIONS or BENCH_ONLY (a synonym), not both');
+  const sections = parseSections(sectionsRaw?.trim() ? sectionsRaw : onlyRaw);
   const resultsRaw = process.env.BENCH_RESULTS_FILE;
   const resultsFile =
     resultsRaw === '-' ? null : resultsRaw && resultsRaw.trim() !== '' ? resultsRaw : fileURLToPath(new URL('../RESULTS.md', import.meta.url));
@@ -57,6 +77,8 @@ export function readOptions(): BenchOptions {
     bullmqJobs: intEnv('BENCH_BULLMQ_JOBS', 20_000, 1),
     bullmqSeq: intEnv('BENCH_BULLMQ_SEQ', 1_000, 1),
     slowLatencyMs: intEnv('BENCH_SLOW_LATENCY_MS', 50, 0),
+    routingCalls: intEnv('BENCH_ROUTING_CALLS', 5_000, 1),
+    dispatchJobs: intEnv('BENCH_DISPATCH_JOBS', 5_000, 1),
     sections,
     resultsFile,
     repoRoot,

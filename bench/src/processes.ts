@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { startLocalRedis, type LocalRedis } from '@switchyard/core';
+import { log } from './log.js';
 
 /** Something the benchmark started and must stop. */
 export interface Tracked {
@@ -90,10 +91,13 @@ export async function spawnService(spec: ServiceSpec): Promise<Service> {
     stop(): Promise<void> {
       stopping ??= (async () => {
         if (isRunning()) {
+          const t0 = performance.now();
           child.kill('SIGTERM');
           const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
           await exited;
           clearTimeout(timer);
+          const took = performance.now() - t0;
+          if (took > 1_000) log(`  (${spec.name} took ${(took / 1000).toFixed(1)} s to stop after SIGTERM)`);
         }
         live.delete(service);
       })();

@@ -1,6 +1,7 @@
 /** Result shapes shared by the scenarios and the report. */
 import type { CpuRow } from './cpu.js';
 import type { LoadResult } from './load.js';
+import type { QueueDepth } from './queue-depth.js';
 
 /** One measured HTTP scenario (or why it failed). */
 export interface HttpScenarioResult {
@@ -11,6 +12,8 @@ export interface HttpScenarioResult {
   load?: LoadResult;
   /** CPU per process during the measured phase. */
   cpu?: CpuRow[];
+  /** Average BullMQ queue depths during the measured phase (Switchyard scenarios only). */
+  queues?: QueueDepth[];
   /** Set when the scenario failed; the other fields may be missing. */
   error?: string;
 }
@@ -61,6 +64,58 @@ export interface BullmqSection {
   latency: BullmqLatency[];
 }
 
+/** Section 5a: sequential `RoutingState.reserve` calls against one model group. */
+export interface ReservationResult {
+  /** Deployments in the group. */
+  deployments: number;
+  strategy: string;
+  /** State of the tpm windows during the run, e.g. `fresh` or `full (60 s)`. */
+  windows: string;
+  /** Measured `reserve` calls (each followed by its `release`). */
+  calls: number;
+  /** Client round trip of `reserve`, ms. */
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  /** `calls` / summed `reserve` round trips: the rate of one sequential caller. */
+  callsPerSecond: number;
+  /** Server time of one reserve script, µs (INFO commandstats around sampled calls). */
+  serverReserveUs?: number;
+  /** Server time of one release script, µs (same sampling). */
+  serverReleaseUs?: number;
+  /** `cmdstat_evalsha` usec delta / calls delta over the whole run (reserves and releases). */
+  evalshaAvgUs?: number;
+  /** Reserves that found no capacity (should be 0). */
+  refused: number;
+  error?: string;
+}
+
+/** Section 5b: pre-filled ingress queue drained by scheduler processes. */
+export interface DispatchResult {
+  /** `scheduler only` (no worker: until every job sits in the deployment queue) or `end to end` (until every job succeeded). */
+  mode: 'scheduler only' | 'end to end';
+  /** Scheduler processes. */
+  schedulers: number;
+  /** Jobs pre-filled. */
+  planned: number;
+  /** Jobs that reached the end condition within the time cap. */
+  done: number;
+  /** From resuming the ingress queue until the last job arrived, ms. */
+  durationMs: number;
+  jobsPerSecond: number;
+  /** End to end: records found `succeeded` afterwards. */
+  succeeded?: number;
+  /** CPU per process during the measured phase. */
+  cpu?: CpuRow[];
+  error?: string;
+}
+
+/** Section 5: the cost of a routing decision. */
+export interface RoutingSection {
+  reservations: ReservationResult[];
+  dispatch: DispatchResult[];
+}
+
 /** Everything one run produced. */
 export interface BenchReport {
   startedAt: Date;
@@ -69,6 +124,7 @@ export interface BenchReport {
   throughputSlow?: ThroughputSection;
   sequential?: SequentialSection;
   bullmq?: BullmqSection;
+  routing?: RoutingSection;
 }
 
 /** Turns anything thrown into one readable line. */

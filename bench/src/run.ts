@@ -1,10 +1,11 @@
 /**
- * `pnpm bench`: runs the four benchmark sections, prints the tables and writes RESULTS.md.
+ * `pnpm bench`: runs the five benchmark sections, prints the tables and writes RESULTS.md.
  * Every child process and redis-server is stopped at the end, on failure and on SIGINT/SIGTERM.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { abortAllLoad } from './load.js';
 import { log } from './log.js';
 import { machineInfo } from './machine.js';
 import { readOptions } from './options.js';
@@ -12,6 +13,7 @@ import { killAllSync, stopAll } from './processes.js';
 import { renderReportMarkdown, renderReportText, writeResultsFile } from './report.js';
 import type { BenchReport } from './results.js';
 import { runBullmqSection } from './scenarios/bullmq.js';
+import { runRoutingSection } from './scenarios/routing.js';
 import { runSequentialSection } from './scenarios/sequential.js';
 import { runThroughputSection } from './scenarios/throughput.js';
 
@@ -28,7 +30,8 @@ function onSignal(signal: NodeJS.Signals): void {
     process.exit(130);
   }
   interrupted = true;
-  log(`${signal}: stopping every child process…`);
+  log(`${signal}: stopping the load and every child process…`);
+  abortAllLoad();
   stopAll()
     .catch(() => killAllSync())
     .finally(() => {
@@ -42,7 +45,7 @@ process.on('exit', killAllSync);
 
 async function main(): Promise<void> {
   const o = readOptions();
-  const machine = machineInfo();
+  const machine = machineInfo(o.repoRoot);
   const report: BenchReport = { startedAt: new Date(), durationMs: 0 };
   const t0 = performance.now();
   log(`work dir ${workDir}; sections ${[...o.sections].join(',')}`);
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
   if (o.sections.has(2)) report.throughputSlow = await runThroughputSection(o, 2, o.slowLatencyMs, workDir);
   if (o.sections.has(3)) report.sequential = await runSequentialSection(o, workDir);
   if (o.sections.has(4)) report.bullmq = await runBullmqSection(o, workDir);
+  if (o.sections.has(5)) report.routing = await runRoutingSection(o, workDir);
   report.durationMs = performance.now() - t0;
 
   process.stdout.write(`\n${renderReportText(report, machine, o)}`);

@@ -78,6 +78,27 @@ export async function startStandalone(repoRoot: string, redisUrl: string, config
   };
 }
 
+/**
+ * `switchyard worker|scheduler --config FILE` with REDIS_URL set. These roles have no plain
+ * readiness line: they run at LOG_LEVEL=info (they log nothing per request) and are detected by
+ * their "started" log line. `label` names the process in logs (default the role).
+ */
+export async function startRole(
+  repoRoot: string,
+  role: 'worker' | 'scheduler',
+  redisUrl: string,
+  configPath: string,
+  label: string = role,
+): Promise<Service> {
+  return spawnService({
+    name: label,
+    command: process.execPath,
+    args: [cli(repoRoot), role, '--config', configPath],
+    env: { REDIS_URL: redisUrl, LOG_LEVEL: 'info' },
+    ready: new RegExp(`"${role} started"`),
+  });
+}
+
 /** One `worker`, one `scheduler` and one `api` process on the same Redis. */
 export async function startSeparate(repoRoot: string, redisUrl: string, configPath: string): Promise<SwitchyardStack> {
   const started: Service[] = [];
@@ -85,16 +106,8 @@ export async function startSeparate(repoRoot: string, redisUrl: string, configPa
     for (const s of [...started].reverse()) await s.stop();
   };
   try {
-    // Scheduler and worker have no plain readiness line: they run at LOG_LEVEL=info (they log
-    // nothing per request) and are detected by their "started" log line.
     const role = async (name: 'worker' | 'scheduler'): Promise<Service> => {
-      const s = await spawnService({
-        name,
-        command: process.execPath,
-        args: [cli(repoRoot), name, '--config', configPath],
-        env: { REDIS_URL: redisUrl, LOG_LEVEL: 'info' },
-        ready: new RegExp(`"${name} started"`),
-      });
+      const s = await startRole(repoRoot, name, redisUrl, configPath);
       started.push(s);
       return s;
     };

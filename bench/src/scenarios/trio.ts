@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { QUEUE_PREFIX, queueNames } from '@switchyard/core';
 import type { CpuTarget } from '../cpu.js';
 import { log } from '../log.js';
 import { startTrackedRedis } from '../processes.js';
@@ -76,6 +77,13 @@ export async function runTrio(p: TrioPlan): Promise<TrioResult> {
             origin: stack.url,
             model: 'bench',
             cpuTargets: [...stack.cpuTargets, ...base],
+            queues: {
+              redisUrl: redis.url,
+              watch: [
+                { label: 'ingress', key: `${QUEUE_PREFIX}:${queueNames.ingress('bench')}` },
+                { label: 'deployment', key: `${QUEUE_PREFIX}:${queueNames.deployment('bench-1')}` },
+              ],
+            },
           });
         } catch (err) {
           return failed(id, label, err);

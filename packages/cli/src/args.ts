@@ -35,7 +35,8 @@ Commands:
   check      validate a config and print its routing plan
 
 Environment: REDIS_URL, PORT (4000), HOST (0.0.0.0), LOG_LEVEL (info),
-  SWITCHYARD_BODY_LIMIT (2mb), SWITCHYARD_SYNC_WAIT_SECONDS (600), SWITCHYARD_JOB_RETENTION_SECONDS (86400)`;
+  SWITCHYARD_BODY_LIMIT (2mb), SWITCHYARD_SYNC_WAIT_SECONDS (600), SWITCHYARD_JOB_RETENTION_SECONDS (86400),
+  SWITCHYARD_LOCK_MS (30000: how soon the jobs of a crashed worker or scheduler run again)`;
 
 /** Parses `argv` (without node and script). */
 export function parseCli(argv: readonly string[]): { command: Command; flags: Flags } {

@@ -1,5 +1,5 @@
 import type { Deployment, ModelGroup, OverflowPolicy, RouterSettings, SwitchyardConfig } from '@switchyard/config';
-import { explainConfig, formatWarnings, overflowFor } from '@switchyard/config';
+import { describeReliability, explainConfig, formatWarnings, overflowFor } from '@switchyard/config';
 
 /** `1.5 s` from milliseconds. */
 const secondsText = (ms: number): string => `${ms / 1000} s`;
@@ -80,6 +80,8 @@ export function describePlan(config: SwitchyardConfig): string {
     `  ${strategyMeaning(r)}`,
     `requests: default_priority ${r.defaultPriority}, default_max_tokens_estimate ${r.defaultMaxTokensEstimate}, ` +
       `tag filtering ${r.enableTagFiltering ? 'on' : 'off'}`,
+    'reliability:',
+    ...describeReliability(r).map((line) => `  ${line}`),
   ];
   for (const g of config.groups.values()) lines.push('', ...describeGroup(g, r));
   if (config.warnings.length) lines.push('', `${config.warnings.length} warning(s):`, formatWarnings(config.warnings));

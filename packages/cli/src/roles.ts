@@ -25,11 +25,25 @@ export async function startRoles(
   const started: Closable[] = [];
   if (roles.includes('worker')) {
     started.push(
-      await startWorker({ config, redisUrl, logger: logger.child({ role: 'worker' }), retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS }),
+      await startWorker({
+        config,
+        redisUrl,
+        logger: logger.child({ role: 'worker' }),
+        retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
+        lockMs: env.SWITCHYARD_LOCK_MS,
+      }),
     );
   }
   if (roles.includes('scheduler')) {
-    started.push(await startScheduler({ config, redisUrl, logger: logger.child({ role: 'scheduler' }) }));
+    started.push(
+      await startScheduler({
+        config,
+        redisUrl,
+        logger: logger.child({ role: 'scheduler' }),
+        retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
+        lockMs: env.SWITCHYARD_LOCK_MS,
+      }),
+    );
   }
   if (roles.includes('api')) {
     const api = await startApi({

@@ -127,3 +127,41 @@ router_settings: {routing_strategy: cost-based-routing, routing_strategy_args: {
     ]);
   });
 });
+
+describe('explainConfig: retries and cooldowns', () => {
+  const GROUPS = `model_list:
+  - model_name: a
+    litellm_params: {model: openai/x}
+  - model_name: b
+    litellm_params: {model: openai/y}
+`;
+  const advice = (router: string): string[] => lines(inline(`${GROUPS}router_settings:\n${router}`));
+
+  it('advises against retrying bad requests and content policy refusals with nowhere to fall back to', () => {
+    expect(advice('  retry_policy: {BadRequestErrorRetries: 2, ContentPolicyViolationErrorRetries: 1, TimeoutErrorRetries: 3}\n')).toEqual([
+      'router_settings.retry_policy.BadRequestErrorRetries: 2 retries of a bad request (400) while no fallbacks are configured: each retry sends the same request to another deployment of the same group, which rarely helps; set it to 0 or add fallbacks',
+      'router_settings.retry_policy.ContentPolicyViolationErrorRetries: 1 retry of a content policy refusal while no fallbacks are configured: each retry sends the same request to another deployment of the same group, which rarely helps; set it to 0 or add content_policy_fallbacks',
+    ]);
+  });
+
+  it('checks model_group_retry_policy per group', () => {
+    expect(advice('  fallbacks: [{a: [b]}]\n  model_group_retry_policy: {a: {BadRequestErrorRetries: 1}, b: {BadRequestErrorRetries: 1}}\n')).toEqual([
+      'router_settings.model_group_retry_policy.b.BadRequestErrorRetries: 1 retry of a bad request (400) while no fallbacks are configured for group "b": each retry sends the same request to another deployment of the same group, which rarely helps; set it to 0 or add fallbacks',
+    ]);
+  });
+
+  it('is quiet when fallbacks exist, or retries are 0', () => {
+    expect(advice('  retry_policy: {BadRequestErrorRetries: 2}\n  fallbacks: [{a: [b]}]\n')).toEqual([]);
+    expect(advice('  retry_policy: {ContentPolicyViolationErrorRetries: 2}\n  content_policy_fallbacks: [{a: [b]}]\n')).toEqual([]);
+    expect(advice('  retry_policy: {BadRequestErrorRetries: 2, ContentPolicyViolationErrorRetries: 2}\n  default_fallbacks: [b]\n')).toEqual([]);
+    expect(advice('  retry_policy: {BadRequestErrorRetries: 0}\n')).toEqual([]);
+    expect(lines(inline(`${GROUPS}router_settings:\n  retry_policy: {BadRequestErrorRetries: 1}\nlitellm_settings:\n  fallbacks: [{a: [b]}]\n`))).toEqual([]);
+  });
+
+  it('says allowed_fails_policy does nothing while cooldowns are disabled', () => {
+    expect(advice('  disable_cooldowns: true\n  allowed_fails_policy: {RateLimitErrorAllowedFails: 10}\n')).toEqual([
+      'router_settings.allowed_fails_policy: allowed_fails_policy has no effect: disable_cooldowns is true, so no deployment is ever cooled down',
+    ]);
+    expect(advice('  allowed_fails_policy: {RateLimitErrorAllowedFails: 10}\n')).toEqual([]);
+  });
+});

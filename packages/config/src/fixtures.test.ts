@@ -9,7 +9,8 @@
  *   - "2. Configure Retry Policies"      (router_settings: retry_policy)
  *   - "3. Enable Health Checks"          (router_settings: allowed_fails, cooldown_time, enable_pre_call_check)
  *   - "Issue: Frequent Fallback Switches" (router_settings: allowed_fails, cooldown_time, retry_policy)
- * Their keys are covered by the inline configs in normalise.test.ts and warnings.test.ts.
+ * Their keys are covered by the inline configs in normalise.test.ts, warnings.test.ts and
+ * reliability.test.ts (which loads the retry_policy snippets under a model_list).
  *
  * Snippets that do contain model_list but whose entries have no litellm_params are kept in
  * ../fixtures/fragments/ and must FAIL with one readable line per entry (LiteLLM would reject
@@ -115,12 +116,11 @@ describe('guide fixtures', () => {
     expect(cfg.deployments.map((d) => d.defaultParams)).toEqual([{}, {}, {}]);
   });
 
-  it('keeps usage-based-routing without a strategy warning, and flags retry_policy', () => {
+  it('keeps usage-based-routing without a strategy warning, and honours retry_policy', () => {
     const cfg = load('guide-provider-fallback.yaml');
     expect(cfg.router.routingStrategy).toBe('usage-based-routing');
-    expect(cfg.router).toMatchObject({ allowedFails: 3, cooldownMs: 60_000 });
-    expect(warningText(cfg).filter((w) => w.startsWith('router_settings.routing_strategy'))).toEqual([]);
-    expect(warningText(cfg)).toContain('router_settings.retry_policy: recognised but not honoured yet: "retry_policy"');
+    expect(cfg.router).toMatchObject({ allowedFails: 3, cooldownMs: 60_000, retryPolicy: { InternalServerError: 2 } });
+    expect(warningText(cfg).filter((w) => w.startsWith('router_settings.'))).toEqual([]);
   });
 
   it('keeps every strategy the guides use', () => {

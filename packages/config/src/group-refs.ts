@@ -1,29 +1,36 @@
-import type { z } from 'zod';
 import type { Finding } from './finding.js';
 import type { PathSegment } from './path.js';
-import type { fallbacksSchema, RawRouterSettings } from './schema.js';
+import type { RawFallbacks, RawRouterSettings } from './schema.js';
 
-/** A mention of a model group name somewhere in router_settings, for reference checks. */
+/** A mention of a model group name in router_settings or litellm_settings, for reference checks. */
 export interface GroupRef {
   readonly at: readonly PathSegment[];
   readonly name: string;
   /** `source`: the group a rule applies to; `target`: a group traffic is sent to. */
   readonly role: 'source' | 'target';
+  /** The setting that mentions it (`fallbacks`, `model_group_retry_policy`…), for messages. */
+  readonly setting: string;
 }
 
 /** Group names LiteLLM treats as "any group" in fallback rules. */
 const WILDCARDS: ReadonlySet<string> = new Set(['*']);
+/** Settings whose rules may name a wildcard group. */
+const WILDCARD_SETTINGS: ReadonlySet<string> = new Set(['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks']);
 
 /**
- * `fallbacks` in either LiteLLM form, `[{a: [b, c]}, {d: [e]}]` or `{a: [b, c]}`, as one map.
- * Rules for the same group are concatenated (duplicates dropped), first mention first.
+ * A `fallbacks`-shaped value in either LiteLLM form, `[{a: [b, c]}, {d: [e]}]` or
+ * `{a: [b, c]}`, as one map. Rules for the same group are concatenated (duplicates dropped),
+ * first mention first. `base` is where the value sits (default `router_settings.fallbacks`).
  */
-export function normaliseFallbacks(value: z.infer<typeof fallbacksSchema> | undefined): {
+export function normaliseFallbacks(
+  value: RawFallbacks | undefined,
+  base: readonly PathSegment[] = ['router_settings', 'fallbacks'],
+): {
   fallbacks: Record<string, readonly string[]>;
   refs: GroupRef[];
 } {
-  const base: PathSegment[] = ['router_settings', 'fallbacks'];
-  const rules: { at: PathSegment[]; map: Readonly<Record<string, readonly string[]>> }[] = Array.isArray(value)
+  const setting = String(base.at(-1));
+  const rules: { at: readonly PathSegment[]; map: Readonly<Record<string, readonly string[]>> }[] = Array.isArray(value)
     ? value.map((map, i) => ({ at: [...base, i], map }))
     : value
       ? [{ at: base, map: value }]
@@ -32,8 +39,8 @@ export function normaliseFallbacks(value: z.infer<typeof fallbacksSchema> | unde
   const refs: GroupRef[] = [];
   for (const rule of rules) {
     for (const [group, targets] of Object.entries(rule.map)) {
-      refs.push({ at: [...rule.at, group], name: group, role: 'source' });
-      targets.forEach((t, j) => refs.push({ at: [...rule.at, group, j], name: t, role: 'target' }));
+      refs.push({ at: [...rule.at, group], name: group, role: 'source', setting });
+      targets.forEach((t, j) => refs.push({ at: [...rule.at, group, j], name: t, role: 'target', setting }));
       const list = merged.get(group) ?? [];
       for (const t of targets) if (!list.includes(t)) list.push(t);
       merged.set(group, list);
@@ -52,26 +59,31 @@ export function normaliseAliases(value: RawRouterSettings['model_group_alias']):
   for (const [alias, target] of Object.entries(value ?? {})) {
     const group = typeof target === 'string' ? target : target.model;
     aliases[alias] = group;
-    refs.push({ at: ['router_settings', 'model_group_alias', alias], name: group, role: 'target' });
+    refs.push({ at: ['router_settings', 'model_group_alias', alias], name: group, role: 'target', setting: 'model_group_alias' });
   }
   return { aliases, refs };
 }
 
-/** Warnings for references to groups that no deployment serves (aliases count for fallbacks). */
+/**
+ * Warnings for references to groups that no deployment serves. `groupRefs` come from fallback
+ * rules and per-group policies (aliases count as known groups there); `aliasRefs` from
+ * `model_group_alias`.
+ */
 export function checkGroupRefs(
-  fallbackRefs: readonly GroupRef[],
+  groupRefs: readonly GroupRef[],
   aliasRefs: readonly GroupRef[],
   groups: ReadonlySet<string>,
   aliases: Readonly<Record<string, string>>,
 ): Finding[] {
   const out: Finding[] = [];
-  for (const ref of fallbackRefs) {
-    if (groups.has(ref.name) || Object.hasOwn(aliases, ref.name) || (ref.role === 'source' && WILDCARDS.has(ref.name))) continue;
+  for (const ref of groupRefs) {
+    const wildcard = ref.role === 'source' && WILDCARDS.has(ref.name) && WILDCARD_SETTINGS.has(ref.setting);
+    if (groups.has(ref.name) || Object.hasOwn(aliases, ref.name) || wildcard) continue;
     out.push({
       at: ref.at,
       message:
         ref.role === 'source'
-          ? `fallbacks for unknown model group "${ref.name}": this rule never applies`
+          ? `${ref.setting} for unknown model group "${ref.name}": this rule never applies`
           : `fallback to unknown model group "${ref.name}": no deployment serves it`,
     });
   }

@@ -27,12 +27,12 @@ export const ROUTER_KEYS = section(
     'routing_strategy', 'num_retries', 'timeout', 'allowed_fails', 'cooldown_time', 'disable_cooldowns', 'fallbacks',
     'enable_pre_call_checks', 'enable_pre_call_check', 'model_group_alias', 'default_max_parallel_requests',
     'routing_strategy_args', 'default_priority', 'enable_tag_filtering', 'model_group_overflow',
-    'default_max_tokens_estimate',
+    'default_max_tokens_estimate', 'retry_policy', 'model_group_retry_policy', 'allowed_fails_policy',
+    'context_window_fallbacks', 'content_policy_fallbacks', 'default_fallbacks', 'max_fallbacks', 'retry_after',
   ],
   [
-    'retry_policy', 'model_group_retry_policy', 'allowed_fails_policy', 'context_window_fallbacks',
-    'content_policy_fallbacks', 'default_fallbacks', 'max_fallbacks', 'redis_host',
-    'redis_port', 'redis_password', 'redis_url', 'cache_responses', 'cache_kwargs', 'polling_interval', 'retry_after', 'provider_budget_config', 'model_group_affinity_config',
+    'redis_host', 'redis_port', 'redis_password', 'redis_url', 'cache_responses', 'cache_kwargs', 'polling_interval',
+    'provider_budget_config', 'model_group_affinity_config',
     'optional_pre_call_checks', 'default_litellm_params', 'set_verbose', 'debug_level', 'stream_timeout',
     'client_ttl', 'alerting_config', 'router_general_settings',
   ],
@@ -57,16 +57,18 @@ export const GENERAL_KEYS = section(
 );
 
 /**
- * `litellm_settings`. The honoured ones are accepted silently (`num_retries` and
- * `request_timeout` feed router defaults; `drop_params`, `set_verbose`, `json_logs` are
- * harmless to accept).
+ * `litellm_settings`. The honoured ones are accepted silently (`num_retries`, `request_timeout`
+ * and the four fallback settings feed router defaults; `drop_params`, `set_verbose`,
+ * `json_logs` are harmless to accept).
  */
 export const LITELLM_SETTINGS_KEYS = section(
-  ['num_retries', 'request_timeout', 'drop_params', 'set_verbose', 'json_logs'],
+  [
+    'num_retries', 'request_timeout', 'drop_params', 'set_verbose', 'json_logs', 'fallbacks',
+    'context_window_fallbacks', 'content_policy_fallbacks', 'default_fallbacks',
+  ],
   [
     'success_callback', 'failure_callback', 'callbacks', 'service_callback', 'callback_settings', 'cache',
-    'cache_params', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks', 'default_fallbacks',
-    'telemetry', 'turn_off_message_logging', 'redact_user_api_key_info', 'redact_messages_in_exceptions',
+    'cache_params', 'telemetry', 'turn_off_message_logging', 'redact_user_api_key_info', 'redact_messages_in_exceptions',
     'max_budget', 'budget_duration', 'default_team_settings', 'default_internal_user_params', 'modify_params',
     'upperbound_key_generate_params', 'default_key_generate_params', 'ssl_verify', 'force_ipv4',
     'enable_preview_features', 'return_response_headers', 'disable_end_user_cost_tracking',

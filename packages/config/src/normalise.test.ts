@@ -117,7 +117,8 @@ describe('router settings', () => {
       routingStrategy: 'simple-shuffle', numRetries: 2, timeoutMs: 600_000, allowedFails: 3, cooldownMs: 5000,
       disableCooldowns: false, fallbacks: {}, enablePreCallChecks: false, modelGroupAlias: {},
       lowestLatencyBuffer: 0, defaultPriority: 0, enableTagFiltering: false, overflow: { '*': { policy: 'spill' } },
-      defaultMaxTokensEstimate: 256,
+      defaultMaxTokensEstimate: 256, retryPolicy: {}, modelGroupRetryPolicy: {}, allowedFailsPolicy: {},
+      contextWindowFallbacks: {}, contentPolicyFallbacks: {}, defaultFallbacks: [], maxFallbacks: 5, retryAfterMs: 0,
     });
   });
 

@@ -71,12 +71,13 @@ export function parseConfig(yamlText: string, opts: ParseOptions = {}): Switchya
   const cfg = parsed.data;
   const warnings: Finding[] = keyWarnings(root);
   const routerResult = normaliseRouter(cfg.router_settings, cfg.litellm_settings);
+  warnings.push(...routerResult.warnings);
   const built = buildDeployments(cfg.model_list, ids.ids, routerResult.router);
   warnings.push(...built.warnings);
   const groups = groupDeployments(built.deployments);
   const groupNames = new Set(groups.keys());
   const { router } = routerResult;
-  warnings.push(...checkGroupRefs(routerResult.fallbackRefs, routerResult.aliasRefs, groupNames, router.modelGroupAlias));
+  warnings.push(...checkGroupRefs(routerResult.groupRefs, routerResult.aliasRefs, groupNames, router.modelGroupAlias));
   warnings.push(...checkOverflowRefs(router.overflow, groupNames, router.modelGroupAlias));
 
   const masterKey = cfg.general_settings?.master_key;

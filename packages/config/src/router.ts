@@ -1,7 +1,9 @@
-import type { z } from 'zod';
-import { normaliseAliases, normaliseFallbacks, type GroupRef } from './group-refs.js';
+import { normaliseFallbackSettings } from './fallbacks.js';
+import type { Finding } from './finding.js';
+import { normaliseAliases, type GroupRef } from './group-refs.js';
 import { normaliseOverflow } from './overflow.js';
-import type { litellmSettingsSchema, RawRouterSettings } from './schema.js';
+import { ALLOWED_FAILS_SUFFIX, normaliseGroupRetryPolicies, normalisePolicy, RETRIES_SUFFIX } from './policies.js';
+import type { RawLitellmSettings, RawRouterSettings } from './schema.js';
 import type { RouterSettings, RoutingStrategy } from './types.js';
 
 /** `routing_strategy` when none is given. */
@@ -16,25 +18,30 @@ export const DEFAULT_ALLOWED_FAILS = 3;
 export const DEFAULT_COOLDOWN_S = 5;
 /** `default_max_tokens_estimate` default (output tokens assumed when a request has no `max_tokens`). */
 export const DEFAULT_MAX_TOKENS_ESTIMATE = 256;
+/** `max_fallbacks` default (LiteLLM's). */
+export const DEFAULT_MAX_FALLBACKS = 5;
+/** `retry_after` default, seconds. */
+export const DEFAULT_RETRY_AFTER_S = 0;
 
 /** Normalised router settings plus what is needed to check group references later. */
 export interface RouterResult {
   readonly router: RouterSettings;
-  readonly fallbackRefs: readonly GroupRef[];
+  /** Groups named by fallback rules and `model_group_retry_policy`. */
+  readonly groupRefs: readonly GroupRef[];
   readonly aliasRefs: readonly GroupRef[];
+  /** `litellm_settings` fallback settings shadowed by their `router_settings` copies. */
+  readonly warnings: readonly Finding[];
 }
 
 const seconds = (s: number): number => Math.round(s * 1000);
 
 /**
- * Applies defaults to `router_settings`, taking `num_retries` and `request_timeout` from
- * `litellm_settings` when `router_settings` does not set them.
+ * Applies defaults to `router_settings`, taking `num_retries`, `request_timeout` and the
+ * fallback settings from `litellm_settings` when `router_settings` does not set them.
  */
-export function normaliseRouter(
-  rs: RawRouterSettings | undefined,
-  ls: z.infer<typeof litellmSettingsSchema> | undefined,
-): RouterResult {
-  const { fallbacks, refs: fallbackRefs } = normaliseFallbacks(rs?.fallbacks);
+export function normaliseRouter(rs: RawRouterSettings | undefined, ls: RawLitellmSettings | undefined): RouterResult {
+  const fallbacks = normaliseFallbackSettings(rs, ls);
+  const groupPolicies = normaliseGroupRetryPolicies(rs?.model_group_retry_policy);
   const { aliases, refs: aliasRefs } = normaliseAliases(rs?.model_group_alias);
   const router: RouterSettings = {
     routingStrategy: rs?.routing_strategy ?? DEFAULT_STRATEGY,
@@ -43,7 +50,7 @@ export function normaliseRouter(
     allowedFails: rs?.allowed_fails ?? DEFAULT_ALLOWED_FAILS,
     cooldownMs: seconds(rs?.cooldown_time ?? DEFAULT_COOLDOWN_S),
     disableCooldowns: rs?.disable_cooldowns ?? false,
-    fallbacks,
+    ...fallbacks.settings,
     enablePreCallChecks: rs?.enable_pre_call_checks ?? rs?.enable_pre_call_check ?? false,
     modelGroupAlias: aliases,
     ...(rs?.default_max_parallel_requests !== undefined ? { defaultMaxParallelRequests: rs.default_max_parallel_requests } : {}),
@@ -52,6 +59,11 @@ export function normaliseRouter(
     enableTagFiltering: rs?.enable_tag_filtering ?? false,
     overflow: normaliseOverflow(rs?.model_group_overflow),
     defaultMaxTokensEstimate: rs?.default_max_tokens_estimate ?? DEFAULT_MAX_TOKENS_ESTIMATE,
+    retryPolicy: normalisePolicy(rs?.retry_policy, RETRIES_SUFFIX),
+    modelGroupRetryPolicy: groupPolicies.policies,
+    allowedFailsPolicy: normalisePolicy(rs?.allowed_fails_policy, ALLOWED_FAILS_SUFFIX),
+    maxFallbacks: rs?.max_fallbacks ?? DEFAULT_MAX_FALLBACKS,
+    retryAfterMs: seconds(rs?.retry_after ?? DEFAULT_RETRY_AFTER_S),
   };
-  return { router, fallbackRefs, aliasRefs };
+  return { router, groupRefs: [...fallbacks.refs, ...groupPolicies.refs], aliasRefs, warnings: fallbacks.warnings };
 }

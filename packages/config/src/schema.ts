@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALLOWED_FAILS_SUFFIX, policyKeys, RETRIES_SUFFIX, unknownPolicyKeyMessage } from './policies.js';
 import { ROUTING_STRATEGIES } from './types.js';
 
 /*
@@ -88,8 +89,32 @@ export const deploymentSchema = z.looseObject({
 
 const groupList = z.array(z.string().min(1));
 
-/** `fallbacks`: LiteLLM's list of single-key maps, or one map. */
+/**
+ * `fallbacks` (and `context_window_fallbacks`, `content_policy_fallbacks`): LiteLLM's list of
+ * single-key maps, or one map.
+ */
 export const fallbacksSchema = z.union([z.array(z.record(z.string(), groupList)), z.record(z.string(), groupList)]);
+const optFallbacks = () => z.preprocess(absentIfNull, fallbacksSchema.optional());
+/** `default_fallbacks`: a list of group names. */
+const optGroupList = () => z.preprocess(absentIfNull, groupList.optional());
+
+/**
+ * A per-error-class policy: `<Class><suffix>` keys (`TimeoutErrorRetries`) with non-negative
+ * whole numbers. LiteLLM's `RetryPolicy`/`AllowedFailsPolicy` are strict models, so an unknown
+ * key (usually a typo) is an error naming the valid keys, reported at the key itself.
+ */
+const errorClassPolicy = (setting: string, suffix: string) => {
+  const valid: ReadonlySet<string> = new Set(policyKeys(suffix));
+  const key = z.string().superRefine((k, ctx) => {
+    if (!valid.has(k)) ctx.addIssue({ code: 'custom', message: unknownPolicyKeyMessage(setting, suffix, k) });
+  });
+  return z.record(key, nonNegativeInt());
+};
+
+/** `retry_policy`: `{TimeoutErrorRetries: 2, …}`. */
+export const retryPolicySchema = errorClassPolicy('retry_policy', RETRIES_SUFFIX);
+/** `allowed_fails_policy`: `{RateLimitErrorAllowedFails: 10, …}`. */
+export const allowedFailsPolicySchema = errorClassPolicy('allowed_fails_policy', ALLOWED_FAILS_SUFFIX);
 
 /** `model_group_alias` targets: a group name, or `{model: group, hidden: bool}`. */
 const aliasTarget = z.union([z.string().min(1), z.looseObject({ model: z.string().min(1), hidden: optBoolean() })]);
@@ -121,7 +146,18 @@ export const routerSettingsSchema = z.looseObject({
   allowed_fails: nonNegativeInt(),
   cooldown_time: nonNegative(),
   disable_cooldowns: optBoolean(),
-  fallbacks: z.preprocess(absentIfNull, fallbacksSchema.optional()),
+  fallbacks: optFallbacks(),
+  context_window_fallbacks: optFallbacks(),
+  content_policy_fallbacks: optFallbacks(),
+  default_fallbacks: optGroupList(),
+  max_fallbacks: positiveInt(),
+  retry_policy: z.preprocess(absentIfNull, retryPolicySchema.optional()),
+  model_group_retry_policy: z.preprocess(
+    absentIfNull,
+    z.record(z.string(), z.preprocess(absentIfNull, retryPolicySchema.optional())).optional(),
+  ),
+  allowed_fails_policy: z.preprocess(absentIfNull, allowedFailsPolicySchema.optional()),
+  retry_after: nonNegative(),
   enable_pre_call_checks: optBoolean(),
   enable_pre_call_check: optBoolean(),
   model_group_alias: z.preprocess(absentIfNull, z.record(z.string(), aliasTarget).optional()),
@@ -140,6 +176,10 @@ export const litellmSettingsSchema = z.looseObject({
   drop_params: optBoolean(),
   set_verbose: optBoolean(),
   json_logs: optBoolean(),
+  fallbacks: optFallbacks(),
+  context_window_fallbacks: optFallbacks(),
+  content_policy_fallbacks: optFallbacks(),
+  default_fallbacks: optGroupList(),
 });
 
 /** `general_settings`. */
@@ -164,3 +204,7 @@ export type RawConfig = z.infer<typeof configSchema>;
 export type RawDeployment = z.infer<typeof deploymentSchema>;
 /** A structurally valid `router_settings`. */
 export type RawRouterSettings = z.infer<typeof routerSettingsSchema>;
+/** A structurally valid `litellm_settings`. */
+export type RawLitellmSettings = z.infer<typeof litellmSettingsSchema>;
+/** A structurally valid `fallbacks`-shaped value. */
+export type RawFallbacks = z.infer<typeof fallbacksSchema>;

@@ -28,6 +28,23 @@ export type OverflowPolicy = { readonly policy: 'spill' } | { readonly policy: '
 /** Providers the worker has an adapter for today. */
 export const SUPPORTED_PROVIDERS = ['openai', 'openai_compatible', 'hosted_vllm', 'mock'] as const;
 
+/**
+ * LiteLLM's error classes, as used by `retry_policy` (`<Class>Retries`) and
+ * `allowed_fails_policy` (`<Class>AllowedFails`).
+ */
+export const ERROR_CLASSES = [
+  'BadRequestError',
+  'AuthenticationError',
+  'TimeoutError',
+  'RateLimitError',
+  'ContentPolicyViolationError',
+  'InternalServerError',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Per error class numbers; a class without an entry uses the general setting. */
+export type ErrorClassPolicy = Readonly<Partial<Record<ErrorClass, number>>>;
+
 /** One upstream endpoint + key + model: the unit the scheduler assigns jobs to. */
 export interface Deployment {
   /** `model_info.id` when given, else a stable hash of `model_name` + raw `litellm_params`. */
@@ -153,6 +170,22 @@ export interface RouterSettings {
    * `max_tokens` when reserving tpm budget. Default 256.
    */
   readonly defaultMaxTokensEstimate: number;
+  /** `retry_policy`: retries per error class (`TimeoutErrorRetries: 2` → TimeoutError: 2). Default {}. */
+  readonly retryPolicy: ErrorClassPolicy;
+  /** `model_group_retry_policy`: group → retry policy, overriding `retry_policy` per class. Default {}. */
+  readonly modelGroupRetryPolicy: Readonly<Record<string, ErrorClassPolicy>>;
+  /** `allowed_fails_policy`: failures per minute tolerated per error class before cooldown. Default {}. */
+  readonly allowedFailsPolicy: ErrorClassPolicy;
+  /** `context_window_fallbacks`: group → groups for requests too large for it. Default {}. */
+  readonly contextWindowFallbacks: Readonly<Record<string, readonly string[]>>;
+  /** `content_policy_fallbacks`: group → groups to try after a content policy refusal. Default {}. */
+  readonly contentPolicyFallbacks: Readonly<Record<string, readonly string[]>>;
+  /** `default_fallbacks`: groups tried after any group without its own `fallbacks` entry. Default []. */
+  readonly defaultFallbacks: readonly string[];
+  /** `max_fallbacks`: most fallback groups one request may move through. Default 5. */
+  readonly maxFallbacks: number;
+  /** `retry_after` in ms: the least a retry waits when no other deployment can take it. Default 0. */
+  readonly retryAfterMs: number;
 }
 
 /** Normalised `general_settings`. */

@@ -37,12 +37,11 @@ mystery: 1
   );
   const lines = formatWarnings(cfg.warnings).split('\n');
 
-  it('names unknown and recognised-but-not-honoured keys, in file order', () => {
+  it('names unknown and recognised-but-not-honoured keys, in file order (retry_policy is honoured)', () => {
     expect(lines).toEqual([
       'model_list[0].litellm_params.max_retries: recognised but not honoured yet: "max_retries"',
       'model_list[0].litellm_params.input_cost_per_second: recognised but not honoured yet: "input_cost_per_second"',
       'model_list[0].modle_info: unknown key "modle_info" (ignored)',
-      'router_settings.retry_policy: recognised but not honoured yet: "retry_policy"',
       'router_settings.redis_host: recognised but not honoured yet: "redis_host"',
       'router_settings.routng_strategy: unknown key "routng_strategy" (ignored)',
       'router_settings.routing_strategy_args.ttl: recognised but not honoured yet: "ttl"',

@@ -88,6 +88,11 @@ function describeIssue(issue: ZodIssue, value: unknown, hidden: boolean): string
       return `must be one of: ${issue.values.map(String).join(', ')}; ${got}`;
     case 'custom':
       return `${issue.message}, ${got}`;
+    case 'invalid_key': {
+      // A key rejected by a record's key schema: its own message (the value is beside the point).
+      const inner = issue.issues[0];
+      return inner?.code === 'custom' ? inner.message : 'is not a valid key';
+    }
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     default:

@@ -14,6 +14,11 @@ export const EnvSchema = z.object({
   SWITCHYARD_BODY_LIMIT: z.string().min(1).default('2mb'),
   /** Seconds a finished job record is kept. Default 86400 (one day). */
   SWITCHYARD_JOB_RETENTION_SECONDS: z.coerce.number().int().positive().default(86_400),
+  /**
+   * BullMQ lock of a job being dispatched or run (ms); renewed while its process lives, so it
+   * bounds how soon the jobs of a crashed worker or scheduler run again. Default 30000.
+   */
+  SWITCHYARD_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Longest a synchronous `/v1/chat/completions` waits before answering 504. Default 600. */
   SWITCHYARD_SYNC_WAIT_SECONDS: z.coerce.number().positive().default(600),
 });

@@ -39,6 +39,7 @@ export const JobRecordSchema = z.object({
   kind: JobKindSchema,
   model_group: z.string(),
   deployment: z.string().nullable(),
+  /** Upstream calls started (a call whose worker died counts, though it has no log entry). */
   attempts: z.number().int().nonnegative(),
   attempt_log: z.array(AttemptSchema),
   priority: z.number().int().nullable(),

@@ -4,27 +4,33 @@
  * marked running, a finished job never finished twice).
  */
 
-/** Appends ARGV entry (JSON object) to the JSON array in field attempt_log; returns the new count. */
+/**
+ * Appends an entry (JSON object) to the JSON array in field attempt_log. (`attempts` counts
+ * upstream calls started and is incremented by MARK_RUNNING, so a call whose worker died still
+ * counts.)
+ */
 const APPEND_ATTEMPT = `
 local function append_attempt(key, entry)
   local log = redis.call('HGET', key, 'attempt_log')
   if (not log) or log == '' or log == '[]' then log = '[' .. entry .. ']'
   else log = string.sub(log, 1, -2) .. ',' .. entry .. ']' end
-  local n = tonumber(redis.call('HGET', key, 'attempts') or '0') + 1
-  redis.call('HSET', key, 'attempt_log', log, 'attempts', n)
-  return n
+  redis.call('HSET', key, 'attempt_log', log)
 end
 local function is_terminal(s)
   return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'expired'
 end
 `;
 
-/** KEYS[1]=record; ARGV: deployment, now(ms). Returns 'ok', 'missing' or the blocking status. */
+/**
+ * KEYS[1]=record; ARGV: deployment, now(ms). An upstream call is about to start: status running,
+ * attempts + 1. Returns 'ok', 'missing' or the status that forbids it.
+ */
 export const MARK_RUNNING_LUA = `
 local s = redis.call('HGET', KEYS[1], 'status')
 if not s then return 'missing' end
 if s ~= 'queued' and s ~= 'running' then return s end
 redis.call('HSET', KEYS[1], 'status', 'running', 'deployment', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if (redis.call('HGET', KEYS[1], 'started_at') or '') == '' then
   redis.call('HSET', KEYS[1], 'started_at', ARGV[2])
 end
@@ -56,12 +62,18 @@ return 1
 `;
 
 /**
- * KEYS[1]=record; ARGV: now(ms), retention(s), channel, job id, error JSON.
- * Cancels a queued job. Returns 'ok', 'missing' or the current (unchanged) status.
+ * KEYS[1]=record; ARGV: now(ms), retention(s), channel, job id, error JSON, cancel channel.
+ * Cancels a queued job ('ok'); for a running job, asks the worker running it to abort the call
+ * ('requested'); else returns 'missing' or the current (unchanged) status.
  */
 export const CANCEL_LUA = `
 local s = redis.call('HGET', KEYS[1], 'status')
 if not s then return 'missing' end
+if s == 'running' then
+  redis.call('HSET', KEYS[1], 'cancel_requested', '1')
+  redis.call('PUBLISH', ARGV[6], ARGV[4])
+  return 'requested'
+end
 if s ~= 'queued' then return s end
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished_at', ARGV[1], 'error', ARGV[5])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))

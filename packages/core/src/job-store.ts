@@ -19,7 +19,7 @@ const cancelScript = new LuaScript('cancel', CANCEL_LUA);
 /** How a job ended. */
 export type JobOutcome =
   | { status: 'succeeded'; result: unknown; deployment: string; attempt: Attempt }
-  | { status: 'failed' | 'expired'; error: JobError; deployment?: string; attempt?: Attempt };
+  | { status: 'failed' | 'expired' | 'cancelled'; error: JobError; deployment?: string; attempt?: Attempt };
 
 /** Options of {@link JobStore}. */
 export interface JobStoreOptions {
@@ -85,14 +85,17 @@ export class JobStore {
     return r === 1;
   }
 
-  /** Cancels a queued job. Returns 'ok', 'missing' or the status that forbids it. */
-  async cancel(id: string): Promise<'ok' | 'missing' | JobStatus> {
+  /**
+   * Cancels a queued job ('ok'), or asks the worker running it to abort ('requested'); else
+   * 'missing' or the status that forbids it.
+   */
+  async cancel(id: string): Promise<'ok' | 'requested' | 'missing' | JobStatus> {
     const error: JobError = { message: 'The job was cancelled.', type: 'cancelled', code: 'job_cancelled', status: 499 };
     const r = await cancelScript.run(
       this.redis,
       [jobKeys.record(id)],
-      [Date.now(), this.retentionSeconds, channels.jobDone, id, JSON.stringify(error)],
+      [Date.now(), this.retentionSeconds, channels.jobDone, id, JSON.stringify(error), channels.cancel],
     );
-    return r as 'ok' | 'missing' | JobStatus;
+    return r as 'ok' | 'requested' | 'missing' | JobStatus;
   }
 }

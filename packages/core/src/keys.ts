@@ -33,8 +33,16 @@ export const routingKeys = {
   leases: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:lease:${safeName(deploymentId)}`,
   /** STRING with PX expiry: present while the deployment is cooling down. */
   cooldown: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:cool:${safeName(deploymentId)}`,
-  /** ZSET failureId → time (ms): failures of the last minute, for `allowed_fails`. */
-  failures: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:fail:${safeName(deploymentId)}`,
+  /**
+   * ZSET failureId → time (ms): failures of the last minute, for `allowed_fails` — or, with an
+   * error class, for that class's `allowed_fails_policy` entry.
+   */
+  failures: (group: string, deploymentId: string, errorClass?: string) =>
+    `${KEY_ROOT}:${groupTag(group)}:fail:${safeName(deploymentId)}${errorClass ? `:${errorClass}` : ''}`,
+  /** STRING: set when a cooldown is written; while present after it, the deployment is half-open. */
+  halfOpen: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:half:${safeName(deploymentId)}`,
+  /** STRING lease id with PX: the one probe request a half-open deployment has in flight. */
+  probe: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:probe:${safeName(deploymentId)}`,
   /** ZSET leaseId → time (ms) the request was sent: the sliding 60 s rpm window. */
   rpm: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:rpm:${safeName(deploymentId)}`,
   /** HASH unix second → tokens: the tpm window (reserved estimates, reconciled with usage). */
@@ -67,6 +75,8 @@ export const channels = {
   jobDone: `${KEY_ROOT}:done`,
   /** Capacity may have freed in a group (lease released, cooldown written/ended); message = group. */
   wake: `${KEY_ROOT}:wake`,
+  /** Cancel a running job: the worker running it aborts the upstream call; message = job id. */
+  cancel: `${KEY_ROOT}:cancel`,
 } as const;
 
 /** BullMQ queue names (each a hash tag, see module doc). */

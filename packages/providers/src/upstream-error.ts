@@ -1,3 +1,4 @@
+import type { ErrorClass } from '@switchyard/config';
 import type { JobError } from '@switchyard/core';
 
 /** Error classes an upstream call can end in. */
@@ -25,18 +26,32 @@ interface KindTraits {
   type: string;
   /** Status shown to the client when the upstream gave none. */
   status: number;
+  /** LiteLLM error class for `retry_policy` / `allowed_fails_policy`; none = general settings. */
+  errorClass?: ErrorClass;
 }
 
 const TRAITS: Record<UpstreamErrorKind, KindTraits> = {
-  rate_limited: { retryable: true, cooldown: 'immediate', type: 'rate_limit_error', status: 429 },
-  timeout: { retryable: true, cooldown: 'count', type: 'timeout', status: 408 },
+  rate_limited: { retryable: true, cooldown: 'immediate', type: 'rate_limit_error', status: 429, errorClass: 'RateLimitError' },
+  timeout: { retryable: true, cooldown: 'count', type: 'timeout', status: 408, errorClass: 'TimeoutError' },
   connection: { retryable: true, cooldown: 'count', type: 'api_connection_error', status: 502 },
-  server: { retryable: true, cooldown: 'count', type: 'api_error', status: 500 },
-  auth: { retryable: true, cooldown: 'immediate', type: 'authentication_error', status: 401 },
+  server: { retryable: true, cooldown: 'count', type: 'api_error', status: 500, errorClass: 'InternalServerError' },
+  auth: { retryable: true, cooldown: 'immediate', type: 'authentication_error', status: 401, errorClass: 'AuthenticationError' },
   not_found: { retryable: true, cooldown: 'immediate', type: 'not_found_error', status: 404 },
-  bad_request: { retryable: false, cooldown: 'none', type: 'invalid_request_error', status: 400 },
-  context_window_exceeded: { retryable: false, cooldown: 'none', type: 'context_window_exceeded', status: 400 },
-  content_policy: { retryable: false, cooldown: 'none', type: 'content_policy_violation', status: 400 },
+  bad_request: { retryable: false, cooldown: 'none', type: 'invalid_request_error', status: 400, errorClass: 'BadRequestError' },
+  context_window_exceeded: {
+    retryable: false,
+    cooldown: 'none',
+    type: 'context_window_exceeded',
+    status: 400,
+    errorClass: 'BadRequestError',
+  },
+  content_policy: {
+    retryable: false,
+    cooldown: 'none',
+    type: 'content_policy_violation',
+    status: 400,
+    errorClass: 'ContentPolicyViolationError',
+  },
   breaker_open: { retryable: true, cooldown: 'none', type: 'api_error', status: 503 },
 };
 
@@ -59,9 +74,14 @@ export class UpstreamError extends Error {
     return TRAITS[this.kind].retryable;
   }
 
-  /** How this failure counts toward the deployment's cooldown. */
+  /** How this failure counts toward the deployment's cooldown (without an allowed_fails_policy). */
   get cooldown(): CooldownEffect {
     return TRAITS[this.kind].cooldown;
+  }
+
+  /** LiteLLM error class (`retry_policy`, `allowed_fails_policy`); undefined = general settings only. */
+  get errorClass(): ErrorClass | undefined {
+    return TRAITS[this.kind].errorClass;
   }
 
   /** The error as stored on the job and shown to the client. */

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RouterSettings } from '@switchyard/config';
+import { parseConfig, type RouterSettings } from '@switchyard/config';
 import { dep, group } from './test-support/deployments.js';
 import { countPromptTokens, hasImageParts, precallCheck, profileRequest, tierLimit } from './precall.js';
 
-const router: RouterSettings = {
-  routingStrategy: 'simple-shuffle',
-  numRetries: 2,
-  timeoutMs: 600_000,
-  allowedFails: 3,
-  cooldownMs: 5_000,
-  disableCooldowns: false,
-  fallbacks: {},
-  enablePreCallChecks: false,
-  modelGroupAlias: {},
-  lowestLatencyBuffer: 0,
-  defaultPriority: 0,
-  enableTagFiltering: false,
-  overflow: {},
-  defaultMaxTokensEstimate: 256,
-};
+/** Router defaults, as a config without router_settings yields them. */
+const router: RouterSettings = parseConfig('model_list:\n  - model_name: g\n    litellm_params: { model: openai/g }\n').router;
 const text = (content: string) => ({ model: 'g', messages: [{ role: 'user', content }] });
 const image = { model: 'g', messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:,' } }] }] };
 

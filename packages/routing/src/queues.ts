@@ -40,15 +40,24 @@ export class QueueSet {
     return this.queue(queueNames.deployment(deploymentId));
   }
 
-  /** Adds a job to the ingress queue of `group` (its current group). */
-  async enqueueIngress(group: string, p: JobPayload): Promise<void> {
-    await this.ingress(group).add(JOB_NAME, p, { jobId: dispatchId(p), ...(p.priority ? { priority: p.priority } : {}) });
+  /** Adds a job to the ingress queue of `group` (its current group), optionally after `delayMs`. */
+  async enqueueIngress(group: string, p: JobPayload, delayMs = 0): Promise<void> {
+    await this.ingress(group).add(JOB_NAME, p, {
+      jobId: dispatchId(p),
+      ...(p.priority ? { priority: p.priority } : {}),
+      ...(delayMs > 0 ? { delay: Math.round(delayMs) } : {}),
+    });
   }
 
-  /** Hands a job to a deployment's queue. */
+  /**
+   * Hands a job to a deployment's queue. BullMQ retries the processor on infrastructure errors
+   * (Redis hiccups; the processor handles every upstream outcome itself).
+   */
   async enqueueDeployment(deploymentId: string, p: JobPayload): Promise<void> {
     await this.deployment(deploymentId).add(JOB_NAME, p, {
       jobId: dispatchId(p),
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1_000 },
       ...(p.priority ? { priority: p.priority } : {}),
     });
   }

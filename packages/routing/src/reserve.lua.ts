@@ -3,10 +3,10 @@
  * cooldown, in-flight cap, rpm window, tpm window), keeps the lowest available tier, picks one
  * deployment with the group's strategy and reserves it (lease, rpm entry, tpm estimate).
  *
- * KEYS, for deployment i (1-based): KEYS[4i-3] leases ZSET, KEYS[4i-2] cooldown key,
- *   KEYS[4i-1] rpm ZSET, KEYS[4i] tpm HASH; then KEYS[4n+1] served HASH,
- *   KEYS[4n+2] group waiting flag, KEYS[4n+3] latency HASH, KEYS[4n+4..4n+6] the ingress
- *   queue's BullMQ wait list, prioritized set and active list.
+ * KEYS, for deployment i (1-based): KEYS[6i-5] leases ZSET, KEYS[6i-4] cooldown key,
+ *   KEYS[6i-3] rpm ZSET, KEYS[6i-2] tpm HASH, KEYS[6i-1] half-open flag, KEYS[6i] probe key;
+ *   then KEYS[6n+1] served HASH, KEYS[6n+2] group waiting flag, KEYS[6n+3] latency HASH,
+ *   KEYS[6n+4..6n+6] the ingress queue's BullMQ wait list, prioritized set and active list.
  * ARGV: [1] strategy, [2] random in [0,1), [3] lease id, [4] n, [5] estimated tokens,
  *   [6] highest tier allowed (-1 = any), [7] lowest_latency_buffer, [8] fast path ('1'/'0'),
  *   then 9 values per deployment: id, tier, weight, max parallel (0 = none), lease ms,
@@ -15,6 +15,10 @@
  *   {0, ms until something may free (-1 = unknown)}, or, on the fast path, {2, backlog} when
  *   jobs are already waiting in the ingress queue (the new job must queue behind them).
  *   A scheduler's {0, ...} sets the waiting flag so that releases publish a wake-up.
+ *
+ * Half-open: after a cooldown ends (its flag still set) a deployment takes one probe at a time;
+ * the probe key holds the probe's lease until RELEASE closes the deployment (success) or a
+ * failure cools it down again.
  *
  * Windows use server time (TIME). A request counts from its reservation until 60 s after the call
  * *ended* (an upper bound of when the upstream saw it), so the upstream never sees more than rpm
@@ -38,7 +42,7 @@ local buffer = tonumber(ARGV[7])
 local fast = ARGV[8] == '1'
 local PER = 9
 if fast then
-  local backlog = redis.call('LLEN', KEYS[4 * n + 4]) + redis.call('ZCARD', KEYS[4 * n + 5]) + redis.call('LLEN', KEYS[4 * n + 6])
+  local backlog = redis.call('LLEN', KEYS[6 * n + 4]) + redis.call('ZCARD', KEYS[6 * n + 5]) + redis.call('LLEN', KEYS[6 * n + 6])
   if backlog > 0 then return { 2, backlog } end
 end
 local usage_strategy = strategy == 'usage-based-routing' or strategy == 'usage-based-routing-v2'
@@ -68,14 +72,24 @@ for i = 1, n do
   local b = 8 + (i - 1) * PER
   local tier = tonumber(ARGV[b + 2])
   if ARGV[b + 6] ~= '1' and (tier_limit < 0 or tier <= tier_limit) and (best_tier == nil or tier <= best_tier) then
-    local cool = redis.call('PTTL', KEYS[4 * i - 2])
+    local cool = redis.call('PTTL', KEYS[6 * i - 4])
     if cool > 0 then
       note_wait(cool)
     elseif cool == -2 then
-      local lkey = KEYS[4 * i - 3]
+      local lkey = KEYS[6 * i - 5]
       redis.call('ZREMRANGEBYSCORE', lkey, '-inf', now)
       local inflight = redis.call('ZCARD', lkey)
       local ok = true
+      local probing = false
+      if redis.call('EXISTS', KEYS[6 * i - 1]) == 1 then
+        local probe_ttl = redis.call('PTTL', KEYS[6 * i])
+        if probe_ttl == -2 then
+          probing = true
+        else
+          if probe_ttl > 0 then note_wait(probe_ttl) end
+          ok = false
+        end
+      end
       local maxp = tonumber(ARGV[b + 4])
       if maxp > 0 and inflight >= maxp then
         local first = redis.call('ZRANGE', lkey, 0, 0, 'WITHSCORES')
@@ -84,7 +98,7 @@ for i = 1, n do
       end
       local rpm = tonumber(ARGV[b + 7])
       if ok and rpm > 0 then
-        local rkey = KEYS[4 * i - 1]
+        local rkey = KEYS[6 * i - 3]
         redis.call('ZREMRANGEBYSCORE', rkey, '-inf', now - 60000)
         if redis.call('ZCARD', rkey) >= rpm then
           local oldest = redis.call('ZRANGE', rkey, 0, 0, 'WITHSCORES')
@@ -96,7 +110,7 @@ for i = 1, n do
       local used = 0
       if ok and (tpm > 0 or usage_strategy) then
         local oldest
-        used, oldest = window_tokens(KEYS[4 * i])
+        used, oldest = window_tokens(KEYS[6 * i - 2])
         if tpm > 0 and used + est > tpm then
           if oldest ~= nil and est <= tpm then note_wait((oldest + 61) * 1000 - now) end
           ok = false
@@ -111,13 +125,13 @@ for i = 1, n do
         if cost < 0 then cost = math.huge end
         cands[#cands + 1] = { i = i, id = ARGV[b + 1], weight = tonumber(ARGV[b + 3]), inflight = inflight,
           lease_ms = tonumber(ARGV[b + 5]), used = used, cost = cost, rpm = rpm > 0,
-          track = tpm > 0 or usage_strategy }
+          track = tpm > 0 or usage_strategy, probing = probing }
       end
     end
   end
 end
 if #cands == 0 then
-  if not fast then redis.call('SET', KEYS[4 * n + 2], '1', 'PX', 60000) end
+  if not fast then redis.call('SET', KEYS[6 * n + 2], '1', 'PX', 60000) end
   return { 0, wait }
 end
 
@@ -147,7 +161,7 @@ elseif strategy == 'cost-based-routing' then
 elseif strategy == 'latency-based-routing' then
   local min = nil
   for _, c in ipairs(cands) do
-    c.lat = tonumber(redis.call('HGET', KEYS[4 * n + 3], c.id) or '0')
+    c.lat = tonumber(redis.call('HGET', KEYS[6 * n + 3], c.id) or '0')
     if min == nil or c.lat < min then min = c.lat end
   end
   local near = {}
@@ -175,27 +189,30 @@ else
 end
 
 local i = pick.i
-redis.call('ZADD', KEYS[4 * i - 3], now + pick.lease_ms, lease_id)
+redis.call('ZADD', KEYS[6 * i - 5], now + pick.lease_ms, lease_id)
 if pick.rpm then
-  redis.call('ZADD', KEYS[4 * i - 1], now + pick.lease_ms, lease_id)
-  redis.call('PEXPIRE', KEYS[4 * i - 1], pick.lease_ms + 61000)
+  redis.call('ZADD', KEYS[6 * i - 3], now + pick.lease_ms, lease_id)
+  redis.call('PEXPIRE', KEYS[6 * i - 3], pick.lease_ms + 61000)
 end
 if pick.track then
-  redis.call('HINCRBY', KEYS[4 * i], now_s, est)
-  redis.call('EXPIRE', KEYS[4 * i], 122)
+  redis.call('HINCRBY', KEYS[6 * i - 2], now_s, est)
+  redis.call('EXPIRE', KEYS[6 * i - 2], 122)
 end
-redis.call('HINCRBY', KEYS[4 * n + 1], pick.id, 1)
+if pick.probing then redis.call('SET', KEYS[6 * i], lease_id, 'PX', pick.lease_ms) end
+redis.call('HINCRBY', KEYS[6 * n + 1], pick.id, 1)
 return { 1, pick.id, pick.inflight + 1, now_s }
 `;
 
 /**
  * Ends a lease and settles what the call really cost.
- * KEYS: [1] leases ZSET, [2] group waiting flag, [3] tpm HASH, [4] latency HASH, [5] rpm ZSET.
+ * KEYS: [1] leases ZSET, [2] group waiting flag, [3] tpm HASH, [4] latency HASH, [5] rpm ZSET,
+ *   [6] half-open flag, [7] probe key.
  * ARGV: [1] lease id, [2] wake channel, [3] group name, [4] tpm bucket second of the estimate
  *   (-1 = none), [5] estimated tokens, [6] actual tokens (-1 = unknown: keep the estimate),
  *   [7] latency ms (-1 = none), [8] deployment id, [9] EWMA weight of the new latency sample,
  *   [10] 'sent' (the upstream got the request: its rpm entry now dates from completion) or
- *   'unsent' (it never left: drop the rpm entry).
+ *   'unsent' (it never left: drop the rpm entry), [11] outcome: 'ok' closes a half-open
+ *   deployment; anything else frees the probe slot if this call was the probe.
  * Publishes a wake-up when some scheduler waits for capacity in the group. Returns 1 if the
  * lease was live.
  */
@@ -219,6 +236,11 @@ if ARGV[10] == 'sent' then
 else
   redis.call('ZREM', KEYS[5], ARGV[1])
 end
+if ARGV[11] == 'ok' then
+  redis.call('DEL', KEYS[6], KEYS[7])
+elseif redis.call('GET', KEYS[7]) == ARGV[1] then
+  redis.call('DEL', KEYS[7])
+end
 local lat = tonumber(ARGV[7])
 if lat >= 0 then
   local old = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
@@ -232,8 +254,9 @@ return r
 
 /**
  * Counts a failure and cools the deployment down when it has failed more than
- * `allowed_fails` times within a minute, or at once when `immediate`.
- * KEYS[1] = failures ZSET, KEYS[2] = cooldown key.
+ * `allowed_fails` times within a minute, or at once when `immediate` or half-open (a failed
+ * probe). A cooldown also sets the half-open flag, so the deployment probes when it ends.
+ * KEYS[1] = failures ZSET, KEYS[2] = cooldown key, KEYS[3] = half-open flag.
  * ARGV: [1] allowed fails, [2] cooldown ms, [3] failure id, [4] immediate ('1'/'0').
  * Returns {1, cooldown ms} when it cooled the deployment down, else {0, failures in window}.
  */
@@ -245,8 +268,10 @@ redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], 60000)
 local fails = redis.call('ZCARD', KEYS[1])
 local cool_ms = tonumber(ARGV[2])
-if cool_ms > 0 and (ARGV[4] == '1' or fails > tonumber(ARGV[1])) then
+local half = redis.call('EXISTS', KEYS[3]) == 1
+if cool_ms > 0 and (ARGV[4] == '1' or half or fails > tonumber(ARGV[1])) then
   redis.call('SET', KEYS[2], tostring(now + cool_ms), 'PX', cool_ms)
+  redis.call('SET', KEYS[3], '1', 'PX', cool_ms + 86400000)
   redis.call('DEL', KEYS[1])
   return { 1, cool_ms }
 end

@@ -92,6 +92,8 @@ export class RoutingState {
         routingKeys.cooldown(group.name, d.id),
         routingKeys.rpm(group.name, d.id),
         routingKeys.tpm(group.name, d.id),
+        routingKeys.halfOpen(group.name, d.id),
+        routingKeys.probe(group.name, d.id),
       );
       const excluded = !d.supported || ineligible.includes(d.id) || (!excludeAll && req.exclude.includes(d.id));
       args.push(
@@ -136,6 +138,8 @@ export class RoutingState {
         routingKeys.tpm(d.group, d.id),
         routingKeys.latency(d.group),
         routingKeys.rpm(d.group, d.id),
+        routingKeys.halfOpen(d.group, d.id),
+        routingKeys.probe(d.group, d.id),
       ],
       [
         leaseId,
@@ -148,18 +152,31 @@ export class RoutingState {
         d.id,
         LATENCY_EWMA_ALPHA,
         settle.sent === false ? 'unsent' : 'sent',
+        settle.outcome ?? 'none',
       ],
     );
   }
 
   /**
    * Records a failure of a deployment; cools it down for `cooldownMs` when it exceeded
-   * `allowedFails` in the last minute, or at once for `immediate`. Returns whether it did.
+   * `allowedFails` in the last minute (counted per `errorClass` when one is given, for
+   * `allowed_fails_policy`), at once for `immediate`, and at once while it is half-open.
+   * Returns whether it cooled the deployment down.
    */
-  async recordFailure(d: Deployment, effect: FailureEffect, allowedFails: number, cooldownMs: number): Promise<boolean> {
+  async recordFailure(
+    d: Deployment,
+    effect: FailureEffect,
+    allowedFails: number,
+    cooldownMs: number,
+    errorClass?: string,
+  ): Promise<boolean> {
     const r = (await recordFailureScript.run(
       this.redis,
-      [routingKeys.failures(d.group, d.id), routingKeys.cooldown(d.group, d.id)],
+      [
+        routingKeys.failures(d.group, d.id, errorClass),
+        routingKeys.cooldown(d.group, d.id),
+        routingKeys.halfOpen(d.group, d.id),
+      ],
       [allowedFails, Math.max(0, Math.round(cooldownMs)), randomUUID(), effect === 'immediate' ? '1' : '0'],
     )) as [number, number];
     return r[0] === 1;
@@ -199,6 +216,11 @@ export interface Settlement {
   latencyMs?: number;
   /** Whether the request left for the upstream (default true): its rpm entry then counts until 60 s after now. */
   sent?: boolean;
+  /**
+   * `ok` (the upstream answered well: closes a half-open deployment), `fail` or `none` (no
+   * verdict on the deployment's health). Default `none`.
+   */
+  outcome?: 'ok' | 'fail' | 'none';
 }
 
 /** Live routing state of one deployment. */

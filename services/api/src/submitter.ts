@@ -81,22 +81,27 @@ export class JobSubmitter {
     return group;
   }
 
-  /** The group followed by its servable `fallbacks` groups, without repeats. */
-  private chain(group: ModelGroup): string[] {
-    const out = [group.name];
-    for (const name of this.config.router.fallbacks[group.name] ?? []) {
-      const g = this.config.groups.get(name);
-      if (g && !out.includes(name) && g.deployments.some((d) => d.supported)) out.push(name);
-    }
-    return out;
-  }
-
   /** Writes the record and enqueues the job; nothing is left behind when enqueueing fails. */
   async submit(s: Submission): Promise<JobRecord> {
-    const group = this.resolveGroup(s.body.model);
+    const requested = this.resolveGroup(s.body.model);
     const router = this.config.router;
     const profile = profileRequest(s.body, router);
-    const check = precallCheck(group, profile, router);
+    // A prompt too large for the group goes to its context_window_fallbacks, if one fits.
+    let group = requested;
+    let check = precallCheck(group, profile, router);
+    const groups = [group.name];
+    if (check.rejection?.reason === 'context_window_exceeded') {
+      for (const name of router.contextWindowFallbacks[requested.name] ?? []) {
+        const fallback = this.config.groups.get(name);
+        const fits = fallback ? precallCheck(fallback, profile, router) : undefined;
+        if (fallback && fits && !fits.rejection) {
+          group = fallback;
+          check = fits;
+          groups.push(name);
+          break;
+        }
+      }
+    }
     if (check.rejection) {
       const code = check.rejection.reason === 'context_window_exceeded' ? 'context_length_exceeded' : check.rejection.reason;
       const param = check.rejection.reason === 'no_tag_match' ? 'metadata.tags' : check.rejection.reason === 'exceeds_tpm' ? 'max_tokens' : 'messages';
@@ -128,8 +133,8 @@ export class JobSubmitter {
       id,
       kind: s.kind,
       body: s.body,
-      groups: this.chain(group),
-      groupIndex: 0,
+      groups,
+      groupIndex: groups.length - 1,
       groupAttempts: 0,
       exclude: [],
       ineligible: check.ineligible,
@@ -188,7 +193,7 @@ export class JobSubmitter {
   }
 
   /** Cancels a queued job and drops it from its ingress queue. */
-  async cancel(rec: JobRecord): Promise<'ok' | 'missing' | JobRecord['status']> {
+  async cancel(rec: JobRecord): Promise<'ok' | 'requested' | 'missing' | JobRecord['status']> {
     const r = await this.jobs.cancel(rec.id);
     if (r === 'ok') {
       await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex: 0, groupAttempts: 0 });

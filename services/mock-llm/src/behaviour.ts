@@ -20,6 +20,11 @@ export interface MockBehaviour {
   jitterMs: number;
   /** When set, every request fails with this HTTP status (OpenAI-format error body). Default undefined. */
   failStatus?: number;
+  /**
+   * OpenAI error `code` of injected 400s, for errors a router must tell apart:
+   * `context_length_exceeded` or `content_policy_violation`. Default undefined (generic 400).
+   */
+  failCode?: 'context_length_exceeded' | 'content_policy_violation';
   /** Probability 0..1 that a request fails (with `failStatus ?? 500`). Default 0. */
   failRatio: number;
   /** Seconds for the `retry-after` header on 429 responses (also sends `retry-after-ms`). Default 1. */
@@ -43,6 +48,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<MockBehaviour> = Object.freeze({
   latencyMs: 0,
   jitterMs: 0,
   failStatus: undefined,
+  failCode: undefined,
   failRatio: 0,
   retryAfterSeconds: 1,
   failureMode: 'respond',
@@ -59,6 +65,7 @@ export const behaviourPatchSchema = z.strictObject({
   latencyMs: z.number().min(0).max(3_600_000).optional(),
   jitterMs: z.number().min(0).max(3_600_000).optional(),
   failStatus: z.number().int().min(400).max(599).nullable().optional(),
+  failCode: z.enum(['context_length_exceeded', 'content_policy_violation']).nullable().optional(),
   failRatio: z.number().min(0).max(1).optional(),
   retryAfterSeconds: z.number().min(0).max(86_400).optional(),
   failureMode: z.enum(['respond', 'timeout', 'drop']).optional(),

@@ -91,7 +91,23 @@ export function invalidUrlBody(method: string, path: string): string {
  * The body for an injected failure with `status`: 400, 401, 429, 500 and 503 use OpenAI's
  * shapes; any other status gets a generic `api_error`.
  */
-export function injectedErrorBody(status: number): string {
+export function injectedErrorBody(status: number, code?: string): string {
+  if (status === 400 && code === 'context_length_exceeded') {
+    return errorBody(
+      "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens. Please reduce the length of the messages.",
+      'invalid_request_error',
+      'messages',
+      'context_length_exceeded',
+    );
+  }
+  if (status === 400 && code === 'content_policy_violation') {
+    return errorBody(
+      'Your request was rejected as a result of our safety system.',
+      'invalid_request_error',
+      null,
+      'content_policy_violation',
+    );
+  }
   switch (status) {
     case 400:
       return errorBody('Bad request (injected by mock-llm).', 'invalid_request_error');

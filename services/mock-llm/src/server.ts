@@ -286,7 +286,7 @@ class MockLlm {
         'x-ratelimit-remaining-requests': '0',
       };
     }
-    return { status, body: injectedErrorBody(status), contentType: JSON_TYPE, extraHeaders };
+    return { status, body: injectedErrorBody(status, b.failCode), contentType: JSON_TYPE, extraHeaders };
   }
 
   private success(target: Target, body: BodyResult): Reply {

@@ -53,6 +53,8 @@ export interface GroupDispatcherDeps {
   logger: Logger;
   /** Concurrent dispatches in flight per group in this process. Default 16. */
   concurrency?: number;
+  /** BullMQ lock and stalled-check interval (ms). Default 30 000. */
+  lockMs?: number;
 }
 
 /**
@@ -78,7 +80,8 @@ export class GroupDispatcher {
       connection: d.blockingConnection,
       prefix: QUEUE_PREFIX,
       autorun: false,
-      lockDuration: 30_000,
+      lockDuration: d.lockMs ?? 30_000,
+      stalledInterval: d.lockMs ?? 30_000,
       // seconds an idle fetch blocks (new jobs wake it at once); bounds how long close() takes
       drainDelay: 1,
     });

@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   concurrency?: number;
   /** Seconds a finished (e.g. expired) job record is kept. Default 86 400. */
   retentionSeconds?: number;
+  /** BullMQ lock and stalled-check interval (ms): how soon a crashed scheduler's jobs return. Default 30 000. */
+  lockMs?: number;
 }
 
 /** A running scheduler. */
@@ -46,6 +48,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
         jobs,
         deadlines,
         logger,
+        ...(opts.lockMs ? { lockMs: opts.lockMs } : {}),
         ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       }),
     );

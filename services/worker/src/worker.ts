@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Deployment, SwitchyardConfig } from '@switchyard/config';
-import { createRedis, JobPayloadSchema, JobStore, QUEUE_PREFIX, queueNames, type Logger } from '@switchyard/core';
+import { channels, createRedis, JobPayloadSchema, JobStore, QUEUE_PREFIX, queueNames, type Logger } from '@switchyard/core';
 import { createAdapter, GuardedAdapter } from '@switchyard/providers';
 import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { Executor } from './executor.js';
@@ -10,6 +10,12 @@ import { Executor } from './executor.js';
  * `max_parallel_requests`. Default 64.
  */
 export const DEFAULT_POOL_CONCURRENCY = 64;
+
+/**
+ * On close, how long running upstream calls may finish before they are aborted and their jobs
+ * put back in the queue for another worker. Default 10 000 ms.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
@@ -22,6 +28,10 @@ export interface WorkerOptions {
   defaultConcurrency?: number;
   /** Only run pools for these deployment ids. Default: every supported deployment. */
   deployments?: readonly string[];
+  /** See {@link SHUTDOWN_GRACE_MS}. */
+  shutdownGraceMs?: number;
+  /** BullMQ lock and stalled-check interval (ms): how soon a crashed worker's jobs run again. Default 30 000. */
+  lockMs?: number;
 }
 
 /** A running worker process's pools. */
@@ -38,6 +48,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-worker', kind: 'background' });
   const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-worker-fetch', kind: 'blocking' });
+  const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-worker-cancel', kind: 'blocking' });
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
@@ -73,18 +84,40 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         connection: blocking,
         prefix: QUEUE_PREFIX,
         concurrency: dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY,
+        lockDuration: opts.lockMs ?? 30_000,
+        stalledInterval: opts.lockMs ?? 30_000,
         removeOnComplete: { count: 0 },
         removeOnFail: { age: 86_400 },
       },
     );
     worker.on('error', (err) => logger.error({ err, deployment: dep.id }, 'deployment worker error'));
+    // BullMQ gave up on a job (stalled too often after worker crashes, or Redis errors): never
+    // leave it `running` — retry it elsewhere or fail it.
+    worker.on('failed', (job, err) => {
+      const parsed = JobPayloadSchema.safeParse(job?.data);
+      if (!parsed.success || (job && job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(err.message))) return;
+      executor
+        .recover(parsed.data, dep, err.message)
+        .catch((e: unknown) => logger.error({ err: e, jobId: parsed.data.id }, 'recovering a lost job failed'));
+    });
     workers.push(worker);
   }
+  subscriber.on('message', (channel: string, jobId: string) => {
+    if (channel === channels.cancel && executor.abort(jobId, 'cancelled')) logger.info({ jobId }, 'running job cancelled');
+  });
+  await subscriber.subscribe(channels.cancel);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   logger.info({ deployments: selected.map((d) => d.id) }, 'worker started');
   return {
     async close() {
+      // Stop fetching; let running calls finish for a while, then abort and requeue them.
+      const grace = setTimeout(() => {
+        const n = executor.abortAll('shutdown');
+        if (n) logger.warn({ aborted: n }, 'shutdown: running calls aborted and requeued');
+      }, opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
       await Promise.all(workers.map((w) => w.close()));
+      clearTimeout(grace);
+      subscriber.disconnect();
       await Promise.all(adapters.map((a) => a.close()));
       await queues.close();
       blocking.disconnect();

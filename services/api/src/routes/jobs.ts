@@ -19,6 +19,9 @@ export interface JobRouteDeps {
   hub: CompletionHub;
 }
 
+/** How long cancelling a running job waits for its worker to abort the call. Default 10 000 ms. */
+export const CANCEL_WAIT_MS = 10_000;
+
 /** `POST /v1/jobs`, `GET /v1/jobs/:id[?wait=S]`, `POST /v1/jobs/:id/cancel`. */
 export function jobRoutes(deps: JobRouteDeps): Router {
   const router = Router();
@@ -63,8 +66,14 @@ export function jobRoutes(deps: JobRouteDeps): Router {
     if (!rec) throw new JobNotFoundError(req.params.id);
     const r = await deps.submitter.cancel(rec);
     if (r === 'missing') throw new JobNotFoundError(rec.id);
+    if (r === 'requested') {
+      // Running: its worker aborts the upstream call; answer once it has (202 if not yet).
+      const after = await deps.hub.waitForTerminal(rec.id, CANCEL_WAIT_MS);
+      res.status(after?.status === 'cancelled' ? 200 : 202).json(jobView(after ?? rec));
+      return;
+    }
     if (r !== 'ok') {
-      throw new JobStateConflictError(`Job ${rec.id} is already ${r}; only queued jobs can be cancelled.`);
+      throw new JobStateConflictError(`Job ${rec.id} is already ${r}; only queued or running jobs can be cancelled.`);
     }
     const now = await deps.jobs.get(rec.id);
     res.json(jobView(now ?? rec));

@@ -1,0 +1,80 @@
+/**
+ * Samples the length of BullMQ queues while a scenario runs, to show where requests wait
+ * (a long ingress queue with an empty deployment queue means the scheduler is the bottleneck).
+ */
+import { Redis } from 'ioredis';
+
+/** A BullMQ queue to watch. */
+export interface WatchedQueue {
+  /** Column label, e.g. `ingress`. */
+  label: string;
+  /** Full key prefix, e.g. `syq:{in.bench}`. */
+  key: string;
+}
+
+/** Average depth of one queue over the samples. */
+export interface QueueDepth {
+  label: string;
+  /** Jobs waiting (wait list + prioritized set). */
+  waiting: number;
+  /** Jobs being processed (active list). */
+  active: number;
+}
+
+/** Polls `LLEN wait`, `ZCARD prioritized` and `LLEN active` every `intervalMs` until stopped. */
+export class QueueDepthSampler {
+  private readonly redis: Redis;
+  private readonly sums: { waiting: number; active: number }[];
+  private samples = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    redisUrl: string,
+    private readonly queues: readonly WatchedQueue[],
+    private readonly intervalMs = 200,
+  ) {
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => undefined);
+    this.sums = queues.map(() => ({ waiting: 0, active: 0 }));
+  }
+
+  /** Starts polling. */
+  start(): void {
+    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+  }
+
+  private async sample(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const p = this.redis.pipeline();
+      for (const q of this.queues) p.llen(`${q.key}:wait`).zcard(`${q.key}:prioritized`).llen(`${q.key}:active`);
+      const res = (await p.exec()) ?? [];
+      const num = (i: number): number => Number(res[i]?.[1] ?? 0);
+      this.queues.forEach((_, i) => {
+        const s = this.sums[i];
+        if (!s) return;
+        s.waiting += num(3 * i) + num(3 * i + 1);
+        s.active += num(3 * i + 2);
+      });
+      this.samples++;
+    } catch {
+      // a missed sample is fine
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Stops polling and returns the averages (empty when no sample was taken). */
+  stop(): QueueDepth[] {
+    clearInterval(this.timer);
+    this.redis.disconnect();
+    if (this.samples === 0) return [];
+    return this.queues.map((q, i) => ({
+      label: q.label,
+      waiting: (this.sums[i]?.waiting ?? 0) / this.samples,
+      active: (this.sums[i]?.active ?? 0) / this.samples,
+    }));
+  }
+}
