@@ -73,7 +73,11 @@ export function closeOnSignal(things: Closable[], logger: Logger): void {
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     (async () => {
-      for (const t of [...things].reverse()) await t.close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+      for (const [i, t] of [...things.entries()].reverse()) {
+        const t0 = Date.now();
+        await t.close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+        logger.debug({ closable: i, ms: Date.now() - t0 }, 'closed');
+      }
       process.exit(0);
     })();
   };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -49,11 +50,41 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a loopback-only redis-server and resolves once it answers PING. */
+/** Whether a process with this pid is alive. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops a redis-server left running on `dir` by an earlier process that died without stopping
+ * it (its pidfile is still there), so two servers never share one AOF directory.
+ */
+async function stopStale(pidfile: string): Promise<void> {
+  if (!existsSync(pidfile)) return;
+  const pid = Number(readFileSync(pidfile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+  if (!cmdline.includes('redis-server')) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * Starts a loopback-only redis-server and resolves once it answers PING. It runs in its own
+ * process group, so a Ctrl+C or a group-wide SIGTERM reaches only its owner, which stops it last
+ * (after the roles using it have closed).
+ */
 export async function startLocalRedis(opts: LocalRedisOptions): Promise<LocalRedis> {
   const binary = opts.binary ?? 'redis-server';
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.dir, { recursive: true });
+  const pidfile = join(opts.dir, 'redis.pid');
+  await stopStale(pidfile);
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -61,10 +92,11 @@ export async function startLocalRedis(opts: LocalRedisOptions): Promise<LocalRed
     '--appendonly', opts.appendonly === false ? 'no' : 'yes',
     '--save', '',
     '--daemonize', 'no',
+    '--pidfile', pidfile,
     '--protected-mode', 'yes',
     '--loglevel', 'warning',
   ];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -24,5 +24,9 @@ export function createRedis(url: string, opts: RedisConnectionOptions): Redis {
     enableAutoPipelining: opts.kind !== 'blocking',
     retryStrategy: (times) => Math.min(50 * times, 2_000),
   };
-  return new Redis(url, options);
+  const redis = new Redis(url, options);
+  // Errors surface through the commands that fail (and BullMQ's own 'error' events, which the
+  // roles log); without a listener ioredis would print every reconnect attempt to stderr.
+  redis.on('error', () => undefined);
+  return redis;
 }

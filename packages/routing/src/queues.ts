@@ -50,15 +50,16 @@ export class QueueSet {
   }
 
   /**
-   * Hands a job to a deployment's queue. BullMQ retries the processor on infrastructure errors
-   * (Redis hiccups; the processor handles every upstream outcome itself).
+   * Hands a job to a deployment's queue. No priority here: the queue holds only jobs that already
+   * have reserved capacity, so order no longer matters, and BullMQ's plain wait list is cheaper.
+   * BullMQ retries the processor on infrastructure errors (Redis hiccups; the processor handles
+   * every upstream outcome itself).
    */
   async enqueueDeployment(deploymentId: string, p: JobPayload): Promise<void> {
     await this.deployment(deploymentId).add(JOB_NAME, p, {
       jobId: dispatchId(p),
       attempts: 3,
       backoff: { type: 'exponential', delay: 1_000 },
-      ...(p.priority ? { priority: p.priority } : {}),
     });
   }
 

@@ -44,8 +44,8 @@ export function deadlineError(p: JobPayload): JobError {
 export interface GroupDispatcherDeps {
   group: ModelGroup;
   router: RouterSettings;
-  /** Blocking connection options for the BullMQ worker (it duplicates the connection). */
-  blockingConnection: Redis;
+  /** Connection for the BullMQ worker (it duplicates it for its blocking fetch). */
+  connection: Redis;
   routing: RoutingState;
   queues: QueueSet;
   jobs: JobStore;
@@ -77,7 +77,7 @@ export class GroupDispatcher {
   constructor(private readonly d: GroupDispatcherDeps) {
     this.slots = new Slots(d.concurrency ?? 16);
     this.worker = new Worker(queueNames.ingress(d.group.name), null, {
-      connection: d.blockingConnection,
+      connection: d.connection,
       prefix: QUEUE_PREFIX,
       autorun: false,
       lockDuration: d.lockMs ?? 30_000,

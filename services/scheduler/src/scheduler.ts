@@ -28,7 +28,6 @@ export interface SchedulerHandle {
 export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerHandle> {
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler', kind: 'background' });
-  const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-fetch', kind: 'blocking' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-wake', kind: 'blocking' });
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
@@ -42,7 +41,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
       new GroupDispatcher({
         group,
         router: config.router,
-        blockingConnection: blocking,
+        connection: redis,
         routing,
         queues,
         jobs,
@@ -68,7 +67,6 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
       await Promise.all([...dispatchers.values()].map((d) => d.close()));
       await queues.close();
       subscriber.disconnect();
-      blocking.disconnect();
       await redis.quit().catch(() => undefined);
       logger.info('scheduler stopped');
     },

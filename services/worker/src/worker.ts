@@ -47,7 +47,6 @@ export interface WorkerHandle {
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-worker', kind: 'background' });
-  const blocking = createRedis(opts.redisUrl, { connectionName: 'sy-worker-fetch', kind: 'blocking' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-worker-cancel', kind: 'blocking' });
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
@@ -81,7 +80,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         await executor.run(parsed.data, dep, adapter);
       },
       {
-        connection: blocking,
+        // BullMQ duplicates this for its blocking fetch; its other commands are auto-pipelined.
+        connection: redis,
         prefix: QUEUE_PREFIX,
         concurrency: dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY,
         lockDuration: opts.lockMs ?? 30_000,
@@ -120,7 +120,6 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       subscriber.disconnect();
       await Promise.all(adapters.map((a) => a.close()));
       await queues.close();
-      blocking.disconnect();
       await redis.quit().catch(() => undefined);
       logger.info('worker stopped');
     },
