@@ -214,7 +214,7 @@ describe('bad input is rejected with a 4xx and enqueues nothing', () => {
     ['negative max_tokens', '/v1/chat/completions', { ...chat('fast-model'), max_tokens: -5 }, undefined, 400, 'max_tokens'],
     ['model missing', '/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }] }, undefined, 400, 'model'],
     ['an array body', '/v1/chat/completions', [chat('fast-model')], undefined, 400, null],
-    ['a non-JSON content type', '/v1/chat/completions', JSON.stringify(chat('fast-model')), { ...auth, 'content-type': 'text/plain' }, 400, null],
+    ['a non-JSON content type', '/v1/chat/completions', JSON.stringify(chat('fast-model')), { ...auth, 'content-type': 'text/plain' }, 415, null],
     ['job without body', '/v1/jobs', { priority: 1 }, undefined, 400, 'body'],
     ['job with an unknown field', '/v1/jobs', { body: chat('fast-model'), colour: 'red' }, undefined, 400, null],
     ['job with a negative priority', '/v1/jobs', { body: chat('fast-model'), priority: -1 }, undefined, 400, 'priority'],

@@ -121,6 +121,19 @@ describe('strict order tiers (LiteLLM issue 18444)', () => {
     expect(order2.stats().requests).toBe(0);
   });
 
+  it('reports tiers and live counts on /model/info, and no secret', async () => {
+    const res = await fetch(`${roles[2]?.url}/model/info`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    for (const secret of [MASTER_KEY, KEY_1, KEY_2]) expect(text).not.toContain(secret);
+    const { data } = JSON.parse(text) as { data: { model_name: string; litellm_params: Record<string, unknown>; model_info: Record<string, unknown> }[] };
+    const byId = Object.fromEntries(data.map((d) => [d.model_info.id, d]));
+    expect(byId['order-1']).toMatchObject({ model_name: 'gpt-5.2', litellm_params: { order: 1 }, model_info: { tier: 1 } });
+    expect(byId['order-2']).toMatchObject({ litellm_params: { order: 2 }, model_info: { tier: 2 } });
+    expect(byId['order-1']?.model_info.num_requests as number).toBeGreaterThanOrEqual(200);
+    expect(byId['order-1']?.litellm_params).not.toHaveProperty('api_key');
+  });
+
   it('keeps provider keys and the master key out of every log line', () => {
     const logs = roles.map((r) => r.output()).join('\n');
     expect(logs.length).toBeGreaterThan(0);

@@ -87,3 +87,14 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x:
   );
   return out;
 }
+
+/** Sends `signal` to a role and resolves with its exit code / signal once it has exited. */
+export async function killRole(r: RoleProcess, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const { child } = r;
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, sig) => resolve({ code, signal: sig })),
+  );
+  child.kill(signal);
+  return exited;
+}

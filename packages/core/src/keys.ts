@@ -67,6 +67,11 @@ export const routingKeys = {
 export const jobKeys = {
   /** HASH: the job record (status, result, attempts, ...). */
   record: (jobId: string) => `${KEY_ROOT}:job:{${safeName(jobId)}}`,
+  /**
+   * STRING `{job, sha}` with the record's retention: the job an `Idempotency-Key` created. Named
+   * by the key's sha256 (`keyHash`), so any client string is a safe, bounded key name.
+   */
+  idempotency: (keyHash: string) => `${KEY_ROOT}:idem:{${keyHash}}`,
 } as const;
 
 /** Pub/sub channels. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type RouterSettings } from '@switchyard/config';
 import { dep, group } from './test-support/deployments.js';
-import { countPromptTokens, hasImageParts, precallCheck, profileRequest, tierLimit } from './precall.js';
+import { countPromptTokens, hasImageParts, precallCheck, profileRequest, tierLimit, tokenizableText } from './precall.js';
 
 /** Router defaults, as a config without router_settings yields them. */
 const router: RouterSettings = parseConfig('model_list:\n  - model_name: g\n    litellm_params: { model: openai/g }\n').router;
@@ -66,5 +66,28 @@ describe('overflow tier limit', () => {
   it('the best tier is the best one the job can still use', () => {
     expect(tierLimit(g, waiting, { createdAt: 0, exclude: ['a'], ineligible: [] }, 0).limit).toBe(1);
     expect(tierLimit(g, { ...router, overflow: { '*': { policy: 'wait', maxWaitMs: 10 } } }, { createdAt: 0, exclude: [], ineligible: ['a'] }, 0).limit).toBe(1);
+  });
+});
+
+describe('token estimate on hostile text', () => {
+  const body = (content: unknown) => ({ model: 'g', messages: [{ role: 'user', content }] });
+
+  it('counts ordinary prose exactly as the tokenizer does', () => {
+    const prose = 'The quick brown fox jumps over the lazy dog. '.repeat(200);
+    expect(tokenizableText(prose)).toBe(prose);
+  });
+
+  it('counts special-token strings as text instead of throwing', () => {
+    const p = profileRequest(body([{ type: 'text', text: 'say <|endoftext|> and <|endofprompt|>' }]), router);
+    expect(p.promptTokens).toBeGreaterThan(6);
+  });
+
+  it('profiles 2 MB without word breaks without blocking for minutes', () => {
+    for (const run of ['a', ' ', '!', '\n']) {
+      const t0 = Date.now();
+      const p = profileRequest(body(run.repeat(2_000_000)), router);
+      expect(Date.now() - t0).toBeLessThan(10_000); // unbroken, this took ~40 minutes
+      expect(p.promptTokens).toBeGreaterThan(1_000);
+    }
   });
 });

@@ -1,5 +1,25 @@
 import { countTokens } from 'gpt-tokenizer';
 import type { Deployment, ModelGroup, RouterSettings } from '@switchyard/config';
+import type { JobPayload } from '@switchyard/core';
+import type { ReserveRequest } from './routing-state.js';
+import { dispatchId } from './queues.js';
+
+/** Longest run of whitespace or of non-whitespace tokenized in one piece (BPE is quadratic in it). */
+export const MAX_TOKENIZED_RUN = 200;
+const LONG_RUN = new RegExp(`\\S{${MAX_TOKENIZED_RUN}}|\\s{${MAX_TOKENIZED_RUN}}`, 'g');
+
+/**
+ * The text as the estimate tokenizes it: special-token markers such as `<|endoftext|>` defused
+ * (the tokenizer would throw on them) and a break inserted into every run of
+ * {@link MAX_TOKENIZED_RUN} characters (a 2 MB run without word breaks would otherwise block the
+ * event loop for minutes). Exact for ordinary prose; close for the rest. The request itself is
+ * never changed.
+ */
+export function tokenizableText(text: string): string {
+  const defused = text.includes('<|') ? text.replaceAll('<|', '< |') : text;
+  if (defused.length < MAX_TOKENIZED_RUN) return defused;
+  return defused.replace(LONG_RUN, (run) => run + (/\s/.test(run.charAt(0)) ? 'x' : ' '));
+}
 
 /** Tokens OpenAI's chat format adds per message (role and separators). */
 const TOKENS_PER_MESSAGE = 3;
@@ -27,8 +47,8 @@ export function countPromptTokens(messages: readonly unknown[]): number {
   for (const m of messages as MessageLike[]) {
     total += TOKENS_PER_MESSAGE;
     const text = contentText(m?.content);
-    if (text) total += countTokens(text);
-    if (typeof m?.name === 'string') total += countTokens(m.name) + 1;
+    if (text) total += countTokens(tokenizableText(text));
+    if (typeof m?.name === 'string') total += countTokens(tokenizableText(m.name)) + 1;
   }
   return total;
 }
@@ -144,4 +164,34 @@ export function tierLimit(
   const open = usable.filter((d) => !job.exclude.includes(d.id));
   const tiers = (open.length > 0 ? open : usable).map((d) => d.tier);
   return tiers.length ? { limit: Math.min(...tiers), until } : {};
+}
+
+/**
+ * The routing decision for one dispatch of a job, as the API's fast path and the scheduler both
+ * make it: the group's strategy and latency buffer, the job's exclusions, pre-call exclusions and
+ * token estimate, and the overflow tier limit that applies now. Also returns when that limit
+ * lifts, so a waiting dispatcher can wake then.
+ */
+export function reserveRequestFor(
+  group: ModelGroup,
+  router: RouterSettings,
+  p: JobPayload,
+  now: number,
+  opts: { fast?: boolean } = {},
+): { request: ReserveRequest; tierLimitUntil?: number } {
+  const tiers = tierLimit(group, router, p, now);
+  return {
+    request: {
+      group,
+      strategy: router.routingStrategy,
+      exclude: p.exclude,
+      ineligible: p.ineligible,
+      estimatedTokens: p.tokenEstimate,
+      lowestLatencyBuffer: router.lowestLatencyBuffer,
+      leaseId: dispatchId(p),
+      ...(tiers.limit !== undefined ? { tierLimit: tiers.limit } : {}),
+      ...(opts.fast ? { fast: true } : {}),
+    },
+    ...(tiers.until !== undefined ? { tierLimitUntil: tiers.until } : {}),
+  };
 }

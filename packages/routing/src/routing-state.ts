@@ -190,13 +190,15 @@ export class RoutingState {
       pipe.zcount(routingKeys.leases(group.name, d.id), now, '+inf');
       pipe.pttl(routingKeys.cooldown(group.name, d.id));
       pipe.hget(routingKeys.served(group.name), d.id);
+      pipe.exists(routingKeys.halfOpen(group.name, d.id));
     }
     const res = (await pipe.exec()) ?? [];
     return group.deployments.map((d, i) => {
-      const inflight = Number(res[i * 3]?.[1] ?? 0);
-      const cool = Number(res[i * 3 + 1]?.[1] ?? -2);
-      const served = Number(res[i * 3 + 2]?.[1] ?? 0);
-      return { id: d.id, inflight, cooldownRemainingMs: cool > 0 ? cool : 0, numRequests: served };
+      const inflight = Number(res[i * 4]?.[1] ?? 0);
+      const cool = Number(res[i * 4 + 1]?.[1] ?? -2);
+      const served = Number(res[i * 4 + 2]?.[1] ?? 0);
+      const half = Number(res[i * 4 + 3]?.[1] ?? 0) === 1;
+      return { id: d.id, inflight, cooldownRemainingMs: cool > 0 ? cool : 0, numRequests: served, halfOpen: half && cool <= 0 };
     });
   }
 }
@@ -232,4 +234,6 @@ export interface DeploymentState {
   cooldownRemainingMs: number;
   /** Jobs dispatched to it since the counter began. */
   numRequests: number;
+  /** Its cooldown ended and it takes one probe at a time until a success. */
+  halfOpen: boolean;
 }

@@ -2,11 +2,15 @@ import express, { type Express } from 'express';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { SwitchyardError, type CompletionHub, type JobStore, type Logger, type Redis } from '@switchyard/core';
 import { requireMasterKey } from './auth.js';
+import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body-guards.js';
 import { errorHandler } from './http-errors.js';
+import { IdempotencyStore } from './idempotency.js';
 import { chatRoutes } from './routes/chat.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { modelInfoRoutes } from './routes/model-info.js';
 import { modelRoutes } from './routes/models.js';
+import type { RoutingState } from '@switchyard/routing';
 import type { JobSubmitter } from './submitter.js';
 
 /** What the express app is built from. */
@@ -16,24 +20,35 @@ export interface AppDeps {
   jobs: JobStore;
   hub: CompletionHub;
   submitter: JobSubmitter;
+  /** Live routing state, for `/model/info`. */
+  routing: RoutingState;
   logger: Logger;
   /** Largest request body, bytes or `2mb`-style. */
   bodyLimit: string;
   /** Longest a synchronous caller waits, seconds. */
   syncWaitSeconds: number;
+  /** Seconds an `Idempotency-Key` is remembered (the job-record retention). Default 86 400. */
+  retentionSeconds?: number;
 }
 
-/** Builds the HTTP API. Health endpoints are open; everything else needs the master key. */
+/**
+ * Builds the HTTP API. Health endpoints are open; everything else needs the master key.
+ * POST bodies must be JSON (415 otherwise), UTF-8, at most `bodyLimit` (413) and at most 64
+ * levels deep (400), all checked before anything is parsed or enqueued.
+ */
 export function createApp(d: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(healthRoutes(d.redis));
-  app.use(express.json({ limit: d.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(requireJsonContentType());
+  app.use(express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() }));
   app.use(requireMasterKey(d.config.general.masterKey));
   app.use(modelRoutes(d.config));
-  app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds }));
-  app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub }));
+  app.use(modelInfoRoutes(d.config, d.routing));
+  const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? 86_400 });
+  app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds }));
+  app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub, idempotency }));
   app.use((req, _res, next) => {
     next(new SwitchyardError(`Unknown route ${req.method} ${req.path}.`, 404, 'invalid_request_error', 'unknown_route'));
   });

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler } from 'express';
-import { InvalidRequestError, SwitchyardError, type Logger } from '@switchyard/core';
+import { InvalidRequestError, ServiceUnavailableError, SwitchyardError, type Logger } from '@switchyard/core';
 import type { z } from 'zod';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
+import { isRedisUnavailable } from './redis-errors.js';
 
 /** Turns the first zod issue into a 400 with `param` set to the offending field path. */
 export function validationError(error: z.ZodError, prefix = ''): InvalidRequestError {
@@ -13,36 +15,52 @@ export function validationError(error: z.ZodError, prefix = ''): InvalidRequestE
   return new InvalidRequestError(`Invalid request: ${where}${issue.message}${more}`, param);
 }
 
-interface BodyParserError {
+/** What body-parser, raw-body and the router attach to their errors. */
+interface HttpLayerError {
   type?: string;
   status?: number;
   limit?: number;
 }
 
-/** Express error handler: every error leaves as an OpenAI-style body, never a stack trace. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, _req, res, _next) => {
-    let e: SwitchyardError;
-    const bp = err as BodyParserError;
-    if (err instanceof SwitchyardError) e = err;
-    else if (bp.type === 'entity.parse.failed') {
-      e = new InvalidRequestError(
+/** Maps errors of the HTTP layer (body-parser, router) to client errors; undefined when not one. */
+function httpLayerError(err: unknown): SwitchyardError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as HttpLayerError;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new InvalidRequestError(
         'We could not parse the JSON body of your request. The body must be a JSON object.',
         null,
         'invalid_json',
       );
-    } else if (bp.type === 'entity.too.large') {
-      e = new SwitchyardError(
-        `Request body too large: the limit is ${bp.limit ?? '?'} bytes.`,
-        413,
-        'invalid_request_error',
-        'request_too_large',
-      );
-    } else if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') {
-      e = new SwitchyardError('Unsupported body encoding or charset.', 415, 'invalid_request_error', 'unsupported_encoding');
-    } else if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
-      e = new InvalidRequestError('Invalid request.');
-    } else {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(e.limit);
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError('Unsupported Content-Encoding; send identity, gzip, deflate or br.', 'unsupported_encoding');
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError('Unsupported charset: JSON bodies must be UTF-8.', 'unsupported_encoding');
+    case 'request.size.invalid':
+      return new InvalidRequestError('The request body does not match its Content-Length.', null, 'invalid_body');
+    case 'request.aborted':
+      return new InvalidRequestError('The request body was not received completely.', null, 'invalid_body');
+  }
+  if (err instanceof URIError) return new InvalidRequestError('The URL path is not validly percent-encoded.', null, 'invalid_url');
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new InvalidRequestError('Invalid request.');
+  return undefined;
+}
+
+/**
+ * Express error handler: every error leaves as an OpenAI-style body, never a stack trace.
+ * Redis connection failures become 503 `service_unavailable`; other unexpected errors 500.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let e = err instanceof SwitchyardError ? err : httpLayerError(err);
+    if (!e && isRedisUnavailable(err)) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err), path: req.path }, 'redis unavailable');
+      e = new ServiceUnavailableError('Switchyard cannot reach its store (Redis); retry later.');
+    }
+    if (!e) {
       logger.error({ err }, 'unhandled error');
       e = new SwitchyardError('Internal error.', 500, 'api_error', 'internal_error');
     }

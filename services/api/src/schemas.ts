@@ -9,6 +9,21 @@ export const MAX_PRIORITY = 2_097_151;
 /** Longest accepted deadline: 7 days. */
 const MAX_DEADLINE_MS = 7 * 24 * 3_600_000;
 
+/** Largest accepted `max_tokens` / `max_completion_tokens`. */
+export const MAX_OUTPUT_TOKENS = 1_000_000;
+
+/** Most messages one request may carry. */
+export const MAX_MESSAGES = 2_048;
+
+/** Longest accepted `model` name, characters. */
+export const MAX_MODEL_NAME_LENGTH = 256;
+
+const outputTokens = z
+  .number()
+  .int('must be an integer')
+  .positive()
+  .max(MAX_OUTPUT_TOKENS, `must be at most ${MAX_OUTPUT_TOKENS}`);
+
 const ContentPart = z.looseObject({ type: z.string().min(1) });
 
 const Message = z.looseObject({
@@ -22,11 +37,17 @@ const Message = z.looseObject({
  * through to the provider (minus routing fields, which never reach it).
  */
 export const ChatCompletionBodySchema = z.looseObject({
-  model: z.string().min(1, 'model must be a non-empty string'),
-  messages: z.array(Message).min(1, 'messages must contain at least one message'),
+  model: z
+    .string()
+    .min(1, 'model must be a non-empty string')
+    .max(MAX_MODEL_NAME_LENGTH, `model must be at most ${MAX_MODEL_NAME_LENGTH} characters`),
+  messages: z
+    .array(Message)
+    .min(1, 'messages must contain at least one message')
+    .max(MAX_MESSAGES, `messages must contain at most ${MAX_MESSAGES} messages`),
   stream: z.boolean().optional(),
-  max_tokens: z.number().int().positive().optional(),
-  max_completion_tokens: z.number().int().positive().optional(),
+  max_tokens: outputTokens.optional(),
+  max_completion_tokens: outputTokens.optional(),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().min(0).max(1).optional(),
   n: z.number().int().min(1).max(128).optional(),

@@ -25,6 +25,16 @@ export interface ApiOptions {
   shutdownGraceMs?: number;
 }
 
+/** On close, ms each Redis cleanup step may take before it is abandoned (Redis may be down). */
+const CLOSE_STEP_MS = 2_000;
+
+/** Settles when `p` does or after `ms`, whichever comes first; never rejects. */
+async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /** A running API. */
 export interface ApiHandle {
   readonly port: number;
@@ -43,8 +53,10 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const queues = new QueueSet(redis);
   const hub = new CompletionHub(subscriber, jobs);
   await hub.start();
-  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), new RoutingState(redis), logger);
+  const routing = new RoutingState(redis);
+  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger);
   const app = createApp({
+    routing,
     config,
     redis,
     jobs,
@@ -53,6 +65,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
     logger,
     bodyLimit: opts.bodyLimit ?? '2mb',
     syncWaitSeconds: opts.syncWaitSeconds ?? 600,
+    retentionSeconds: opts.retentionSeconds ?? 86_400,
   });
   const host = opts.host ?? '0.0.0.0';
   const server: Server = await new Promise((resolve, reject) => {
@@ -73,10 +86,12 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
         server.closeIdleConnections();
       });
       clearTimeout(grace);
-      await hub.stop();
-      await queues.close();
+      // Each step is bounded: with Redis down, unsubscribe/close/quit would wait forever.
+      await bounded(hub.stop(), CLOSE_STEP_MS);
+      await bounded(queues.close(), CLOSE_STEP_MS);
       subscriber.disconnect();
-      await redis.quit().catch(() => undefined);
+      await bounded(redis.quit(), CLOSE_STEP_MS);
+      redis.disconnect();
       logger.info('api stopped');
     },
   };

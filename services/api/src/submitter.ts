@@ -15,7 +15,7 @@ import {
   dispatchId,
   precallCheck,
   profileRequest,
-  tierLimit,
+  reserveRequestFor,
   type DeadlineIndex,
   type QueueSet,
   type ReserveResult,
@@ -148,20 +148,9 @@ export class JobSubmitter {
     // deployment right here and skip the scheduler hop. Otherwise the job queues (in priority
     // order) for the scheduler. The record is written in the same round trip.
     const leaseId = dispatchId(payload);
-    const tiers = tierLimit(group, router, payload, now);
     const [created, reserved] = await Promise.allSettled([
       this.jobs.create(record),
-      this.routing.reserve({
-        group,
-        strategy: router.routingStrategy,
-        exclude: [],
-        ineligible: payload.ineligible,
-        estimatedTokens: payload.tokenEstimate,
-        lowestLatencyBuffer: router.lowestLatencyBuffer,
-        leaseId,
-        fast: true,
-        ...(tiers.limit !== undefined ? { tierLimit: tiers.limit } : {}),
-      }),
+      this.routing.reserve(reserveRequestFor(group, router, payload, now, { fast: true }).request),
     ]);
     const lease: ReserveResult | undefined = reserved.status === 'fulfilled' ? reserved.value : undefined;
     try {

@@ -11,7 +11,7 @@ import {
   type Logger,
   type Redis,
 } from '@switchyard/core';
-import { dispatchId, tierLimit, type DeadlineIndex, type QueueSet, type RoutingState } from '@switchyard/routing';
+import { dispatchId, reserveRequestFor, type DeadlineIndex, type QueueSet, type RoutingState } from '@switchyard/routing';
 import { Gate, Slots } from './gate.js';
 
 /**
@@ -163,20 +163,11 @@ export class GroupDispatcher {
       await this.d.deadlines.remove(this.d.group.name, leaseId);
       return;
     }
-    const tiers = tierLimit(this.d.group, this.d.router, p, now);
-    const r = await this.d.routing.reserve({
-      group: this.d.group,
-      strategy: this.d.router.routingStrategy,
-      exclude: p.exclude,
-      ineligible: p.ineligible,
-      estimatedTokens: p.tokenEstimate,
-      lowestLatencyBuffer: this.d.router.lowestLatencyBuffer,
-      leaseId,
-      ...(tiers.limit !== undefined ? { tierLimit: tiers.limit } : {}),
-    });
+    const { request, tierLimitUntil } = reserveRequestFor(this.d.group, this.d.router, p, now);
+    const r = await this.d.routing.reserve(request);
     if (!r.ok) {
       await job.moveToWait(token);
-      const untilSpill = tiers.until !== undefined ? tiers.until - now : Infinity;
+      const untilSpill = tierLimitUntil !== undefined ? tierLimitUntil - now : Infinity;
       const untilDeadline = p.deadlineAt !== undefined ? p.deadlineAt - now + 1 : Infinity;
       const known = r.waitMs === null ? MAX_GATE_MS : Math.min(r.waitMs, MAX_KNOWN_GATE_MS);
       this.gate.close(Math.max(1, Math.min(known, untilSpill, untilDeadline)));

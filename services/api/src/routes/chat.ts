@@ -1,27 +1,44 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { InvalidRequestError, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
+import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint, type IdempotencyStore } from '../idempotency.js';
 import { jobHeaders } from '../job-view.js';
-import { ChatCompletionBodySchema } from '../schemas.js';
+import { ChatCompletionBodySchema, MAX_MESSAGES } from '../schemas.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 
 /** What the chat route needs. */
 export interface ChatRouteDeps {
   submitter: JobSubmitter;
   hub: CompletionHub;
+  idempotency: IdempotencyStore;
   /** Longest a synchronous caller waits, in seconds. */
   syncWaitSeconds: number;
 }
 
-/** Parses and validates a chat completion body; throws a 400 on any problem. */
-export function parseChatBody(body: unknown): ReturnType<typeof ChatCompletionBodySchema.parse> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InvalidRequestError('The request body must be a JSON object (Content-Type: application/json).');
+/**
+ * 400 when a chat body carries more than {@link MAX_MESSAGES} messages. Run before the schema,
+ * so thousands of messages are not validated one by one.
+ */
+export function checkMessageCount(body: unknown, prefix = ''): void {
+  const messages = body !== null && typeof body === 'object' ? (body as { messages?: unknown }).messages : undefined;
+  if (Array.isArray(messages) && messages.length > MAX_MESSAGES) {
+    throw new InvalidRequestError(
+      `Invalid request: messages must contain at most ${MAX_MESSAGES} messages (got ${messages.length}).`,
+      prefix ? `${prefix}.messages` : 'messages',
+    );
   }
+}
+
+/** Parses and validates a chat completion body (`prefix`: its path in the request); 400 on any problem. */
+export function parseChatBody(body: unknown, prefix = ''): ReturnType<typeof ChatCompletionBodySchema.parse> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidRequestError('The request body must be a JSON object (Content-Type: application/json).', prefix || null);
+  }
+  checkMessageCount(body, prefix);
   const parsed = ChatCompletionBodySchema.safeParse(body);
-  if (!parsed.success) throw validationError(parsed.error);
+  if (!parsed.success) throw validationError(parsed.error, prefix);
   if (parsed.data.stream === true) {
-    throw new InvalidRequestError('stream: true is not supported yet; send stream: false (or omit it).', 'stream', 'unsupported_parameter');
+    throw new InvalidRequestError('stream: true is not supported yet; send stream: false (or omit it).', prefix ? `${prefix}.stream` : 'stream', 'unsupported_parameter');
   }
   return parsed.data;
 }
@@ -39,18 +56,49 @@ export function sendJobOutcome(res: Response, rec: JobRecord): void {
   });
 }
 
+/** An AbortSignal that fires when the caller goes away before its answer was sent. */
+function callerGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
 /**
  * `POST /v1/chat/completions`: enqueue, wait for the job, answer with the upstream's body.
- * A caller that disconnects while its job is still queued cancels it.
+ * A caller that disconnects while its job is still queued cancels it. With an
+ * `Idempotency-Key`, a repeat of the same request waits for and answers the first one's job.
  */
 export function chatRoutes(deps: ChatRouteDeps): Router {
   const router = Router();
-  const handler = async (req: import('express').Request, res: Response): Promise<void> => {
+  const waitMs = deps.syncWaitSeconds * 1000;
+
+  /** Answers a repeat of an earlier request: that job's outcome, once it has one. */
+  const replay = async (res: Response, rec: JobRecord): Promise<void> => {
+    res.set(REPLAYED_HEADER, 'true');
+    const final = (await deps.hub.waitForTerminal(rec.id, waitMs, callerGone(res))) ?? rec;
+    if (res.destroyed) return;
+    if (final.status === 'queued' || final.status === 'running') {
+      res.set(jobHeaders(final));
+      throw new WaitTimeoutError(final.id, deps.syncWaitSeconds);
+    }
+    sendJobOutcome(res, final);
+  };
+
+  const handler = async (req: Request, res: Response): Promise<void> => {
+    const key = readIdempotencyKey(req);
     const body = parseChatBody(req.body);
     const id = newJobId();
+    let release: (() => Promise<void>) | undefined;
+    if (key !== undefined) {
+      const claim = await deps.idempotency.claim(key, requestFingerprint('chat.completions', req.body), id);
+      if (claim.kind === 'replay') return replay(res, claim.record);
+      release = claim.release;
+    }
     const gone = new AbortController();
     // Register the wait before the job exists, so its completion cannot be missed.
-    const waiting = deps.hub.waitForTerminal(id, deps.syncWaitSeconds * 1000, gone.signal, { initialRead: false });
+    const waiting = deps.hub.waitForTerminal(id, waitMs, gone.signal, { initialRead: false });
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
@@ -60,12 +108,13 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
         body,
         kind: 'sync',
         // A job that cannot start while its caller still waits is not worth running later.
-        deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, deps.syncWaitSeconds * 1000),
+        deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, waitMs),
         sweepDeadline: body.timeout !== undefined,
       });
     } catch (err) {
       gone.abort();
       await waiting.catch(() => undefined);
+      await release?.().catch(() => undefined);
       throw err;
     }
     const final = await waiting;

@@ -1,52 +1,86 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import {
   InvalidRequestError,
   JobNotFoundError,
   JobStateConflictError,
   type CompletionHub,
+  type JobRecord,
   type JobStore,
 } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
+import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint, type IdempotencyStore } from '../idempotency.js';
+import { displayJobId, isWellFormedJobId } from '../job-id.js';
 import { jobView } from '../job-view.js';
 import { JobQuerySchema, JobSubmissionSchema } from '../schemas.js';
-import type { JobSubmitter } from '../submitter.js';
-import { parseChatBody } from './chat.js';
+import { newJobId, type JobSubmitter } from '../submitter.js';
+import { checkMessageCount, parseChatBody } from './chat.js';
 
 /** What the job routes need. */
 export interface JobRouteDeps {
   submitter: JobSubmitter;
   jobs: JobStore;
   hub: CompletionHub;
+  idempotency: IdempotencyStore;
 }
 
 /** How long cancelling a running job waits for its worker to abort the call. Default 10 000 ms. */
 export const CANCEL_WAIT_MS = 10_000;
+
+/** The `:id` path parameter, or a 404 when it cannot be a job id (never looked up). */
+function jobIdParam(id: string): string {
+  if (!isWellFormedJobId(id)) throw new JobNotFoundError(displayJobId(id));
+  return id;
+}
+
+/** Answers with a job's view (202 + Location for a new job, 200 for a replay). */
+function sendJob(res: Response, rec: JobRecord, status: 200 | 202): void {
+  res.status(status).location(`/v1/jobs/${rec.id}`).json(jobView(rec));
+}
 
 /** `POST /v1/jobs`, `GET /v1/jobs/:id[?wait=S]`, `POST /v1/jobs/:id/cancel`. */
 export function jobRoutes(deps: JobRouteDeps): Router {
   const router = Router();
 
   router.post('/v1/jobs', async (req, res) => {
+    const key = readIdempotencyKey(req);
     if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
       throw new InvalidRequestError('The request body must be a JSON object (Content-Type: application/json).');
     }
+    checkMessageCount((req.body as { body?: unknown }).body, 'body');
     const parsed = JobSubmissionSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error);
-    const body = parseChatBody(parsed.data.body);
-    const rec = await deps.submitter.submit({
-      body,
-      kind: 'async',
-      ...(parsed.data.priority !== undefined ? { priority: parsed.data.priority } : {}),
-      ...(parsed.data.metadata ? { metadata: parsed.data.metadata } : {}),
-      ...(parsed.data.deadline_ms !== undefined ? { deadlineMs: parsed.data.deadline_ms } : {}),
-    });
-    res.status(202).location(`/v1/jobs/${rec.id}`).json(jobView(rec));
+    const body = parseChatBody(parsed.data.body, 'body');
+    const id = newJobId();
+    let release: (() => Promise<void>) | undefined;
+    if (key !== undefined) {
+      const claim = await deps.idempotency.claim(key, requestFingerprint('jobs', req.body), id);
+      if (claim.kind === 'replay') {
+        res.set(REPLAYED_HEADER, 'true');
+        return sendJob(res, claim.record, 200);
+      }
+      release = claim.release;
+    }
+    let rec: JobRecord;
+    try {
+      rec = await deps.submitter.submit({
+        id,
+        body,
+        kind: 'async',
+        ...(parsed.data.priority !== undefined ? { priority: parsed.data.priority } : {}),
+        ...(parsed.data.metadata ? { metadata: parsed.data.metadata } : {}),
+        ...(parsed.data.deadline_ms !== undefined ? { deadlineMs: parsed.data.deadline_ms } : {}),
+      });
+    } catch (err) {
+      await release?.().catch(() => undefined);
+      throw err;
+    }
+    sendJob(res, rec, 202);
   });
 
   router.get('/v1/jobs/:id', async (req, res) => {
     const q = JobQuerySchema.safeParse(req.query);
     if (!q.success) throw validationError(q.error);
-    const id = req.params.id;
+    const id = jobIdParam(req.params.id);
     let rec;
     if (q.data.wait) {
       const gone = new AbortController();
@@ -62,7 +96,7 @@ export function jobRoutes(deps: JobRouteDeps): Router {
   });
 
   router.post('/v1/jobs/:id/cancel', async (req, res) => {
-    const rec = await deps.jobs.get(req.params.id);
+    const rec = await deps.jobs.get(jobIdParam(req.params.id));
     if (!rec) throw new JobNotFoundError(req.params.id);
     const r = await deps.submitter.cancel(rec);
     if (r === 'missing') throw new JobNotFoundError(rec.id);
