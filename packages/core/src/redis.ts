@@ -2,6 +2,9 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 export { Redis };
 
+/** Longest a request-path Redis command may take before it fails (→ 503). Default 2 000 ms. */
+export const REQUEST_COMMAND_TIMEOUT_MS = 2_000;
+
 /** Options of {@link createRedis}. */
 export interface RedisConnectionOptions {
   /** Name shown in `CLIENT LIST` (role + purpose), e.g. `sy-api`. */
@@ -21,6 +24,9 @@ export function createRedis(url: string, opts: RedisConnectionOptions): Redis {
   const options: RedisOptions = {
     connectionName: opts.connectionName,
     maxRetriesPerRequest: (opts.kind ?? 'request') === 'request' ? 3 : null,
+    // The request path answers 503 within ~2 s while Redis is unreachable, instead of waiting
+    // out reconnect back-offs (its commands take milliseconds when Redis is fine).
+    ...((opts.kind ?? 'request') === 'request' ? { commandTimeout: REQUEST_COMMAND_TIMEOUT_MS } : {}),
     enableAutoPipelining: opts.kind !== 'blocking',
     retryStrategy: (times) => Math.min(50 * times, 2_000),
   };
