@@ -16,6 +16,10 @@ local function append_attempt(key, entry)
   else log = string.sub(log, 1, -2) .. ',' .. entry .. ']' end
   redis.call('HSET', key, 'attempt_log', log)
 end
+-- A call counted by MARK_RUNNING that never left (rejected by the local circuit breaker).
+local function uncount(key, sent)
+  if sent == '0' then redis.call('HINCRBY', key, 'attempts', -1) end
+end
 local function is_terminal(s)
   return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'expired'
 end
@@ -37,23 +41,29 @@ end
 return 'ok'
 `;
 
-/** KEYS[1]=record; ARGV: attempt JSON. Back to queued for a retry. Returns 1, or 0 if terminal. */
+/**
+ * KEYS[1]=record; ARGV: attempt JSON, sent ('1' / '0': the call never left, so it does not count).
+ * Back to queued for a retry. Returns 1, or 0 if terminal.
+ */
 export const REQUEUE_LUA = `${APPEND_ATTEMPT}
 local s = redis.call('HGET', KEYS[1], 'status')
 if (not s) or is_terminal(s) then return 0 end
 append_attempt(KEYS[1], ARGV[1])
+uncount(KEYS[1], ARGV[2])
 redis.call('HSET', KEYS[1], 'status', 'queued')
 return 1
 `;
 
 /**
  * KEYS[1]=record; ARGV: status, result JSON|'', error JSON|'', attempt JSON|'', now(ms),
- * retention(s), channel, job id, deployment|''. Returns 1, or 0 when already terminal/missing.
+ * retention(s), channel, job id, deployment|'', sent ('1' / '0': the last call never left).
+ * Returns 1, or 0 when already terminal/missing.
  */
 export const FINISH_LUA = `${APPEND_ATTEMPT}
 local s = redis.call('HGET', KEYS[1], 'status')
 if (not s) or is_terminal(s) then return 0 end
 if ARGV[4] ~= '' then append_attempt(KEYS[1], ARGV[4]) end
+uncount(KEYS[1], ARGV[10])
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'result', ARGV[2], 'error', ARGV[3], 'finished_at', ARGV[5])
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'deployment', ARGV[9]) end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))

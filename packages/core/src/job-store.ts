@@ -19,7 +19,14 @@ const cancelScript = new LuaScript('cancel', CANCEL_LUA);
 /** How a job ended. */
 export type JobOutcome =
   | { status: 'succeeded'; result: unknown; deployment: string; attempt: Attempt }
-  | { status: 'failed' | 'expired' | 'cancelled'; error: JobError; deployment?: string; attempt?: Attempt };
+  | {
+      status: 'failed' | 'expired' | 'cancelled';
+      error: JobError;
+      deployment?: string;
+      attempt?: Attempt;
+      /** False when the last counted call never left (rejected locally): it is uncounted. Default true. */
+      sent?: boolean;
+    };
 
 /** Options of {@link JobStore}. */
 export interface JobStoreOptions {
@@ -59,9 +66,12 @@ export class JobStore {
     return r as 'ok' | 'missing' | JobStatus;
   }
 
-  /** Records a failed attempt and puts the job back to queued. False when it is already terminal. */
-  async requeue(id: string, attempt: Attempt): Promise<boolean> {
-    const r = await requeueScript.run(this.redis, [jobKeys.record(id)], [JSON.stringify(attempt)]);
+  /**
+   * Records a failed attempt and puts the job back to queued. `sent: false` (a call the local
+   * breaker rejected) takes back its count in `attempts`. False when the job is already terminal.
+   */
+  async requeue(id: string, attempt: Attempt, sent = true): Promise<boolean> {
+    const r = await requeueScript.run(this.redis, [jobKeys.record(id)], [JSON.stringify(attempt), sent ? '1' : '0']);
     return r === 1;
   }
 
@@ -80,6 +90,7 @@ export class JobStore {
         channels.jobDone,
         id,
         outcome.deployment ?? '',
+        outcome.status !== 'succeeded' && outcome.sent === false ? '0' : '1',
       ],
     );
     return r === 1;

@@ -181,15 +181,24 @@ export class Executor {
       },
     });
     this.d.logger.info({ jobId: p.id, deployment: dep.id, kind: e.kind, status: e.status, next: next.action }, 'upstream attempt failed');
+    // A call the local breaker rejected never reached the upstream: it does not count as one.
+    const sent = e.kind !== 'breaker_open';
     if (next.action === 'retry') {
-      await this.requeue(p, next.group, next.payload, attempt, next.delayMs);
+      await this.requeue(p, next.group, next.payload, attempt, next.delayMs, sent);
       return;
     }
-    await this.d.jobs.finish(p.id, { status: 'failed', error: e.toJobError(), deployment: dep.id, attempt });
+    await this.d.jobs.finish(p.id, { status: 'failed', error: e.toJobError(), deployment: dep.id, attempt, sent });
   }
 
-  private async requeue(p: JobPayload, group: string, next: JobPayload, attempt: Attempt, delayMs: number): Promise<void> {
-    if (!(await this.d.jobs.requeue(p.id, attempt))) return; // cancelled or finished meanwhile
+  private async requeue(
+    p: JobPayload,
+    group: string,
+    next: JobPayload,
+    attempt: Attempt,
+    delayMs: number,
+    sent = true,
+  ): Promise<void> {
+    if (!(await this.d.jobs.requeue(p.id, attempt, sent))) return; // cancelled or finished meanwhile
     if (next.deadlineAt !== undefined) await this.d.deadlines.add(group, dispatchId(next), next.deadlineAt);
     await this.d.queues.enqueueIngress(group, next, delayMs);
   }
