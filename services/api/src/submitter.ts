@@ -185,7 +185,8 @@ export class JobSubmitter {
   async cancel(rec: JobRecord): Promise<'ok' | 'requested' | 'missing' | JobRecord['status']> {
     const r = await this.jobs.cancel(rec.id);
     if (r === 'ok') {
-      await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex: 0, groupAttempts: 0 });
+      // Its first dispatch: group index 0, or 1 when a context-window fallback took it at submission.
+      for (const groupIndex of [0, 1]) await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex, groupAttempts: 0 });
     }
     return r;
   }
