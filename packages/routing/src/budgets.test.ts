@@ -129,6 +129,15 @@ describe('tpm window', () => {
     expect(Object.values(fields).map(Number).reduce((x, y) => x + y, 0)).toBe(100);
   });
 
+  it('settles a job that reserved no tokens (estimate 0) without error', async () => {
+    const a = dep('a', { tpm: 100 });
+    const r = await state.reserve(req(group(a), { estimatedTokens: 0, leaseId: 'zero' }));
+    expect(r.ok).toBe(true);
+    if (r.ok) await state.release(a, 'zero', { tokenBucket: r.tokenBucket, estimatedTokens: 0, actualTokens: 0 });
+    if (r.ok) await state.release(a, 'zero', { tokenBucket: r.tokenBucket, estimatedTokens: 0, actualTokens: 7 });
+    expect(await pick(group(a), { estimatedTokens: 93 })).toBe('a');
+  });
+
   it('forgets buckets older than the window', async () => {
     const g = group(dep('a', { tpm: 100 }));
     expect(await pick(g, { estimatedTokens: 100 })).toBe('a');

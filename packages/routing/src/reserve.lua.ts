@@ -225,7 +225,8 @@ local bucket = tonumber(ARGV[4])
 local est = tonumber(ARGV[5])
 local actual = tonumber(ARGV[6])
 if bucket >= 0 and actual >= 0 then
-  if redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then redis.call('HINCRBY', KEYS[3], ARGV[4], -est) end
+  -- (est > 0: Lua renders -0 as "-0", which HINCRBY rejects)
+  if est > 0 and redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then redis.call('HINCRBY', KEYS[3], ARGV[4], -est) end
   if actual > 0 then
     redis.call('HINCRBY', KEYS[3], now_s, actual)
     redis.call('EXPIRE', KEYS[3], 122)

@@ -92,9 +92,17 @@ export class Executor {
     }
     const at = Date.now();
     const t0 = performance.now();
+    // Only the upstream call is guarded here: a Redis error in the bookkeeping after it must not
+    // pass for an upstream failure (it propagates, and BullMQ retries the dispatch).
+    let result: unknown;
+    let failure: UpstreamError | undefined;
     try {
-      const result = await adapter.chat({ body: p.body, signal });
-      const duration = round(performance.now() - t0);
+      result = await adapter.chat({ body: p.body, signal });
+    } catch (err) {
+      failure = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
+    }
+    const duration = round(performance.now() - t0);
+    if (!failure) {
       const used = usedTokens(result);
       await Promise.all([
         this.d.routing.release(dep, leaseId, {
@@ -110,37 +118,36 @@ export class Executor {
           attempt: { deployment: dep.id, model_group: group, duration_ms: duration, at },
         }),
       ]);
-    } catch (err) {
-      const e = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
-      const duration = round(performance.now() - t0);
-      const aborted = signal.aborted ? (signal.reason as AbortReason) : undefined;
-      const attempt: Attempt = {
-        deployment: dep.id,
-        model_group: group,
-        error_type: aborted ?? e.kind,
-        ...(e.status ? { status: e.status } : {}),
-        duration_ms: duration,
-        at,
-      };
-      if (aborted) {
-        await this.d.routing.release(dep, leaseId, { ...reserved, actualTokens: 0 });
-        if (aborted === 'cancelled') {
-          await this.d.jobs.finish(p.id, { status: 'cancelled', error: CANCELLED, deployment: dep.id, attempt });
-        } else {
-          await this.requeue(p, group, { ...stripDispatch(p), enqueuedAt: Date.now() }, attempt, 0);
-        }
-        return;
-      }
-      // Health first: a failed probe must cool the deployment down again before its slot frees.
-      await this.recordHealth(dep, e);
-      await this.d.routing.release(dep, leaseId, {
-        ...reserved,
-        actualTokens: 0,
-        outcome: 'fail',
-        ...(e.kind === 'timeout' ? { latencyMs: duration } : {}),
-      });
-      await this.afterFailure(p, dep, e, attempt);
+      return;
     }
+    const e = failure;
+    const aborted = signal.aborted ? (signal.reason as AbortReason) : undefined;
+    const attempt: Attempt = {
+      deployment: dep.id,
+      model_group: group,
+      error_type: aborted ?? e.kind,
+      ...(e.status ? { status: e.status } : {}),
+      duration_ms: duration,
+      at,
+    };
+    if (aborted) {
+      await this.d.routing.release(dep, leaseId, { ...reserved, actualTokens: 0 });
+      if (aborted === 'cancelled') {
+        await this.d.jobs.finish(p.id, { status: 'cancelled', error: CANCELLED, deployment: dep.id, attempt });
+      } else {
+        await this.requeue(p, group, { ...stripDispatch(p), enqueuedAt: Date.now() }, attempt, 0);
+      }
+      return;
+    }
+    // Health first: a failed probe must cool the deployment down again before its slot frees.
+    await this.recordHealth(dep, e);
+    await this.d.routing.release(dep, leaseId, {
+      ...reserved,
+      actualTokens: 0,
+      outcome: 'fail',
+      ...(e.kind === 'timeout' ? { latencyMs: duration } : {}),
+    });
+    await this.afterFailure(p, dep, e, attempt);
   }
 
   /**
