@@ -12,6 +12,13 @@ import { Executor } from './executor.js';
 export const DEFAULT_POOL_CONCURRENCY = 64;
 
 /**
+ * BullMQ workers (fetch loops) per deployment pool in one process. A BullMQ worker pulls one job
+ * per Redis round trip, so a burst of dispatches waits in line behind a single loop; several
+ * loops, splitting the pool's concurrency, pull them in parallel. Default 4.
+ */
+export const FETCHERS_PER_POOL = 4;
+
+/**
  * On close, how long running upstream calls may finish before they are aborted and their jobs
  * put back in the queue for another worker. Default 10 000 ms.
  */
@@ -69,6 +76,16 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       onOpen,
     });
     adapters.push(adapter);
+    // Split the pool's concurrency over up to FETCHERS_PER_POOL fetch loops (sum = the pool's).
+    const concurrency = dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY;
+    const fetchers = Math.min(FETCHERS_PER_POOL, concurrency);
+    for (let f = 0; f < fetchers; f++) {
+      const share = Math.floor(concurrency / fetchers) + (f < concurrency % fetchers ? 1 : 0);
+      workers.push(poolWorker(dep, adapter, share));
+    }
+  }
+
+  function poolWorker(dep: Deployment, adapter: GuardedAdapter, concurrency: number): Worker {
     const worker = new Worker(
       queueNames.deployment(dep.id),
       async (job) => {
@@ -83,7 +100,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         // BullMQ duplicates this for its blocking fetch; its other commands are auto-pipelined.
         connection: redis,
         prefix: QUEUE_PREFIX,
-        concurrency: dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY,
+        concurrency,
         lockDuration: opts.lockMs ?? 30_000,
         stalledInterval: opts.lockMs ?? 30_000,
         removeOnComplete: { count: 0 },
@@ -100,7 +117,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         .recover(parsed.data, dep, err.message)
         .catch((e: unknown) => logger.error({ err: e, jobId: parsed.data.id }, 'recovering a lost job failed'));
     });
-    workers.push(worker);
+    return worker;
   }
   subscriber.on('message', (channel: string, jobId: string) => {
     if (channel === channels.cancel && executor.abort(jobId, 'cancelled')) logger.info({ jobId }, 'running job cancelled');
