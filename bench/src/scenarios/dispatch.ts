@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { channels, createRedis, JobStore, type JobPayload, type JobRecord, type Redis } from '@switchyard/core';
+import { channels, createRedis, JobStore, queuedRecord, type JobPayload, type Redis } from '@switchyard/core';
 import { QueueSet } from '@switchyard/routing';
 import { CpuProbe, type CpuTarget } from '../cpu.js';
 import { log } from '../log.js';
@@ -62,22 +62,7 @@ async function prefill(jobs: JobStore, queues: QueueSet, n: number): Promise<voi
     for (let i = start; i < Math.min(n, start + FILL_CHUNK); i++) {
       const id = jobId(i);
       const now = Date.now();
-      const record: JobRecord = {
-        id,
-        status: 'queued',
-        kind: 'async',
-        model_group: GROUP,
-        deployment: null,
-        attempts: 0,
-        attempt_log: [],
-        priority: null,
-        metadata: null,
-        result: null,
-        error: null,
-        created_at: now,
-        started_at: null,
-        finished_at: null,
-      };
+      const record = queuedRecord({ id, kind: 'async', model_group: GROUP, priority: null, metadata: null, created_at: now });
       const payload: JobPayload = {
         id,
         kind: 'async',

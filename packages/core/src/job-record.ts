@@ -53,6 +53,23 @@ export const JobRecordSchema = z.object({
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;
 
+/** A new record in status `queued`: nothing has happened to the job yet. */
+export function queuedRecord(
+  r: Pick<JobRecord, 'id' | 'kind' | 'model_group' | 'priority' | 'metadata' | 'created_at'>,
+): JobRecord {
+  return {
+    ...r,
+    status: 'queued',
+    deployment: null,
+    attempts: 0,
+    attempt_log: [],
+    result: null,
+    error: null,
+    started_at: null,
+    finished_at: null,
+  };
+}
+
 const JSON_FIELDS = ['attempt_log', 'metadata', 'result', 'error'] as const;
 const NUMBER_FIELDS = ['attempts', 'priority', 'created_at', 'started_at', 'finished_at'] as const;
 

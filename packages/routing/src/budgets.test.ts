@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, ModelGroup } from '@switchyard/config';
-import { dep, group } from './test-support/deployments.js';
+import { dep, group, pickWith, reserveRequest } from './test-support/deployments.js';
 import { Redis, routingKeys } from '@switchyard/core';
 import { freshRedis } from '../../../test/helpers/redis.js';
 import { RoutingState, type ReserveRequest } from './routing-state.js';
@@ -8,18 +8,8 @@ import { RoutingState, type ReserveRequest } from './routing-state.js';
 
 let redis: Redis;
 let state: RoutingState;
-let seq = 0;
-const req = (g: ModelGroup, over: Partial<ReserveRequest> = {}): ReserveRequest => ({
-  group: g,
-  strategy: 'simple-shuffle',
-  exclude: [],
-  leaseId: `lease-${seq++}`,
-  ...over,
-});
-async function pick(g: ModelGroup, over: Partial<ReserveRequest> = {}): Promise<string | null> {
-  const r = await state.reserve(req(g, over));
-  return r.ok ? r.deployment.id : null;
-}
+const req = reserveRequest;
+const pick = (g: ModelGroup, over: Partial<ReserveRequest> = {}): Promise<string | null> => pickWith(state, g, over);
 /** Ages every entry of a deployment's rpm window by `ms` (the window slides without waiting). */
 async function ageRpm(id: string, ms: number): Promise<void> {
   const key = routingKeys.rpm('g', id);

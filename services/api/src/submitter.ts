@@ -3,6 +3,7 @@ import type { ModelGroup, SwitchyardConfig } from '@switchyard/config';
 import {
   InvalidRequestError,
   ModelNotFoundError,
+  queuedRecord,
   ServiceUnavailableError,
   SwitchyardError,
   type JobKind,
@@ -113,22 +114,14 @@ export class JobSubmitter {
       s.priority ?? s.body.priority ?? router.defaultPriority + (s.kind === 'async' ? ASYNC_PRIORITY_OFFSET : 0);
     const metadata = s.metadata ?? s.body.metadata;
     const deadlineMs = s.deadlineMs ?? (s.body.timeout !== undefined ? s.body.timeout * 1000 : undefined);
-    const record: JobRecord = {
+    const record = queuedRecord({
       id,
-      status: 'queued',
       kind: s.kind,
       model_group: group.name,
-      deployment: null,
-      attempts: 0,
-      attempt_log: [],
       priority,
       metadata: metadata ?? null,
-      result: null,
-      error: null,
       created_at: now,
-      started_at: null,
-      finished_at: null,
-    };
+    });
     const payload: JobPayload = {
       id,
       kind: s.kind,

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_OF } from './test-support/errors.js';
 import { ERROR_CLASSES, parseConfig, type Deployment, type ErrorClass } from '@switchyard/config';
 import { UpstreamError } from '@switchyard/providers';
 import { healthDecision } from './health.js';
 
-const ERROR_OF: Record<ErrorClass, () => UpstreamError> = {
-  BadRequestError: () => new UpstreamError('bad_request', 'bad', 400),
-  AuthenticationError: () => new UpstreamError('auth', 'no', 401),
-  TimeoutError: () => new UpstreamError('timeout', 'slow'),
-  RateLimitError: () => new UpstreamError('rate_limited', 'slow down', 429, 30_000),
-  ContentPolicyViolationError: () => new UpstreamError('content_policy', 'refused', 400),
-  InternalServerError: () => new UpstreamError('server', 'boom', 500),
-};
 const cfg = (router: string) =>
   parseConfig(`model_list:\n  - model_name: m\n    litellm_params: { model: openai/m }\nrouter_settings:\n  allowed_fails: 3\n  cooldown_time: 10\n${router}\n`);
 const dep = (c: ReturnType<typeof cfg>): Deployment => c.deployments[0] as Deployment;
@@ -33,7 +26,7 @@ describe('allowed_fails_policy: each key sets how many failures of its class are
 
   it("a 429 cools down for its Retry-After when that is longer than cooldown_time", () => {
     const c = cfg('');
-    expect(healthDecision(c.router, dep(c), ERROR_OF.RateLimitError())).toMatchObject({ effect: 'immediate', cooldownMs: 30_000 });
+    expect(healthDecision(c.router, dep(c), new UpstreamError('rate_limited', 'x', 429, 30_000))).toMatchObject({ effect: 'immediate', cooldownMs: 30_000 });
     expect(healthDecision(c.router, dep(c), new UpstreamError('rate_limited', 'x', 429, 1_000))).toMatchObject({ cooldownMs: 10_000 });
   });
 

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_OF } from './test-support/errors.js';
 import { ERROR_CLASSES, parseConfig, type ErrorClass, type SwitchyardConfig } from '@switchyard/config';
 import type { JobPayload } from '@switchyard/core';
 import { UpstreamError, type UpstreamErrorKind } from '@switchyard/providers';
 import { planNextStep, type PlanContext } from './retry-plan.js';
 
-/** An error of each LiteLLM class, as the OpenAI-compatible adapter classifies it. */
-const ERROR_OF: Record<ErrorClass, () => UpstreamError> = {
-  BadRequestError: () => new UpstreamError('bad_request', 'bad', 400),
-  AuthenticationError: () => new UpstreamError('auth', 'no', 401),
-  TimeoutError: () => new UpstreamError('timeout', 'slow'),
-  RateLimitError: () => new UpstreamError('rate_limited', 'slow down', 429, 2_000),
-  ContentPolicyViolationError: () => new UpstreamError('content_policy', 'refused', 400),
-  InternalServerError: () => new UpstreamError('server', 'boom', 500),
-};
 
 function config(router: string, groups = ['main', 'backup', 'big']): SwitchyardConfig {
   const list = groups
