@@ -15,9 +15,6 @@ export const ROUTING_STRATEGIES = [
 ] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
-/** Strategies the routing Lua implements (all of LiteLLM's). */
-export const IMPLEMENTED_STRATEGIES: readonly RoutingStrategy[] = ROUTING_STRATEGIES;
-
 /**
  * What a model group does when its best tier is unavailable (cooldown, budget or parallelism
  * exhausted): `spill` lets the next tier serve at once; `wait` keeps the job waiting for the
