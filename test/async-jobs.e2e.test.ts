@@ -192,6 +192,22 @@ describe('async jobs', () => {
     expect(slow.stats().requests).toBe(2);
   });
 
+  it('cancelling a running job aborts its upstream call', async () => {
+    slow.resetStats();
+    const id = (await call('POST', '/v1/jobs', { body: chat('slow-model', 'long call') })).body.id as string;
+    await until(() => call('GET', `/v1/jobs/${id}`), (x) => x.body.status === 'running');
+    await until(async () => slow.stats().inFlight, (n) => n === 1);
+    const t0 = Date.now();
+    const cancelled = await call('POST', `/v1/jobs/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body.error).toMatchObject({ code: 'job_cancelled' });
+    expect(Date.now() - t0).toBeLessThan(1_400); // well before the 1.5 s call would have ended
+    await until(async () => slow.stats().inFlight, (n) => n === 0, 2_000);
+    expect(slow.stats().inFlight).toBe(0); // the upstream connection was closed, not left running
+    expect(slow.stats().byStatus['200'] ?? 0).toBe(0);
+  });
+
   it('serves a synchronous chat completion with the Switchyard headers', async () => {
     const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: json, body: JSON.stringify(chat('fast-model')) });
     expect(res.status).toBe(200);

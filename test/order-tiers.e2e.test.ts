@@ -134,6 +134,18 @@ describe('strict order tiers (LiteLLM issue 18444)', () => {
     expect(byId['order-1']?.litellm_params).not.toHaveProperty('api_key');
   });
 
+  it('keeps provider keys out of job records, even when the upstream rejects the key', async () => {
+    order1.setBehaviour({ apiKey: 'sk-some-other-key' }); // order 1 now answers 401 to our key
+    const { response } = await client.chat.completions
+      .create({ model: 'gpt-5.2', messages: [{ role: 'user', content: 'auth' }] })
+      .withResponse();
+    const id = response.headers.get('x-switchyard-job-id') as string;
+    const record = await (await fetch(`${roles[2]?.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).text();
+    expect(record).toContain('"error_type":"auth"'); // order 1 refused, order 2 served
+    for (const secret of [MASTER_KEY, KEY_1, KEY_2]) expect(record).not.toContain(secret);
+    order1.setBehaviour({ apiKey: KEY_1 });
+  });
+
   it('keeps provider keys and the master key out of every log line', () => {
     const logs = roles.map((r) => r.output()).join('\n');
     expect(logs.length).toBeGreaterThan(0);
