@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MockArgsError, parseMockArgs } from './args.js';
 
 describe('parseMockArgs', () => {
@@ -82,7 +82,12 @@ describe('parseMockArgs', () => {
 
 const builtMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-describe.skipIf(!existsSync(builtMain))('built CLI (dist/main.js)', () => {
+describe('built CLI (dist/main.js)', () => {
+  // `pnpm test` / scripts/test.sh build first; a missing build must fail, not skip silently.
+  beforeAll(() => {
+    if (!existsSync(builtMain)) throw new Error(`${builtMain} is missing: run \`pnpm build\` (tsc -b) before these tests`);
+  });
+
   it('prints the listening line, serves, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [builtMain, '--name', 'cli1', '--content', 'from cli'], {
       stdio: ['ignore', 'pipe', 'pipe'],
