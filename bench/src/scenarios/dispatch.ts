@@ -74,7 +74,7 @@ async function prefill(jobs: JobStore, queues: QueueSet, n: number): Promise<voi
         ineligible: [],
         tokenEstimate: 0,
         createdAt: now,
-        enqueuedAt: now,
+        hop: 0,
       };
       writes.push(jobs.create(record).then(() => queues.enqueueIngress(GROUP, payload)));
     }

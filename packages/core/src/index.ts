@@ -9,3 +9,4 @@ export * from './job-store.js';
 export * from './job-payload.js';
 export * from './completion-hub.js';
 export * from './local-redis.js';
+export * from './defaults.js';

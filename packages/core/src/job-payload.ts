@@ -29,14 +29,22 @@ export const JobPayloadSchema = z.object({
   tokenBucket: z.number().int().optional(),
   /** When the job was submitted (ms): the overflow policy's `max_wait_ms` counts from here. */
   createdAt: z.number().default(0),
-  /** Absolute deadline (ms): a job that has not started by then expires. */
+  /**
+   * Absolute deadline (ms): a job that has not *started* by then expires. It governs the first
+   * start only: once a call left for the upstream, retries and fallbacks drop it and run to a
+   * real outcome.
+   */
   deadlineAt: z.number().optional(),
   /** Set by the scheduler when it hands the job to a deployment queue. */
   deploymentId: z.string().optional(),
   /** The in-flight lease the scheduler reserved; released by the worker on every outcome. */
   leaseId: z.string().optional(),
-  /** When the job entered the ingress queue the last time (ms), for queue-time metrics. */
-  enqueuedAt: z.number(),
+  /**
+   * Times the job was re-routed without an attempt of its own (a local breaker fast-fail, a
+   * shutdown, an expired lease, an orphaned queue): part of the dispatch id, so the new dispatch
+   * never collides with the one it replaces. Default 0.
+   */
+  hop: z.number().int().nonnegative().default(0),
 });
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 

@@ -26,31 +26,55 @@ end
 `;
 
 /**
- * KEYS[1]=record; ARGV: deployment, now(ms). An upstream call is about to start: status running,
- * attempts + 1. Returns 'ok', 'missing' or the status that forbids it.
+ * KEYS[1]=record; ARGV: deployment, now(ms), dispatch id, active TTL (s). An upstream call of
+ * dispatch `dispatch id` is about to start on `deployment`: status running, attempts + 1, the
+ * record's TTL refreshed. At most one call per job is in flight, and a dispatch runs once:
+ * - 'ok': it may start;
+ * - 'rerun': this very dispatch is already running here on this deployment — its worker was lost
+ *   and BullMQ re-delivered it (the caller records the lost attempt and re-routes the job);
+ * - 'duplicate': another call of the job is running, or this dispatch already ran (a scheduler
+ *   that died after handing it on dispatched it twice): skip it;
+ * - 'missing', or the terminal status that forbids it.
  */
 export const MARK_RUNNING_LUA = `
 local s = redis.call('HGET', KEYS[1], 'status')
 if not s then return 'missing' end
-if s ~= 'queued' and s ~= 'running' then return s end
-redis.call('HSET', KEYS[1], 'status', 'running', 'deployment', ARGV[1])
+local cur = redis.call('HGET', KEYS[1], 'dispatch')
+if s == 'running' then
+  if cur == ARGV[3] and redis.call('HGET', KEYS[1], 'deployment') == ARGV[1] then return 'rerun' end
+  return 'duplicate'
+end
+if s ~= 'queued' then return s end
+if cur == ARGV[3] then return 'duplicate' end
+redis.call('HSET', KEYS[1], 'status', 'running', 'deployment', ARGV[1], 'dispatch', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if (redis.call('HGET', KEYS[1], 'started_at') or '') == '' then
   redis.call('HSET', KEYS[1], 'started_at', ARGV[2])
 end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 'ok'
 `;
 
 /**
- * KEYS[1]=record; ARGV: attempt JSON, sent ('1' / '0': the call never left, so it does not count).
- * Back to queued for a retry. Returns 1, or 0 if terminal.
+ * KEYS[1]=record; ARGV: attempt JSON ('' = none: the job is re-routed without an attempt), sent ('1' / '0': the call never left, so it does not count),
+ * active TTL (s), now (ms), retention (s), done channel, job id, cancelled error JSON.
+ * Back to queued for a retry. A cancel that arrived while the attempt ended (cancel_requested)
+ * is honoured here: the job ends cancelled instead. Returns 1 (requeued), 2 (cancelled) or 0
+ * (already terminal or missing).
  */
 export const REQUEUE_LUA = `${APPEND_ATTEMPT}
 local s = redis.call('HGET', KEYS[1], 'status')
 if (not s) or is_terminal(s) then return 0 end
-append_attempt(KEYS[1], ARGV[1])
+if ARGV[1] ~= '' then append_attempt(KEYS[1], ARGV[1]) end
 uncount(KEYS[1], ARGV[2])
+if redis.call('HGET', KEYS[1], 'cancel_requested') == '1' then
+  redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished_at', ARGV[4], 'error', ARGV[8])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+  redis.call('PUBLISH', ARGV[6], ARGV[7])
+  return 2
+end
 redis.call('HSET', KEYS[1], 'status', 'queued')
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;
 
@@ -74,7 +98,8 @@ return 1
 /**
  * KEYS[1]=record; ARGV: now(ms), retention(s), channel, job id, error JSON, cancel channel.
  * Cancels a queued job ('ok'); for a running job, asks the worker running it to abort the call
- * ('requested'); else returns 'missing' or the current (unchanged) status.
+ * ('requested': cancel_requested also makes a requeue between attempts end the job cancelled);
+ * else returns 'missing' or the current (unchanged) status.
  */
 export const CANCEL_LUA = `
 local s = redis.call('HGET', KEYS[1], 'status')

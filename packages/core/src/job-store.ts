@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { JOB_ACTIVE_TTL_SECONDS, JOB_RETENTION_SECONDS } from './defaults.js';
 import { channels, jobKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
 import { CANCEL_LUA, FINISH_LUA, MARK_RUNNING_LUA, REQUEUE_LUA } from './job-store.lua.js';
@@ -30,24 +31,38 @@ export type JobOutcome =
 
 /** Options of {@link JobStore}. */
 export interface JobStoreOptions {
-  /** Seconds a finished record is kept. Default 86 400. */
+  /** Seconds a finished record is kept. Default {@link JOB_RETENTION_SECONDS}. */
   retentionSeconds?: number;
+  /** Seconds an unfinished record lives without progress. Default {@link JOB_ACTIVE_TTL_SECONDS}. */
+  activeTtlSeconds?: number;
 }
+
+/** Outcome of {@link JobStore.markRunning} (see `MARK_RUNNING_LUA`). */
+export type MarkRunningOutcome = 'ok' | 'rerun' | 'duplicate' | 'missing' | JobStatus;
+
+/** Outcome of {@link JobStore.requeue}. */
+export type RequeueOutcome = 'requeued' | 'cancelled' | 'terminal';
+
+/** The error of a job cancelled on request. */
+export const CANCELLED_ERROR: JobError = { message: 'The job was cancelled.', type: 'cancelled', code: 'job_cancelled', status: 499 };
 
 /** Reads and transitions job records. Every conditional transition is one Lua call. */
 export class JobStore {
   private readonly retentionSeconds: number;
+  private readonly activeTtlSeconds: number;
 
   constructor(
     private readonly redis: Redis,
     opts: JobStoreOptions = {},
   ) {
-    this.retentionSeconds = opts.retentionSeconds ?? 86_400;
+    this.retentionSeconds = opts.retentionSeconds ?? JOB_RETENTION_SECONDS;
+    this.activeTtlSeconds = opts.activeTtlSeconds ?? JOB_ACTIVE_TTL_SECONDS;
   }
 
-  /** Writes a new record. */
+  /** Writes a new record, with the unfinished-record TTL. */
   async create(rec: JobRecord): Promise<void> {
-    await this.redis.hset(jobKeys.record(rec.id), recordToHash(rec));
+    const key = jobKeys.record(rec.id);
+    await this.redis.multi().hset(key, recordToHash(rec)).expire(key, this.activeTtlSeconds).exec();
   }
 
   /** Deletes a record that was never enqueued (enqueue failed). */
@@ -60,19 +75,36 @@ export class JobStore {
     return hashToRecord(await this.redis.hgetall(jobKeys.record(id)));
   }
 
-  /** queued/running → running on `deployment`. Returns 'ok', 'missing' or the status that forbids it. */
-  async markRunning(id: string, deployment: string): Promise<'ok' | 'missing' | JobStatus> {
-    const r = await markRunningScript.run(this.redis, [jobKeys.record(id)], [deployment, Date.now()]);
-    return r as 'ok' | 'missing' | JobStatus;
+  /**
+   * queued → running on `deployment` for dispatch `dispatch` (see {@link MarkRunningOutcome}):
+   * at most one call per job in flight, each dispatch run once.
+   */
+  async markRunning(id: string, deployment: string, dispatch: string): Promise<MarkRunningOutcome> {
+    const r = await markRunningScript.run(this.redis, [jobKeys.record(id)], [deployment, Date.now(), dispatch, this.activeTtlSeconds]);
+    return r as MarkRunningOutcome;
   }
 
   /**
-   * Records a failed attempt and puts the job back to queued. `sent: false` (a call the local
-   * breaker rejected) takes back its count in `attempts`. False when the job is already terminal.
+   * Records a failed attempt and puts the job back to queued — or ends it cancelled when a cancel
+   * was requested while the attempt ran. `sent: false` (a call that never left) takes back its
+   * count in `attempts`; `attempt: null` logs nothing (a re-route: the call never left).
    */
-  async requeue(id: string, attempt: Attempt, sent = true): Promise<boolean> {
-    const r = await requeueScript.run(this.redis, [jobKeys.record(id)], [JSON.stringify(attempt), sent ? '1' : '0']);
-    return r === 1;
+  async requeue(id: string, attempt: Attempt | null, sent = true): Promise<RequeueOutcome> {
+    const r = await requeueScript.run(
+      this.redis,
+      [jobKeys.record(id)],
+      [
+        attempt ? JSON.stringify(attempt) : '',
+        sent ? '1' : '0',
+        this.activeTtlSeconds,
+        Date.now(),
+        this.retentionSeconds,
+        channels.jobDone,
+        id,
+        JSON.stringify(CANCELLED_ERROR),
+      ],
+    );
+    return r === 1 ? 'requeued' : r === 2 ? 'cancelled' : 'terminal';
   }
 
   /** Terminal transition + completion event. False when the job was already terminal. */
@@ -101,11 +133,10 @@ export class JobStore {
    * 'missing' or the status that forbids it.
    */
   async cancel(id: string): Promise<'ok' | 'requested' | 'missing' | JobStatus> {
-    const error: JobError = { message: 'The job was cancelled.', type: 'cancelled', code: 'job_cancelled', status: 499 };
     const r = await cancelScript.run(
       this.redis,
       [jobKeys.record(id)],
-      [Date.now(), this.retentionSeconds, channels.jobDone, id, JSON.stringify(error), channels.cancel],
+      [Date.now(), this.retentionSeconds, channels.jobDone, id, JSON.stringify(CANCELLED_ERROR), channels.cancel],
     );
     return r as 'ok' | 'requested' | 'missing' | JobStatus;
   }

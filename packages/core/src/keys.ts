@@ -80,6 +80,11 @@ export const channels = {
   jobDone: `${KEY_ROOT}:done`,
   /** Capacity may have freed in a group (lease released, cooldown written/ended); message = group. */
   wake: `${KEY_ROOT}:wake`,
+  /**
+   * A deployment started cooling down; message = `<group>\t<deployment>\t<cooldown ms>\t<cause>`.
+   * Workers mirror it in their local breakers.
+   */
+  health: `${KEY_ROOT}:health`,
   /** Cancel a running job: the worker running it aborts the upstream call; message = job id. */
   cancel: `${KEY_ROOT}:cancel`,
 } as const;

@@ -3,40 +3,54 @@ import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ProviderAdapter } from './adapter.js';
 import { UpstreamError } from './upstream-error.js';
 
-/** Settings that shape every deployment's breaker. */
-export interface BreakerSettings {
-  /** Failures tolerated within a minute before the breaker opens (`allowed_fails`). */
-  allowedFails: number;
-  /** How long an open breaker stays open (`cooldown_time`, or the deployment's own), ms. */
-  cooldownMs: number;
-  /** Called when a deployment's breaker opens: the worker turns it into a shared cooldown. */
-  onOpen: (d: Deployment) => void;
-}
+/** Longest timer Node accepts; opossum's own reset timer is kept out of the way with it. */
+const NEVER_MS = 2 ** 31 - 1;
 
 /**
- * A deployment's adapter behind an opossum circuit breaker: the call times out at the
- * deployment's `timeout`; failures that say nothing about the deployment's health (bad
- * requests) do not count; while open, calls fail fast with `breaker_open` (retryable elsewhere).
+ * A deployment's adapter behind an opossum circuit breaker that *mirrors* the shared health
+ * state in Redis — the one health model — and never trips on a rule of its own:
+ * - the call times out at the deployment's `timeout`;
+ * - {@link mirrorCooldown} opens the breaker for the length of a shared cooldown (written by
+ *   RECORD_FAILURE in any process and announced on the health channel) and closes it when the
+ *   cooldown ends; the half-open probe is then granted by the routing decision, not here;
+ * - while open, calls fail fast with `breaker_open`: the call never left, so the worker sends
+ *   the job back through the scheduler without spending a retry.
  */
 export class GuardedAdapter {
   private readonly breaker: CircuitBreaker<[ChatCall], unknown>;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private openUntil = 0;
 
   constructor(
     readonly deployment: Deployment,
     private readonly adapter: ProviderAdapter,
-    settings: BreakerSettings,
   ) {
     this.breaker = new CircuitBreaker((call: ChatCall) => adapter.chat(call), {
       name: deployment.id,
       timeout: deployment.timeoutMs,
-      resetTimeout: deployment.cooldownMs ?? settings.cooldownMs,
-      rollingCountTimeout: 60_000,
-      rollingCountBuckets: 60,
-      volumeThreshold: settings.allowedFails + 1,
-      errorThresholdPercentage: 50,
-      errorFilter: (err: unknown) => err instanceof UpstreamError && err.cooldown === 'none',
+      // Never trips by itself: no error rate can exceed 100 %, and it never reaches half-open on
+      // its own timer. Only mirrorCooldown opens it.
+      errorThresholdPercentage: 100,
+      volumeThreshold: Number.MAX_SAFE_INTEGER,
+      resetTimeout: NEVER_MS,
     });
-    this.breaker.on('open', () => settings.onOpen(deployment));
+  }
+
+  /**
+   * The shared state says this deployment cools down for `ms` from now: fail fast locally until
+   * then. A cooldown is never shortened by a later, shorter one.
+   */
+  mirrorCooldown(ms: number): void {
+    const until = Date.now() + ms;
+    if (ms <= 0 || until <= this.openUntil) return;
+    this.openUntil = until;
+    this.breaker.open();
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(() => {
+      this.openUntil = 0;
+      this.breaker.close();
+    }, Math.min(ms, NEVER_MS));
+    this.closeTimer.unref();
   }
 
   /** Calls the upstream through the breaker; rejects with UpstreamError only. */
@@ -56,12 +70,13 @@ export class GuardedAdapter {
     }
   }
 
-  /** Whether the local breaker is open. */
+  /** Whether the local breaker is open (mirroring a shared cooldown). */
   get opened(): boolean {
     return this.breaker.opened;
   }
 
   async close(): Promise<void> {
+    if (this.closeTimer) clearTimeout(this.closeTimer);
     this.breaker.shutdown();
     await this.adapter.close();
   }

@@ -62,11 +62,12 @@ describe('rpm window', () => {
     expect(await pick(g)).toBeNull();
   });
 
-  it('counts an in-flight request until it ends, however long it takes', async () => {
+  it('counts an in-flight request until it ends, however long it takes (its worker renews the lease)', async () => {
     const a = dep('a', { rpm: 1, timeoutMs: 600_000 });
     const g = group(a);
     await state.reserve(req(g, { leaseId: 'long' }));
-    await ageRpm('a', 120_000); // two minutes later, still running
+    await ageRpm('a', 120_000); // two minutes later, still running: the worker renewed it
+    expect(await state.renew([{ group: 'g', deployment: 'a', leaseId: 'long' }])).toHaveLength(0);
     expect(await pick(g)).toBeNull();
     await state.release(a, 'long');
     const [, score] = await redis.zrange(routingKeys.rpm('g', 'a'), 0, 0, 'WITHSCORES');
@@ -138,7 +139,7 @@ describe('tpm window', () => {
 
   it('never admits a request larger than the limit, and gives no wait for it', async () => {
     const r = await state.reserve(req(group(dep('a', { tpm: 50 })), { estimatedTokens: 51 }));
-    expect(r).toEqual({ ok: false, waitMs: null });
+    expect(r).toMatchObject({ ok: false, waitMs: null });
   });
 });
 
@@ -152,12 +153,19 @@ describe('strategies', () => {
     expect(await pick(g, { strategy: 'usage-based-routing', estimatedTokens: 10 })).toBe('a');
   });
 
+  /** A finished call of `d` that took `latencyMs` (only a live lease's release feeds the average). */
+  async function call(d: Deployment, latencyMs: number): Promise<void> {
+    const leaseId = `call-${Math.random()}`;
+    await redis.zadd(routingKeys.leases('g', d.id), Date.now() + 60_000, leaseId);
+    await state.release(d, leaseId, { latencyMs });
+  }
+
   it('latency-based routing picks the lowest average, randomly within the buffer', async () => {
     const a = dep('a');
     const b = dep('b');
     const g = group(a, b);
-    await state.release(a, 'none', { latencyMs: 100 });
-    await state.release(b, 'none', { latencyMs: 300 });
+    await call(a, 100);
+    await call(b, 300);
     for (let i = 0; i < 5; i++) expect(await pick(g, { strategy: 'latency-based-routing' })).toBe('a');
     const within = new Set<string | null>();
     for (const random of [0, 0.99]) within.add(await pick(g, { strategy: 'latency-based-routing', lowestLatencyBuffer: 2.5, random: () => random }));
@@ -168,9 +176,9 @@ describe('strategies', () => {
     const a = dep('a');
     const b = dep('b');
     const g = group(a, b);
-    for (let i = 0; i < 5; i++) await state.release(a, 'none', { latencyMs: 50 });
-    await state.release(b, 'none', { latencyMs: 100 });
-    await state.release(a, 'none', { latencyMs: 150 }); // a: 0.7*50 + 0.3*150 = 80
+    for (let i = 0; i < 5; i++) await call(a, 50);
+    await call(b, 100);
+    await call(a, 150); // a: 0.7*50 + 0.3*150 = 80
     expect(await pick(g, { strategy: 'latency-based-routing' })).toBe('a');
   });
 

@@ -25,7 +25,7 @@ describe('half-open after a cooldown', () => {
   const g = group(primary, dep('backup', { tier: 1 }));
 
   it('lets one probe through at a time; a success closes it to full traffic', async () => {
-    await state.recordFailure(primary, 'immediate', 3, 100);
+    await state.recordFailure(primary, { effect: 'immediate', allowedFails: 3, cooldownMs: 100 });
     expect(await pick(g)).toBe('backup');
     await sleep(150);
     expect(await pick(g, 'probe')).toBe('primary'); // the probe
@@ -38,10 +38,10 @@ describe('half-open after a cooldown', () => {
   });
 
   it('a failed probe cools the deployment down again at once, whatever allowed_fails says', async () => {
-    await state.recordFailure(primary, 'immediate', 3, 100);
+    await state.recordFailure(primary, { effect: 'immediate', allowedFails: 3, cooldownMs: 100 });
     await sleep(150);
     expect(await pick(g, 'probe')).toBe('primary');
-    expect(await state.recordFailure(primary, 'count', 100, 100)).toBe(true);
+    expect(await state.recordFailure(primary, { effect: 'count', allowedFails: 100, cooldownMs: 100, leaseId: 'probe' })).toBe(true);
     await state.release(primary, 'probe', { outcome: 'fail' });
     expect(await pick(g)).toBe('backup');
     await sleep(150);
@@ -52,7 +52,7 @@ describe('half-open after a cooldown', () => {
   it('a probe that never reports (its worker died) frees the slot when its lease ends', async () => {
     const fast = dep('fast', { timeoutMs: 100 });
     const g2 = group(fast, dep('other', { tier: 1 }));
-    await state.recordFailure(fast, 'immediate', 3, 50);
+    await state.recordFailure(fast, { effect: 'immediate', allowedFails: 3, cooldownMs: 50 });
     await sleep(80);
     expect(await pick(g2, 'lost-probe')).toBe('fast');
     expect(await pick(g2)).toBe('other');
@@ -64,9 +64,9 @@ describe('half-open after a cooldown', () => {
 describe('failure windows per error class (allowed_fails_policy)', () => {
   it('counts a class apart from the general window', async () => {
     const d = dep('d');
-    expect(await state.recordFailure(d, 'count', 1, 1_000)).toBe(false);
-    expect(await state.recordFailure(d, 'count', 1, 1_000, 'TimeoutError')).toBe(false);
-    expect(await state.recordFailure(d, 'count', 1, 1_000, 'TimeoutError')).toBe(true); // 2 > 1 timeouts
+    expect(await state.recordFailure(d, { effect: 'count', allowedFails: 1, cooldownMs: 1_000 })).toBe(false);
+    expect(await state.recordFailure(d, { effect: 'count', allowedFails: 1, cooldownMs: 1_000, errorClass: 'TimeoutError' })).toBe(false);
+    expect(await state.recordFailure(d, { effect: 'count', allowedFails: 1, cooldownMs: 1_000, errorClass: 'TimeoutError' })).toBe(true); // 2 > 1 timeouts
     expect(await redis.zcard(routingKeys.failures('g', 'd'))).toBe(1); // the general window kept its own count
   });
 });

@@ -2,7 +2,7 @@ import { countTokens } from 'gpt-tokenizer';
 import type { Deployment, ModelGroup, RouterSettings } from '@switchyard/config';
 import type { JobPayload } from '@switchyard/core';
 import type { ReserveRequest } from './routing-state.js';
-import { dispatchId } from './queues.js';
+import { leaseIdFor } from './queues.js';
 
 /** Longest run of whitespace or of non-whitespace tokenized in one piece (BPE is quadratic in it). */
 export const MAX_TOKENIZED_RUN = 200;
@@ -188,7 +188,7 @@ export function reserveRequestFor(
       ineligible: p.ineligible,
       estimatedTokens: p.tokenEstimate,
       lowestLatencyBuffer: router.lowestLatencyBuffer,
-      leaseId: dispatchId(p),
+      leaseId: leaseIdFor(p),
       ...(tiers.limit !== undefined ? { tierLimit: tiers.limit } : {}),
       ...(opts.fast ? { fast: true } : {}),
     },

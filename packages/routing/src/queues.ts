@@ -1,19 +1,29 @@
+import { randomBytes } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX, queueNames, type JobPayload } from '@switchyard/core';
+import { JOB_RETENTION_SECONDS, QUEUE_PREFIX, queueNames, type JobPayload } from '@switchyard/core';
 
 /** Name BullMQ jobs carry (informational only). */
 const JOB_NAME = 'chat';
 
 /**
- * BullMQ job id of one dispatch of a job: unique per (group, attempt) so a retry never collides
- * with the previous dispatch, and stable so a re-delivery of the same dispatch is deduplicated.
+ * BullMQ job id of one dispatch of a job: unique per (group, attempt, re-route) so a retry never
+ * collides with the previous dispatch, and stable so a re-delivery of the same dispatch is
+ * deduplicated (and refused by MARK_RUNNING once it ran).
  */
-export function dispatchId(p: Pick<JobPayload, 'id' | 'groupIndex' | 'groupAttempts'>): string {
-  return `${p.id}.${p.groupIndex}.${p.groupAttempts}`;
+export function dispatchId(p: Pick<JobPayload, 'id' | 'groupIndex' | 'groupAttempts'> & { hop?: number }): string {
+  return `${p.id}.${p.groupIndex}.${p.groupAttempts}${p.hop ? `.r${p.hop}` : ''}`;
 }
 
-const baseJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: { age: 86_400 } };
+/**
+ * A lease id for one reservation of a dispatch: unique even when the same dispatch is reserved
+ * twice (a scheduler that died after handing it on), so two reservations never share a lease.
+ */
+export function leaseIdFor(p: Pick<JobPayload, 'id' | 'groupIndex' | 'groupAttempts'> & { hop?: number }): string {
+  return `${dispatchId(p)}~${randomBytes(4).toString('hex')}`;
+}
+
+const baseJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: { age: JOB_RETENTION_SECONDS } };
 
 /** Lazily created BullMQ queues sharing one connection. */
 export class QueueSet {
@@ -50,16 +60,15 @@ export class QueueSet {
   }
 
   /**
-   * Hands a job to a deployment's queue. No priority here: the queue holds only jobs that already
-   * have reserved capacity, so order no longer matters, and BullMQ's plain wait list is cheaper.
-   * BullMQ retries the processor on infrastructure errors (Redis hiccups; the processor handles
-   * every upstream outcome itself).
+   * Hands a job to a deployment's queue, with its priority: jobs there already hold reserved
+   * capacity, but when a worker pool is saturated they wait, and priority still holds. One
+   * attempt only: BullMQ never re-runs the processor (that would be a second upstream call);
+   * the worker retries its own bookkeeping, and a lost worker's job is re-delivered as a stall.
    */
   async enqueueDeployment(deploymentId: string, p: JobPayload): Promise<void> {
     await this.deployment(deploymentId).add(JOB_NAME, p, {
       jobId: dispatchId(p),
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 1_000 },
+      ...(p.priority ? { priority: p.priority } : {}),
     });
   }
 

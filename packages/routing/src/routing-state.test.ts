@@ -38,7 +38,7 @@ describe('reserve: strict order tiers', () => {
   it('spills to the next tier while the first is cooling down, and returns after the cooldown', async () => {
     const primary = dep('primary', { tier: 0 });
     const g = group(primary, dep('backup', { tier: 1 }));
-    expect(await state.recordFailure(primary, 'immediate', 3, 150)).toBe(true);
+    expect(await state.recordFailure(primary, { effect: 'immediate', allowedFails: 3, cooldownMs: 150 })).toBe(true);
     expect(await pick(g)).toBe('backup');
     await new Promise((r) => setTimeout(r, 200));
     expect(await pick(g)).toBe('primary');
@@ -77,7 +77,7 @@ describe('reserve: capacity and leases', () => {
 
   it('reports the cooldown remainder as the wait when everything is cooling down', async () => {
     const only = dep('only');
-    await state.recordFailure(only, 'immediate', 3, 3_000);
+    await state.recordFailure(only, { effect: 'immediate', allowedFails: 3, cooldownMs: 3_000 });
     const r = await state.reserve(req(group(only)));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.waitMs).toBeGreaterThan(2_000);
@@ -154,9 +154,9 @@ describe('release and failures', () => {
 
   it('cools a deployment down only after more than allowed_fails failures in a minute', async () => {
     const d = dep('flaky');
-    expect(await state.recordFailure(d, 'count', 2, 1_000)).toBe(false);
-    expect(await state.recordFailure(d, 'count', 2, 1_000)).toBe(false);
-    expect(await state.recordFailure(d, 'count', 2, 1_000)).toBe(true);
+    expect(await state.recordFailure(d, { effect: 'count', allowedFails: 2, cooldownMs: 1_000 })).toBe(false);
+    expect(await state.recordFailure(d, { effect: 'count', allowedFails: 2, cooldownMs: 1_000 })).toBe(false);
+    expect(await state.recordFailure(d, { effect: 'count', allowedFails: 2, cooldownMs: 1_000 })).toBe(true);
     const ttl = await redis.pttl(routingKeys.cooldown('g', 'flaky'));
     expect(ttl).toBeGreaterThan(500);
   });

@@ -1,136 +1,102 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { channels, LuaScript, routingKeys } from '@switchyard/core';
-import type { Deployment, ModelGroup, RoutingStrategy } from '@switchyard/config';
-import { RECORD_FAILURE_LUA, RELEASE_LUA, RESERVE_LUA } from './reserve.lua.js';
+import type { Deployment, ModelGroup } from '@switchyard/config';
+import { RECORD_FAILURE_LUA } from './lua/record-failure.lua.js';
+import { RELEASE_LUA } from './lua/release.lua.js';
+import { RENEW_LUA } from './lua/renew.lua.js';
+import { RESERVE_LUA } from './lua/reserve.lua.js';
+import { decodeReserve, encodeReserve, type ReserveRequest, type ReserveResult } from './reserve-layout.js';
+
+export type { ReserveRequest, ReserveResult } from './reserve-layout.js';
 
 const reserveScript = new LuaScript('reserve', RESERVE_LUA);
 const releaseScript = new LuaScript('release', RELEASE_LUA);
 const recordFailureScript = new LuaScript('record-failure', RECORD_FAILURE_LUA);
+const renewScript = new LuaScript('renew', RENEW_LUA);
 
 /** Weight of a new latency sample in the EWMA latency-based routing ranks by. Default 0.3. */
 export const LATENCY_EWMA_ALPHA = 0.3;
 
 /**
  * Extra lease time beyond the deployment's timeout: covers the wait in the deployment queue
- * and the worker's bookkeeping. A lease whose holder died stops counting after this.
- * Default 10 000 ms.
+ * and the worker's bookkeeping. Default 10 000 ms.
  */
 export const LEASE_MARGIN_MS = 10_000;
 
-/** One routing decision to make. */
-export interface ReserveRequest {
-  group: ModelGroup;
-  strategy: RoutingStrategy;
-  /** Deployments that already failed this job; ignored when they are all of the group. */
-  exclude: readonly string[];
-  /** Deployments that cannot take this job at all (pre-call checks). Always skipped. */
-  ineligible?: readonly string[];
-  /** Tokens to reserve in tpm windows (prompt + completion estimate). Default 0. */
-  estimatedTokens?: number;
-  /** Highest tier that may serve (overflow policy `wait`); undefined = any tier. */
-  tierLimit?: number;
-  /** `lowest_latency_buffer` for latency-based routing. Default 0. */
-  lowestLatencyBuffer?: number;
-  /**
-   * The API's fast path: reserve only when the group's ingress queue is empty (never overtake
-   * waiting jobs), and leave the waiting flag alone. Default false (a scheduler's reservation).
-   */
-  fast?: boolean;
-  /** Unique per dispatch: the lease's member in the leases ZSET. */
-  leaseId: string;
-  /** Random source in [0,1); injectable for tests. Default Math.random. */
-  random?: () => number;
-}
+/**
+ * Longest a lease lives without a renewal. A lease starts at min(timeout + margin, this); the
+ * worker running the call renews it every {@link LEASE_RENEW_MS} for as long as the call runs,
+ * so a lease whose owner died stops counting at most this long after the last renewal.
+ * Default 30 000 ms.
+ */
+export const LEASE_TTL_MS = 30_000;
 
-/** Outcome of {@link RoutingState.reserve}. */
-export type ReserveResult =
-  | { ok: true; deployment: Deployment; inflight: number; /** tpm bucket (unix s) of the estimate. */ tokenBucket: number }
-  | {
-      ok: false;
-      /** ms until something may free; null = unknown (wait for a wake-up). */
-      waitMs: number | null;
-      /** Fast path only: jobs are waiting in the ingress queue, so this one must queue too. */
-      backlog?: boolean;
-    };
+/** How often a worker renews the leases of its running calls. Default 10 000 ms. */
+export const LEASE_RENEW_MS = 10_000;
 
 /** How a failure affects cooldown. */
 export type FailureEffect = 'count' | 'immediate';
 
+/** One failure to record against a deployment's health. */
+export interface FailureRecord {
+  /** `count`: against `allowedFails` in a 60 s window; `immediate`: cool down now. */
+  effect: FailureEffect;
+  /** Failures tolerated per minute before the cooldown. */
+  allowedFails: number;
+  /** Cooldown length if it cools down, ms. */
+  cooldownMs: number;
+  /** Count per this class (an `allowed_fails_policy` entry); undefined = the general window. */
+  errorClass?: string;
+  /** Lease of the failed call: when it is the half-open probe, the deployment re-opens at once. */
+  leaseId?: string;
+  /** What caused it (error kind), stored with the cooldown. Default `unknown`. */
+  cause?: string;
+}
+
+/** A running call's lease, for {@link RoutingState.renew}. */
+export interface LeaseRef {
+  group: string;
+  deployment: string;
+  leaseId: string;
+}
+
 /** Shared routing state in Redis: leases, cooldowns, failure windows. */
 export class RoutingState {
   private readonly leaseMarginMs: number;
+  private readonly leaseTtlMs: number;
 
   constructor(
     private readonly redis: Redis,
-    opts: { /** Lease time beyond the deployment timeout. Default {@link LEASE_MARGIN_MS}. */ leaseMarginMs?: number } = {},
+    opts: {
+      /** Lease time beyond the deployment timeout. Default {@link LEASE_MARGIN_MS}. */
+      leaseMarginMs?: number;
+      /** Longest lease without renewal. Default {@link LEASE_TTL_MS}. */
+      leaseTtlMs?: number;
+    } = {},
   ) {
     this.leaseMarginMs = opts.leaseMarginMs ?? LEASE_MARGIN_MS;
+    this.leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
   }
 
-  /** Picks and reserves a deployment atomically (see RESERVE_LUA). */
+  /** The lease time a new reservation of `d` gets. */
+  leaseMs(d: Pick<Deployment, 'timeoutMs'>): number {
+    return Math.min(d.timeoutMs + this.leaseMarginMs, this.leaseTtlMs);
+  }
+
+  /** Picks and reserves a deployment atomically (see `lua/reserve.lua.ts`). */
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
-    const { group } = req;
-    const deps = group.deployments;
-    const ineligible = req.ineligible ?? [];
-    const usable = deps.filter((d) => d.supported && !ineligible.includes(d.id));
-    const excludeAll = usable.every((d) => req.exclude.includes(d.id));
-    const keys: string[] = [];
-    const args: (string | number)[] = [
-      req.strategy,
-      (req.random ?? Math.random)(),
-      req.leaseId,
-      deps.length,
-      Math.max(0, Math.round(req.estimatedTokens ?? 0)),
-      req.tierLimit ?? -1,
-      req.lowestLatencyBuffer ?? 0,
-      req.fast ? '1' : '0',
-    ];
-    for (const d of deps) {
-      keys.push(
-        routingKeys.leases(group.name, d.id),
-        routingKeys.cooldown(group.name, d.id),
-        routingKeys.rpm(group.name, d.id),
-        routingKeys.tpm(group.name, d.id),
-        routingKeys.halfOpen(group.name, d.id),
-        routingKeys.probe(group.name, d.id),
-      );
-      const excluded = !d.supported || ineligible.includes(d.id) || (!excludeAll && req.exclude.includes(d.id));
-      args.push(
-        d.id,
-        d.tier,
-        d.weight,
-        d.maxParallelRequests ?? 0,
-        d.timeoutMs + this.leaseMarginMs,
-        excluded ? '1' : '0',
-        d.rpm ?? 0,
-        d.tpm ?? 0,
-        d.costPerToken ?? -1,
-      );
-    }
-    keys.push(
-      routingKeys.served(group.name),
-      routingKeys.waiting(group.name),
-      routingKeys.latency(group.name),
-      ...routingKeys.ingressBacklog(group.name),
-    );
-    const r = (await reserveScript.run(this.redis, keys, args)) as [number, string | number, number?, number?];
-    if (r[0] === 1) {
-      const deployment = deps.find((d) => d.id === r[1]);
-      if (!deployment) throw new Error(`reserve returned unknown deployment ${String(r[1])}`);
-      return { ok: true, deployment, inflight: Number(r[2]), tokenBucket: Number(r[3]) };
-    }
-    if (r[0] === 2) return { ok: false, waitMs: null, backlog: true };
-    const wait = Number(r[1]);
-    return { ok: false, waitMs: wait >= 0 ? wait : null };
+    const { keys, args, order } = encodeReserve(req, (d) => this.leaseMs(d));
+    return decodeReserve(await reserveScript.run(this.redis, keys, args), order);
   }
 
   /**
-   * Ends a lease (idempotent), settles the tpm reservation with the real usage and feeds the
-   * latency average, then wakes waiting schedulers of the group.
+   * Ends a lease (idempotent: only the first release of a live lease settles anything), settles
+   * the tpm reservation with the real usage and feeds the latency average, then wakes waiting
+   * schedulers of the group. Returns whether the lease was live.
    */
-  async release(d: Pick<Deployment, 'group' | 'id'>, leaseId: string, settle: Settlement = {}): Promise<void> {
-    await releaseScript.run(
+  async release(d: Pick<Deployment, 'group' | 'id'>, leaseId: string, settle: Settlement = {}): Promise<boolean> {
+    const r = await releaseScript.run(
       this.redis,
       [
         routingKeys.leases(d.group, d.id),
@@ -155,31 +121,59 @@ export class RoutingState {
         settle.outcome ?? 'none',
       ],
     );
+    return Number(r) === 1;
   }
 
   /**
-   * Records a failure of a deployment; cools it down for `cooldownMs` when it exceeded
-   * `allowedFails` in the last minute (counted per `errorClass` when one is given, for
-   * `allowed_fails_policy`), at once for `immediate`, and at once while it is half-open.
-   * Returns whether it cooled the deployment down.
+   * Records a failure of a deployment (see `lua/record-failure.lua.ts`): cools it down when it
+   * exceeded `allowedFails` in the last minute, at once for `immediate`, and at once when the
+   * failed call was the half-open probe. Returns whether it cooled the deployment down.
    */
-  async recordFailure(
-    d: Deployment,
-    effect: FailureEffect,
-    allowedFails: number,
-    cooldownMs: number,
-    errorClass?: string,
-  ): Promise<boolean> {
+  async recordFailure(d: Pick<Deployment, 'group' | 'id'>, f: FailureRecord): Promise<boolean> {
     const r = (await recordFailureScript.run(
       this.redis,
       [
-        routingKeys.failures(d.group, d.id, errorClass),
+        routingKeys.failures(d.group, d.id, f.errorClass),
         routingKeys.cooldown(d.group, d.id),
         routingKeys.halfOpen(d.group, d.id),
+        routingKeys.probe(d.group, d.id),
       ],
-      [allowedFails, Math.max(0, Math.round(cooldownMs)), randomUUID(), effect === 'immediate' ? '1' : '0'],
+      [
+        f.allowedFails,
+        Math.max(0, Math.round(f.cooldownMs)),
+        randomUUID(),
+        f.effect === 'immediate' ? '1' : '0',
+        f.leaseId ?? '',
+        f.cause ?? 'unknown',
+        channels.health,
+        `${d.group}\t${d.id}`,
+      ],
     )) as [number, number];
     return r[0] === 1;
+  }
+
+  /**
+   * Renews running calls' live leases to now + the lease TTL (see `lua/renew.lua.ts`). One
+   * script call per group (keys share its hash tag). Returns the leases that had expired.
+   */
+  async renew(leases: readonly LeaseRef[]): Promise<LeaseRef[]> {
+    const byGroup = new Map<string, LeaseRef[]>();
+    for (const l of leases) byGroup.set(l.group, [...(byGroup.get(l.group) ?? []), l]);
+    const expired: LeaseRef[] = [];
+    await Promise.all(
+      [...byGroup.values()].map(async (ls) => {
+        const keys = ls.flatMap((l) => [
+          routingKeys.leases(l.group, l.deployment),
+          routingKeys.rpm(l.group, l.deployment),
+          routingKeys.probe(l.group, l.deployment),
+        ]);
+        const r = (await renewScript.run(this.redis, keys, [this.leaseTtlMs, ...ls.map((l) => l.leaseId)])) as number[];
+        ls.forEach((l, i) => {
+          if (Number(r[i]) !== 1) expired.push(l);
+        });
+      }),
+    );
+    return expired;
   }
 
   /** Live state of each deployment of a group, for `/model/info` and tests. */
@@ -205,8 +199,8 @@ export class RoutingState {
 
 /** What a finished call settles on release. */
 export interface Settlement {
-  /** Bucket the tpm estimate was reserved in (from the reservation). */
-  tokenBucket?: number;
+  /** Bucket the tpm estimate was reserved in (from the reservation); undefined = not tracked. */
+  tokenBucket?: number | undefined;
   /** Tokens reserved at dispatch. */
   estimatedTokens?: number;
   /**
@@ -219,8 +213,8 @@ export interface Settlement {
   /** Whether the request left for the upstream (default true): its rpm entry then counts until 60 s after now. */
   sent?: boolean;
   /**
-   * `ok` (the upstream answered well: closes a half-open deployment), `fail` or `none` (no
-   * verdict on the deployment's health). Default `none`.
+   * `ok` (the upstream answered well: closes a half-open deployment when this was its probe),
+   * `fail` or `none` (no verdict on the deployment's health). Default `none`.
    */
   outcome?: 'ok' | 'fail' | 'none';
 }

@@ -135,17 +135,16 @@ export class JobSubmitter {
       tokenEstimate: profile.estimatedTokens,
       createdAt: now,
       ...(deadlineMs !== undefined ? { deadlineAt: now + deadlineMs } : {}),
-      enqueuedAt: now,
+      hop: 0,
     };
     // Fast path: with nothing waiting in the group's ingress queue and capacity free, reserve a
     // deployment right here and skip the scheduler hop. Otherwise the job queues (in priority
     // order) for the scheduler. The record is written in the same round trip.
-    const leaseId = dispatchId(payload);
-    const [created, reserved] = await Promise.allSettled([
-      this.jobs.create(record),
-      this.routing.reserve(reserveRequestFor(group, router, payload, now, { fast: true }).request),
-    ]);
+    const { request } = reserveRequestFor(group, router, payload, now, { fast: true });
+    const { leaseId } = request;
+    const [created, reserved] = await Promise.allSettled([this.jobs.create(record), this.routing.reserve(request)]);
     const lease: ReserveResult | undefined = reserved.status === 'fulfilled' ? reserved.value : undefined;
+    if (reserved.status === 'rejected') this.releaseUnknown(group, leaseId);
     try {
       if (created.status === 'rejected') throw created.reason;
       if (lease?.ok) {
@@ -158,7 +157,7 @@ export class JobSubmitter {
         return record;
       }
       if (payload.deadlineAt !== undefined && s.sweepDeadline !== false) {
-        await this.deadlines.add(group.name, leaseId, payload.deadlineAt);
+        await this.deadlines.add(group.name, dispatchId(payload), payload.deadlineAt);
       }
       await this.queues.enqueueIngress(group.name, payload);
       return record;
@@ -171,6 +170,17 @@ export class JobSubmitter {
       }
       await this.jobs.discard(id).catch(() => undefined);
       throw new ServiceUnavailableError('The job queue is unavailable (Redis). Nothing was enqueued; retry later.');
+    }
+  }
+
+  /**
+   * A fast-path RESERVE that failed client-side (a command timeout) may still have run in Redis:
+   * release its lease on every deployment of the group, in the background (idempotent: only a
+   * live lease is settled). If Redis stays unreachable, the lease ends by itself after its TTL.
+   */
+  private releaseUnknown(group: ModelGroup, leaseId: string): void {
+    for (const d of group.deployments) {
+      this.routing.release(d, leaseId, { actualTokens: 0, sent: false }).catch(() => undefined);
     }
   }
 

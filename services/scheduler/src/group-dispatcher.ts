@@ -11,7 +11,16 @@ import {
   type Logger,
   type Redis,
 } from '@switchyard/core';
-import { dispatchId, reserveRequestFor, type DeadlineIndex, type QueueSet, type RoutingState } from '@switchyard/routing';
+import {
+  dispatchId,
+  fallbackStep,
+  precallCheck,
+  profileRequest,
+  reserveRequestFor,
+  type DeadlineIndex,
+  type QueueSet,
+  type RoutingState,
+} from '@switchyard/routing';
 import { Gate, Slots } from './gate.js';
 
 /**
@@ -29,6 +38,18 @@ export const MAX_KNOWN_GATE_MS = 30_000;
 /** How often waiting jobs are checked against their deadlines. Default 1 000 ms. */
 export const DEADLINE_SWEEP_MS = 1_000;
 
+/**
+ * A job that cannot be placed for a reason of its own (exclusions, pre-call checks, a tier
+ * limit, a large token estimate) is parked — delayed in the queue while the jobs behind it run —
+ * and comes back at the next wake-up of its group, or after the time RESERVE reported, within
+ * these bounds. Defaults 20 ms and 1 000 ms.
+ */
+export const MIN_PARK_MS = 20;
+export const MAX_PARK_MS = 1_000;
+
+/** How many parked jobs one wake-up brings back at most. Default 256. */
+export const MAX_PROMOTE_PER_WAKE = 256;
+
 /** The error of a job that could not start before its deadline. */
 export function deadlineError(p: JobPayload): JobError {
   const waited = Math.max(0, Date.now() - p.createdAt);
@@ -44,6 +65,8 @@ export function deadlineError(p: JobPayload): JobError {
 export interface GroupDispatcherDeps {
   group: ModelGroup;
   router: RouterSettings;
+  /** Every model group, for moving a job to a fallback group. */
+  groups: ReadonlyMap<string, ModelGroup>;
   /** Connection for the BullMQ worker (it duplicates it for its blocking fetch). */
   connection: Redis;
   routing: RoutingState;
@@ -59,9 +82,14 @@ export interface GroupDispatcherDeps {
 
 /**
  * Consumes one model group's ingress queue: fetches jobs in priority order, reserves a
- * deployment with one Lua call and forwards the job to that deployment's queue. When the
- * group has no capacity the job goes back to the queue (keeping its priority) and fetching
- * pauses until capacity may have freed.
+ * deployment with one Lua call and forwards the job to that deployment's queue. When RESERVE
+ * finds nothing:
+ * - every deployment the job could use is unhealthy (cooling down, probing, excluded): the job
+ *   moves to its next fallback group at once, if it has one;
+ * - the whole group is blocked by health or capacity: the job goes back to the queue (keeping
+ *   its priority) and fetching pauses until capacity may have freed;
+ * - otherwise the block is the job's own: it is parked and the jobs behind it go on (no
+ *   head-of-line blocking).
  */
 export class GroupDispatcher {
   private readonly worker: Worker;
@@ -73,6 +101,10 @@ export class GroupDispatcher {
   private loop: Promise<void> | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Bumped by every wake-up: a RESERVE that saw no capacity closes the gate only if none came meanwhile. */
+  private wakeGen = 0;
+  /** Jobs parked by this dispatcher, brought back at the next wake-up. */
+  private readonly parked = new Map<string, Job>();
 
   constructor(private readonly d: GroupDispatcherDeps) {
     this.slots = new Slots(d.concurrency ?? 16);
@@ -112,9 +144,17 @@ export class GroupDispatcher {
     }
   }
 
-  /** Capacity may have freed: stop waiting. */
+  /** Capacity may have freed: stop waiting, and bring parked jobs back. */
   wake(): void {
+    this.wakeGen++;
     this.gate.open();
+    if (this.parked.size === 0) return;
+    let n = 0;
+    for (const [id, job] of this.parked) {
+      if (n++ >= MAX_PROMOTE_PER_WAKE) break;
+      this.parked.delete(id);
+      job.promote().catch(() => undefined); // already promoted by its timer, or gone
+    }
   }
 
   private async run(): Promise<void> {
@@ -155,22 +195,33 @@ export class GroupDispatcher {
       return;
     }
     const p: JobPayload = parsed.data;
-    const leaseId = dispatchId(p);
     const now = Date.now();
+    if (job.id) this.parked.delete(job.id);
     if (p.deadlineAt !== undefined && now > p.deadlineAt) {
       await this.d.jobs.finish(p.id, { status: 'expired', error: deadlineError(p) });
       await job.moveToCompleted(null, token, false);
-      await this.d.deadlines.remove(this.d.group.name, leaseId);
+      await this.d.deadlines.remove(this.d.group.name, dispatchId(p));
       return;
     }
     const { request, tierLimitUntil } = reserveRequestFor(this.d.group, this.d.router, p, now);
+    const { leaseId } = request;
+    const gen = this.wakeGen;
     const r = await this.d.routing.reserve(request);
     if (!r.ok) {
-      await job.moveToWait(token);
       const untilSpill = tierLimitUntil !== undefined ? tierLimitUntil - now : Infinity;
       const untilDeadline = p.deadlineAt !== undefined ? p.deadlineAt - now + 1 : Infinity;
       const known = r.waitMs === null ? MAX_GATE_MS : Math.min(r.waitMs, MAX_KNOWN_GATE_MS);
-      this.gate.close(Math.max(1, Math.min(known, untilSpill, untilDeadline)));
+      const waitMs = Math.max(1, Math.min(known, untilSpill, untilDeadline));
+      if (r.unhealthy && (await this.moveToFallback(job, token, p))) return;
+      if (r.groupBlocked) {
+        // Close before any await, and only if no wake-up arrived while RESERVE ran: a release
+        // published in between must not be lost.
+        if (this.wakeGen === gen) this.gate.close(waitMs);
+        await job.moveToWait(token);
+        return;
+      }
+      await job.moveToDelayed(Date.now() + Math.min(MAX_PARK_MS, Math.max(MIN_PARK_MS, waitMs)), token);
+      if (job.id) this.parked.set(job.id, job);
       return;
     }
     try {
@@ -191,7 +242,35 @@ export class GroupDispatcher {
       throw err;
     }
     await job.moveToCompleted(null, token, false);
-    if (p.deadlineAt !== undefined) await this.d.deadlines.remove(this.d.group.name, leaseId);
+    if (p.deadlineAt !== undefined) await this.d.deadlines.remove(this.d.group.name, dispatchId(p));
+  }
+
+  /**
+   * Every deployment this job could use is unhealthy: hand it to its next fallback group now
+   * instead of waiting out a cooldown. False when it has no fallback left (it waits here).
+   */
+  private async moveToFallback(job: Job, token: string, p: JobPayload): Promise<boolean> {
+    const { router, groups } = this.d;
+    const profile = profileRequest(p.body, router);
+    const next = fallbackStep(
+      p,
+      router,
+      'general',
+      (name) => {
+        const g = groups.get(name);
+        if (!g) return null;
+        const check = precallCheck(g, profile, router);
+        return check.rejection ? null : check.ineligible;
+      },
+      p.groupAttempts > 0,
+    );
+    if (!next) return false;
+    if (next.payload.deadlineAt !== undefined) await this.d.deadlines.add(next.group, dispatchId(next.payload), next.payload.deadlineAt);
+    await this.d.queues.enqueueIngress(next.group, next.payload);
+    await job.moveToCompleted(null, token, false);
+    if (p.deadlineAt !== undefined) await this.d.deadlines.remove(this.d.group.name, dispatchId(p));
+    this.d.logger.info({ jobId: p.id, from: this.d.group.name, to: next.group }, 'group unavailable; moved to its fallback');
+    return true;
   }
 
   /** Stops fetching, lets running dispatches finish and closes the BullMQ worker. */

@@ -1,5 +1,5 @@
 import type { SwitchyardConfig } from '@switchyard/config';
-import { channels, createRedis, JobStore, type Logger } from '@switchyard/core';
+import { channels, createRedis, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
 import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { GroupDispatcher } from './group-dispatcher.js';
 
@@ -10,7 +10,7 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Concurrent dispatches per model group in this process. Default 16. */
   concurrency?: number;
-  /** Seconds a finished (e.g. expired) job record is kept. Default 86 400. */
+  /** Seconds a finished (e.g. expired) job record is kept. Default {@link JOB_RETENTION_SECONDS}. */
   retentionSeconds?: number;
   /** BullMQ lock and stalled-check interval (ms): how soon a crashed scheduler's jobs return. Default 30 000. */
   lockMs?: number;
@@ -31,7 +31,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-wake', kind: 'blocking' });
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
-  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
+  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const deadlines = new DeadlineIndex(redis);
   const dispatchers = new Map<string, GroupDispatcher>();
   for (const group of config.groups.values()) {
@@ -41,6 +41,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
       new GroupDispatcher({
         group,
         router: config.router,
+        groups: config.groups,
         connection: redis,
         routing,
         queues,

@@ -1,16 +1,21 @@
 import type { Deployment, SwitchyardConfig } from '@switchyard/config';
-import { currentGroup, type Attempt, type JobError, type JobPayload, type JobStore, type Logger } from '@switchyard/core';
+import { CANCELLED_ERROR, currentGroup, type Attempt, type JobError, type JobPayload, type JobStore, type Logger } from '@switchyard/core';
 import { UpstreamError, type GuardedAdapter } from '@switchyard/providers';
 import {
   dispatchId,
   precallCheck,
   profileRequest,
+  withoutDeadline,
+  withoutDispatch,
   type DeadlineIndex,
+  type LeaseRef,
   type QueueSet,
   type RoutingState,
   type Settlement,
 } from '@switchyard/routing';
 import { healthDecision } from './health.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import { persist } from './persist.js';
 import { planNextStep } from './retry-plan.js';
 
 /** Why a running call was aborted from outside. */
@@ -23,11 +28,12 @@ export interface ExecutorDeps {
   queues: QueueSet;
   jobs: JobStore;
   deadlines: DeadlineIndex;
+  leases: LeaseKeeper;
   logger: Logger;
 }
 
 /** The error of a job cancelled while it ran. */
-const CANCELLED: JobError = { message: 'The job was cancelled while it ran.', type: 'cancelled', code: 'job_cancelled', status: 499 };
+const CANCELLED: JobError = { ...CANCELLED_ERROR, message: 'The job was cancelled while it ran.' };
 
 /** Total tokens an OpenAI-format response reports, if it does. */
 function usedTokens(result: unknown): number | undefined {
@@ -45,12 +51,15 @@ function round(ms: number): number {
 }
 
 /**
- * Runs one dispatched job on its deployment: marks it running, calls the upstream through the
- * breaker, records the deployment's health, releases the lease (settling rpm/tpm, latency and
- * half-open state) on every outcome, and then finishes the job, or records the failed attempt and
- * sends it back through the scheduler (retry / fallback). Running calls can be aborted: a cancel
- * finishes the job as cancelled; a shutdown puts it back in the queue without blaming the
- * deployment.
+ * Runs one dispatched job on its deployment: marks it running (at most one call per job in
+ * flight, each dispatch once), keeps its lease alive while the call runs, calls the upstream
+ * through the breaker, records the deployment's health, releases the lease (settling rpm/tpm,
+ * latency and half-open state) on every outcome, and then finishes the job, or records the failed
+ * attempt and sends it back through the scheduler (retry / fallback).
+ *
+ * What is never the deployment's fault: an abort we caused (a cancel finishes the job cancelled;
+ * a shutdown puts it back without spending a retry), and a local fast-fail of the breaker that
+ * mirrors a shared cooldown (the call never left: the job is re-routed without spending a retry).
  */
 export class Executor {
   private readonly running = new Map<string, AbortController>();
@@ -82,18 +91,48 @@ export class Executor {
 
   private async execute(p: JobPayload, dep: Deployment, adapter: GuardedAdapter, signal: AbortSignal): Promise<void> {
     const group = currentGroup(p);
-    const leaseId = p.leaseId ?? '';
-    const reserved: Settlement = { ...(p.tokenBucket !== undefined ? { tokenBucket: p.tokenBucket } : {}), estimatedTokens: p.tokenEstimate };
-    const state = await this.d.jobs.markRunning(p.id, dep.id);
-    if (state !== 'ok') {
-      await this.d.routing.release(dep, leaseId, { ...reserved, actualTokens: 0, sent: false });
-      this.d.logger.debug({ jobId: p.id, state }, 'job not runnable; skipped');
+    const lease: LeaseRef = { group: dep.group, deployment: dep.id, leaseId: p.leaseId ?? dispatchId(p) };
+    const reserved: Settlement = { tokenBucket: p.tokenBucket, estimatedTokens: p.tokenEstimate };
+    // The lease may have expired while the job waited in the deployment queue: then it no longer
+    // counts, and the call must not run uncounted.
+    const [state, expired] = await Promise.all([
+      this.d.jobs.markRunning(p.id, dep.id, dispatchId(p)),
+      this.d.routing.renew([lease]),
+    ]);
+    if (state === 'rerun') {
+      await this.recover(p, dep, 'its worker stopped while the call ran');
       return;
     }
+    if (state !== 'ok') {
+      await this.d.routing.release(dep, lease.leaseId, { ...reserved, actualTokens: 0, sent: false });
+      this.d.logger.debug({ jobId: p.id, state }, 'job not runnable here; skipped');
+      return;
+    }
+    if (expired.length > 0) {
+      await this.reroute(p, dep, lease.leaseId, 'lease_expired');
+      return;
+    }
+    const stopKeeping = this.d.leases.hold(lease);
+    try {
+      await this.call(p, dep, adapter, signal, group, lease.leaseId, reserved);
+    } finally {
+      stopKeeping();
+    }
+  }
+
+  private async call(
+    p: JobPayload,
+    dep: Deployment,
+    adapter: GuardedAdapter,
+    signal: AbortSignal,
+    group: string,
+    leaseId: string,
+    reserved: Settlement,
+  ): Promise<void> {
     const at = Date.now();
     const t0 = performance.now();
     // Only the upstream call is guarded here: a Redis error in the bookkeeping after it must not
-    // pass for an upstream failure (it propagates, and BullMQ retries the dispatch).
+    // pass for an upstream failure (persist retries it; the call is never re-run).
     let result: unknown;
     let failure: UpstreamError | undefined;
     try {
@@ -105,23 +144,31 @@ export class Executor {
     if (!failure) {
       const used = usedTokens(result);
       await Promise.all([
-        this.d.routing.release(dep, leaseId, {
-          ...reserved,
-          ...(used !== undefined ? { actualTokens: used } : {}),
-          latencyMs: duration,
-          outcome: 'ok',
-        }),
-        this.d.jobs.finish(p.id, {
-          status: 'succeeded',
-          result,
-          deployment: dep.id,
-          attempt: { deployment: dep.id, model_group: group, duration_ms: duration, at },
-        }),
+        persist(() =>
+          this.d.routing.release(dep, leaseId, {
+            ...reserved,
+            ...(used !== undefined ? { actualTokens: used } : {}),
+            latencyMs: duration,
+            outcome: 'ok',
+          }),
+        ),
+        persist(() =>
+          this.d.jobs.finish(p.id, {
+            status: 'succeeded',
+            result,
+            deployment: dep.id,
+            attempt: { deployment: dep.id, model_group: group, duration_ms: duration, at },
+          }),
+        ),
       ]);
       return;
     }
-    const e = failure;
     const aborted = signal.aborted ? (signal.reason as AbortReason) : undefined;
+    if (!aborted && failure.kind === 'breaker_open') {
+      await this.reroute(p, dep, leaseId, 'breaker_open');
+      return;
+    }
+    const e = failure;
     const attempt: Attempt = {
       deployment: dep.id,
       model_group: group,
@@ -131,45 +178,63 @@ export class Executor {
       at,
     };
     if (aborted) {
-      await this.d.routing.release(dep, leaseId, { ...reserved, actualTokens: 0 });
+      // Our own abort: no verdict on the deployment's health (a probe's slot is freed).
+      await persist(() => this.d.routing.release(dep, leaseId, { ...reserved, actualTokens: 0 }));
       if (aborted === 'cancelled') {
-        await this.d.jobs.finish(p.id, { status: 'cancelled', error: CANCELLED, deployment: dep.id, attempt });
+        await persist(() => this.d.jobs.finish(p.id, { status: 'cancelled', error: CANCELLED, deployment: dep.id, attempt }));
       } else {
-        await this.requeue(p, group, { ...stripDispatch(p), enqueuedAt: Date.now() }, attempt, 0);
+        await this.requeue(p, group, withoutDeadline(rerouted(p)), attempt, 0);
       }
       return;
     }
     // Health first: a failed probe must cool the deployment down again before its slot frees.
-    await this.recordHealth(dep, e);
-    await this.d.routing.release(dep, leaseId, {
-      ...reserved,
-      actualTokens: 0,
-      outcome: 'fail',
-      ...(e.kind === 'timeout' ? { latencyMs: duration } : {}),
-    });
+    await persist(() => this.recordHealth(dep, e, leaseId));
+    await persist(() =>
+      this.d.routing.release(dep, leaseId, {
+        ...reserved,
+        actualTokens: 0,
+        outcome: 'fail',
+        ...(e.kind === 'timeout' ? { latencyMs: duration } : {}),
+      }),
+    );
     await this.afterFailure(p, dep, e, attempt);
   }
 
   /**
-   * A dispatch whose worker was lost (BullMQ gave up on it after stalls or errors): release its
-   * lease and treat it as a connection failure, so it is retried elsewhere or failed — never
-   * left `running`.
+   * Sends a job whose call never left back through the scheduler (`why`: the local breaker
+   * mirrors a cooldown, or its lease expired before it started): no attempt is logged or
+   * counted, no retry is spent, and its start deadline still applies.
+   */
+  private async reroute(p: JobPayload, dep: Deployment, leaseId: string, why: string): Promise<void> {
+    await persist(() =>
+      this.d.routing.release(dep, leaseId, { tokenBucket: p.tokenBucket, estimatedTokens: p.tokenEstimate, actualTokens: 0, sent: false }),
+    );
+    this.d.logger.debug({ jobId: p.id, deployment: dep.id, why }, 'job re-routed without an attempt');
+    await this.requeue(p, currentGroup(p), rerouted(p), null, 0, false);
+  }
+
+  /**
+   * A dispatch whose worker was lost (BullMQ re-delivered it after a stall, or gave up on it):
+   * release its lease (idempotent) and treat it as a connection failure, so it is retried
+   * elsewhere or failed — never left `running`. Not counted against the deployment's health.
    */
   async recover(p: JobPayload, dep: Deployment, reason: string): Promise<void> {
     const e = new UpstreamError('connection', `the worker running this job was lost (${reason})`);
     const attempt: Attempt = { deployment: dep.id, model_group: currentGroup(p), error_type: 'worker_lost', duration_ms: 0, at: Date.now() };
-    await this.d.routing.release(dep, p.leaseId ?? '', {
-      ...(p.tokenBucket !== undefined ? { tokenBucket: p.tokenBucket } : {}),
-      estimatedTokens: p.tokenEstimate,
-      actualTokens: 0,
-    });
+    await persist(() =>
+      this.d.routing.release(dep, p.leaseId ?? dispatchId(p), {
+        tokenBucket: p.tokenBucket,
+        estimatedTokens: p.tokenEstimate,
+        actualTokens: 0,
+      }),
+    );
     await this.afterFailure(p, dep, e, attempt);
   }
 
-  private async recordHealth(dep: Deployment, e: UpstreamError): Promise<void> {
+  private async recordHealth(dep: Deployment, e: UpstreamError, leaseId: string): Promise<void> {
     const h = healthDecision(this.d.config.router, dep, e);
     if (!h) return;
-    const cooled = await this.d.routing.recordFailure(dep, h.effect, h.allowedFails, h.cooldownMs, h.errorClass);
+    const cooled = await this.d.routing.recordFailure(dep, { ...h, leaseId, cause: e.kind });
     if (cooled) this.d.logger.warn({ deployment: dep.id, group: dep.group, kind: e.kind, cooldownMs: h.cooldownMs }, 'deployment cooled down');
   }
 
@@ -188,32 +253,22 @@ export class Executor {
       },
     });
     this.d.logger.info({ jobId: p.id, deployment: dep.id, kind: e.kind, status: e.status, next: next.action }, 'upstream attempt failed');
-    // A call the local breaker rejected never reached the upstream: it does not count as one.
-    const sent = e.kind !== 'breaker_open';
     if (next.action === 'retry') {
-      await this.requeue(p, next.group, next.payload, attempt, next.delayMs, sent);
+      await this.requeue(p, next.group, next.payload, attempt, next.delayMs);
       return;
     }
-    await this.d.jobs.finish(p.id, { status: 'failed', error: e.toJobError(), deployment: dep.id, attempt, sent });
+    await persist(() => this.d.jobs.finish(p.id, { status: 'failed', error: e.toJobError(), deployment: dep.id, attempt }));
   }
 
-  private async requeue(
-    p: JobPayload,
-    group: string,
-    next: JobPayload,
-    attempt: Attempt,
-    delayMs: number,
-    sent = true,
-  ): Promise<void> {
-    if (!(await this.d.jobs.requeue(p.id, attempt, sent))) return; // cancelled or finished meanwhile
-    if (next.deadlineAt !== undefined) await this.d.deadlines.add(group, dispatchId(next), next.deadlineAt);
-    await this.d.queues.enqueueIngress(group, next, delayMs);
+  private async requeue(p: JobPayload, group: string, next: JobPayload, attempt: Attempt | null, delayMs: number, sent = true): Promise<void> {
+    const outcome = await persist(() => this.d.jobs.requeue(p.id, attempt, sent));
+    if (outcome !== 'requeued') return; // cancelled meanwhile (or already finished)
+    if (next.deadlineAt !== undefined) await persist(() => this.d.deadlines.add(group, dispatchId(next), next.deadlineAt as number));
+    await persist(() => this.d.queues.enqueueIngress(group, next, delayMs));
   }
 }
 
-/** The job as it was before this dispatch (a shutdown puts it back unchanged). */
-function stripDispatch(p: JobPayload): JobPayload {
-  const { deploymentId: _d, leaseId: _l, tokenBucket: _b, ...rest } = p;
-  // A new dispatch id: the interrupted dispatch's BullMQ job may still exist.
-  return { ...rest, groupAttempts: rest.groupAttempts + 1 };
+/** The same dispatch again under a new id (a re-route without an attempt of its own). */
+function rerouted(p: JobPayload): JobPayload {
+  return withoutDispatch({ ...p, hop: p.hop + 1 });
 }

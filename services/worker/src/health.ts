@@ -38,3 +38,19 @@ export function healthDecision(router: RouterSettings, dep: Deployment, e: Upstr
     ...(policy !== undefined && cls !== undefined ? { errorClass: cls } : {}),
   };
 }
+
+/** A cooldown announced on the health channel (see `channels.health`). */
+export interface HealthMessage {
+  group: string;
+  deployment: string;
+  cooldownMs: number;
+  cause: string;
+}
+
+/** Parses `<group>\t<deployment>\t<cooldown ms>\t<cause>`; undefined when malformed. */
+export function parseHealthMessage(message: string): HealthMessage | undefined {
+  const [group, deployment, ms, cause] = message.split('\t');
+  const cooldownMs = Number(ms);
+  if (!group || !deployment || !Number.isFinite(cooldownMs)) return undefined;
+  return { group, deployment, cooldownMs, cause: cause ?? 'unknown' };
+}

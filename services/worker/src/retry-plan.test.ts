@@ -16,7 +16,7 @@ function job(over: Partial<JobPayload> = {}): JobPayload {
   return {
     id: 'job-1', kind: 'async', body: { model: 'main', messages: [{ role: 'user', content: 'x' }] },
     groups: ['main'], groupIndex: 0, groupAttempts: 0, exclude: [], ineligible: [], tokenEstimate: 0,
-    createdAt: 0, enqueuedAt: 0, ...over,
+    createdAt: 0, hop: 0, ...over,
   };
 }
 const ctx = (cfg: SwitchyardConfig, usable = ['main-0', 'main-1']): PlanContext => ({
@@ -70,6 +70,33 @@ describe('retries and backoff', () => {
     expect(alone).toMatchObject({ action: 'retry', delayMs: 3_000 });
     const limited = planNextStep(job({ exclude: ['main-1'] }), 'main-0', ERROR_OF.RateLimitError(), ctx(config('  num_retries: 3')));
     expect(limited).toMatchObject({ action: 'retry', delayMs: 2_000 });
+  });
+});
+
+describe('fallbacks engage at once', () => {
+  const cfg = config('  num_retries: 3\n  retry_after: 5\n  fallbacks: [{main: [backup]}]');
+  it('moves to the fallback group with retries left when no deployment of the group is left to try', () => {
+    const alone = planNextStep(job({ exclude: ['main-1'] }), 'main-0', ERROR_OF.InternalServerError(), ctx(cfg));
+    expect(alone).toMatchObject({ action: 'retry', group: 'backup', delayMs: 0, payload: { groups: ['main', 'backup'], groupAttempts: 0 } });
+    const single = planNextStep(job(), 'main-0', ERROR_OF.InternalServerError(), ctx(cfg, ['main-0']));
+    expect(single).toMatchObject({ action: 'retry', group: 'backup', delayMs: 0 });
+  });
+
+  it('still retries in the group at once while another deployment can take the job', () => {
+    expect(planNextStep(job(), 'main-0', ERROR_OF.InternalServerError(), ctx(cfg))).toMatchObject({ group: 'main', delayMs: 0 });
+  });
+});
+
+describe('a start deadline governs the first start only', () => {
+  it('retries and fallbacks of a started job carry no deadline', () => {
+    const cfg = config('  num_retries: 1\n  fallbacks: [{main: [backup]}]');
+    const started = job({ deadlineAt: 1 });
+    const retry = planNextStep(started, 'main-0', ERROR_OF.InternalServerError(), ctx(cfg));
+    expect(retry).toMatchObject({ action: 'retry', group: 'main' });
+    expect(retry.action === 'retry' && retry.payload.deadlineAt).toBe(undefined);
+    const fallback = planNextStep(job({ deadlineAt: 1, groupAttempts: 1 }), 'main-0', ERROR_OF.InternalServerError(), ctx(cfg));
+    expect(fallback).toMatchObject({ action: 'retry', group: 'backup' });
+    expect(fallback.action === 'retry' && fallback.payload.deadlineAt).toBe(undefined);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { ErrorClass, RouterSettings } from '@switchyard/config';
 import { currentGroup, type JobPayload } from '@switchyard/core';
 import type { UpstreamError } from '@switchyard/providers';
+import { fallbackStep, withoutDeadline, withoutDispatch, type FallbackKind } from '@switchyard/routing';
 
 /** What happens to a job after a failed attempt. */
 export type NextStep =
@@ -34,61 +35,45 @@ export function retriesFor(router: RouterSettings, group: string, err: UpstreamE
   return err.retryable ? router.numRetries : 0;
 }
 
-/** The fallback list that applies to an error: context window, content policy, or the general one. */
-export function fallbacksFor(router: RouterSettings, origin: string, err: UpstreamError): readonly string[] {
-  if (err.kind === 'context_window_exceeded') return router.contextWindowFallbacks[origin] ?? [];
-  if (err.kind === 'content_policy') return router.contentPolicyFallbacks[origin] ?? [];
-  if (!err.retryable) return [];
-  return router.fallbacks[origin] ?? router.defaultFallbacks;
+/** Which fallback list an error leads to, or null for none (a bad request is the caller's). */
+export function fallbackKindFor(err: UpstreamError): FallbackKind | null {
+  if (err.kind === 'context_window_exceeded') return 'context_window';
+  if (err.kind === 'content_policy') return 'content_policy';
+  return err.retryable ? 'general' : null;
 }
 
 /**
- * Decides the next step after a failed attempt on `deploymentId`:
- * - while the group's retries for this error class are not used up, retry in the same group
- *   with the failed deployment excluded — at once when another deployment can take it, else
- *   after a backoff of at least `retry_after` (and the upstream's Retry-After);
- * - then the first fallback group (context-window, content-policy or general fallbacks of the
- *   requested group; `default_fallbacks` when it has none) not yet tried and able to take the
- *   job, each with a fresh retry budget, at most `max_fallbacks` of them;
- * - then fail.
+ * Decides the next step after a failed attempt on `deploymentId`. The job already started, so
+ * its start deadline no longer applies to what follows.
+ * - While the group's retries for this error class are not used up and another deployment of
+ *   the group is not excluded, retry in the group at once with the failed deployment excluded.
+ * - When no deployment of the group is left to try, move to the first fallback group (context
+ *   window, content policy or general fallbacks of the requested group; `default_fallbacks` when
+ *   it has none) not yet tried and able to take the job, at once, with a fresh retry budget; at
+ *   most `max_fallbacks` of them.
+ * - With no fallback left but retries left, retry in the group after a backoff of at least
+ *   `retry_after` (and the upstream's Retry-After); the scheduler may still move it to a fallback.
+ * - Then fail.
  */
 export function planNextStep(p: JobPayload, deploymentId: string, err: UpstreamError, ctx: PlanContext): NextStep {
   const { router } = ctx;
   const group = currentGroup(p);
   const attemptsMade = p.groupAttempts + 1;
-  if (attemptsMade <= retriesFor(router, group, err)) {
-    const exclude = p.exclude.includes(deploymentId) ? p.exclude : [...p.exclude, deploymentId];
-    const othersLeft = ctx.usable.some((id) => !exclude.includes(id));
+  const retriesLeft = attemptsMade <= retriesFor(router, group, err);
+  const exclude = p.exclude.includes(deploymentId) ? p.exclude : [...p.exclude, deploymentId];
+  const retry = (delayMs: number): NextStep => ({
+    action: 'retry',
+    group,
+    delayMs,
+    payload: withoutDeadline(withoutDispatch({ ...p, groupAttempts: attemptsMade, hop: 0, exclude })),
+  });
+  if (retriesLeft && ctx.usable.some((id) => !exclude.includes(id))) return retry(0);
+  const kind = fallbackKindFor(err);
+  const fallback = kind ? fallbackStep(p, router, kind, ctx.eligibility, true) : undefined;
+  if (fallback) return { action: 'retry', group: fallback.group, delayMs: 0, payload: fallback.payload };
+  if (retriesLeft) {
     const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (attemptsMade - 1));
-    const delayMs = othersLeft ? 0 : Math.max(router.retryAfterMs, err.retryAfterMs ?? 0, backoff);
-    return { action: 'retry', group, delayMs, payload: strip({ ...p, groupAttempts: attemptsMade, exclude, enqueuedAt: Date.now() }) };
-  }
-  const origin = p.groups[0] as string;
-  if (p.groups.length - 1 >= router.maxFallbacks) return { action: 'fail' };
-  for (const next of fallbacksFor(router, origin, err)) {
-    if (p.groups.includes(next)) continue;
-    const ineligible = ctx.eligibility(next);
-    if (ineligible === null) continue;
-    return {
-      action: 'retry',
-      group: next,
-      delayMs: 0,
-      payload: strip({
-        ...p,
-        groups: [...p.groups, next],
-        groupIndex: p.groups.length,
-        groupAttempts: 0,
-        exclude: [],
-        ineligible,
-        enqueuedAt: Date.now(),
-      }),
-    };
+    return retry(Math.max(router.retryAfterMs, err.retryAfterMs ?? 0, backoff));
   }
   return { action: 'fail' };
-}
-
-/** Drops the previous dispatch's deployment, lease and tpm bucket. */
-function strip(p: JobPayload): JobPayload {
-  const { deploymentId: _d, leaseId: _l, tokenBucket: _b, ...rest } = p;
-  return rest;
 }

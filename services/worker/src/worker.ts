@@ -1,15 +1,27 @@
 import { Worker } from 'bullmq';
 import type { Deployment, SwitchyardConfig } from '@switchyard/config';
-import { channels, createRedis, JobPayloadSchema, JobStore, QUEUE_PREFIX, queueNames, type Logger } from '@switchyard/core';
+import {
+  channels,
+  createRedis,
+  JOB_RETENTION_SECONDS,
+  JobPayloadSchema,
+  JobStore,
+  QUEUE_PREFIX,
+  queueNames,
+  type Logger,
+} from '@switchyard/core';
 import { createAdapter, GuardedAdapter } from '@switchyard/providers';
 import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { Executor } from './executor.js';
+import { parseHealthMessage } from './health.js';
+import { LeaseKeeper } from './lease-keeper.js';
 
 /**
  * Concurrency of a deployment's pool in one worker process when the deployment sets no
- * `max_parallel_requests`. Default 64.
+ * `max_parallel_requests`: calls are I/O-bound, so this is a safety bound, not a tuning knob;
+ * the global leases are the real cap. Default 1 024.
  */
-export const DEFAULT_POOL_CONCURRENCY = 64;
+export const DEFAULT_POOL_CONCURRENCY = 1_024;
 
 /**
  * BullMQ workers (fetch loops) per deployment pool in one process. A BullMQ worker pulls one job
@@ -29,9 +41,9 @@ export interface WorkerOptions {
   config: SwitchyardConfig;
   redisUrl: string;
   logger: Logger;
-  /** Seconds a finished job record is kept. Default 86 400. */
+  /** Seconds a finished job record is kept. Default {@link JOB_RETENTION_SECONDS}. */
   retentionSeconds?: number;
-  /** Pool concurrency for deployments without `max_parallel_requests`. Default 64. */
+  /** Pool concurrency for deployments without `max_parallel_requests`. Default {@link DEFAULT_POOL_CONCURRENCY}. */
   defaultConcurrency?: number;
   /** Only run pools for these deployment ids. Default: every supported deployment. */
   deployments?: readonly string[];
@@ -57,25 +69,15 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-worker-cancel', kind: 'blocking' });
   const routing = new RoutingState(redis);
   const queues = new QueueSet(redis);
-  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
-  const executor = new Executor({ config, routing, queues, jobs, deadlines: new DeadlineIndex(redis), logger });
-  const onOpen = (d: Deployment): void => {
-    if (config.router.disableCooldowns) return;
-    routing
-      .recordFailure(d, 'immediate', config.router.allowedFails, d.cooldownMs ?? config.router.cooldownMs)
-      .then(() => logger.warn({ deployment: d.id, group: d.group }, 'circuit opened; deployment cooled down'))
-      .catch((err: unknown) => logger.error({ err, deployment: d.id }, 'writing cooldown failed'));
-  };
+  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
+  const leases = new LeaseKeeper(routing, logger);
+  const executor = new Executor({ config, routing, queues, jobs, deadlines: new DeadlineIndex(redis), leases, logger });
   const selected = config.deployments.filter((d) => d.supported && (!opts.deployments || opts.deployments.includes(d.id)));
-  const adapters: GuardedAdapter[] = [];
+  const adapters = new Map<string, GuardedAdapter>();
   const workers: Worker[] = [];
   for (const dep of selected) {
-    const adapter = new GuardedAdapter(dep, createAdapter(dep), {
-      allowedFails: config.router.allowedFails,
-      cooldownMs: config.router.cooldownMs,
-      onOpen,
-    });
-    adapters.push(adapter);
+    const adapter = new GuardedAdapter(dep, createAdapter(dep));
+    adapters.set(dep.id, adapter);
     // Split the pool's concurrency over up to FETCHERS_PER_POOL fetch loops (sum = the pool's).
     const concurrency = dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY;
     const fetchers = Math.min(FETCHERS_PER_POOL, concurrency);
@@ -104,7 +106,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         lockDuration: opts.lockMs ?? 30_000,
         stalledInterval: opts.lockMs ?? 30_000,
         removeOnComplete: { count: 0 },
-        removeOnFail: { age: 86_400 },
+        removeOnFail: { age: JOB_RETENTION_SECONDS },
       },
     );
     worker.on('error', (err) => logger.error({ err, deployment: dep.id }, 'deployment worker error'));
@@ -119,10 +121,16 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     });
     return worker;
   }
-  subscriber.on('message', (channel: string, jobId: string) => {
-    if (channel === channels.cancel && executor.abort(jobId, 'cancelled')) logger.info({ jobId }, 'running job cancelled');
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === channels.cancel) {
+      if (executor.abort(message, 'cancelled')) logger.info({ jobId: message }, 'running job cancelled');
+      return;
+    }
+    // The shared health state changed: the local breakers mirror it (one health model).
+    const h = channel === channels.health ? parseHealthMessage(message) : undefined;
+    if (h) adapters.get(h.deployment)?.mirrorCooldown(h.cooldownMs);
   });
-  await subscriber.subscribe(channels.cancel);
+  await subscriber.subscribe(channels.cancel, channels.health);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   logger.info({ deployments: selected.map((d) => d.id) }, 'worker started');
   return {
@@ -135,7 +143,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       await Promise.all(workers.map((w) => w.close()));
       clearTimeout(grace);
       subscriber.disconnect();
-      await Promise.all(adapters.map((a) => a.close()));
+      leases.close();
+      await Promise.all([...adapters.values()].map((a) => a.close()));
       await queues.close();
       await redis.quit().catch(() => undefined);
       logger.info('worker stopped');
