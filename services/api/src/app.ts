@@ -4,7 +4,7 @@ import { SwitchyardError, type CompletionHub, type JobStore, type Logger, type R
 import { requireMasterKey } from './auth.js';
 import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body-guards.js';
 import { errorHandler } from './http-errors.js';
-import { IdempotencyStore } from './idempotency.js';
+import { IdempotencyStore } from './idempotency-store.js';
 import { chatRoutes } from './routes/chat.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
