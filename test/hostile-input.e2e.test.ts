@@ -234,6 +234,32 @@ describe('hostile input: a clear 4xx, nothing enqueued', () => {
   });
 });
 
+describe('authentication comes before the body is read', () => {
+  const noKey = { 'content-type': 'application/json' };
+  const wrongKey = { ...noKey, authorization: 'Bearer sk-not-the-key' };
+  const unauthenticated: Array<[string, string, string | Uint8Array, Record<string, string>]> = [
+    ['a body over the limit, no key', '/v1/chat/completions', JSON.stringify(chat('fast-model', 'x'.repeat(BODY_LIMIT))), noKey],
+    ['a body over the limit, a wrong key', '/v1/jobs', JSON.stringify({ body: chat(), metadata: { blob: 'y'.repeat(BODY_LIMIT) } }), wrongKey],
+    ['malformed JSON', '/v1/chat/completions', '{"model": "fast-model", "messages": [', noKey],
+    ['400 000 levels of nesting', '/v1/chat/completions', deep(400_000), noKey],
+    ['invalid UTF-8', '/v1/chat/completions', invalidUtf8, wrongKey],
+    ['text/plain', '/v1/chat/completions', JSON.stringify(chat()), { 'content-type': 'text/plain' }],
+    ['no content type', '/v1/jobs', JSON.stringify({ body: chat() }), {}],
+  ];
+  it.each(unauthenticated)('%s is a 401, not a body error', async (_name, path, body, headers) => {
+    const before = await enqueuedFootprint();
+    const a = await send('POST', path, body, headers);
+    expect(a.status, a.text.slice(0, 300)).toBe(401);
+    expect(a.body?.error).toMatchObject({ type: 'authentication_error' });
+    expect(await enqueuedFootprint()).toBe(before);
+  });
+
+  it('health endpoints stay open', async () => {
+    expect((await send('GET', '/health/liveliness', undefined, {})).status).toBe(200);
+    expect((await send('GET', '/health/readiness', undefined, {})).status).toBe(200);
+  });
+});
+
 /** A JSON text for a body of random shape (fast-check). */
 const jsonText = (v: unknown): string => JSON.stringify(v) ?? 'null';
 

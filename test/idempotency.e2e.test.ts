@@ -1,7 +1,9 @@
 /**
  * `Idempotency-Key` on `POST /v1/jobs` and `POST /v1/chat/completions`, through a standalone
  * Switchyard on real Redis: repeats replay the first job (one upstream call), a different
- * request with the same key is a 422, and concurrent duplicates create one job.
+ * request with the same key is a 422, and concurrent duplicates create one job. A key is never
+ * poisoned: after an API crash between claim and job record, or a caller that left while its job
+ * was queued, the retry with the same key gets a job.
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,13 @@ import { startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
 
 const RETENTION_SECONDS = 3_600;
+/** How long a claim lives before its record is bound (the API's default claim grace). */
+const CLAIM_GRACE_MS = 10_000;
 let upstream: MockLlmServer;
+/** A slow upstream behind a group with max_parallel_requests: 1, to keep jobs queued. */
+let slow: MockLlmServer;
+let config: string;
+let redisUrl: string;
 let sy: RoleProcess;
 let redis: Redis;
 let base: string;
@@ -60,12 +68,17 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 500));
 beforeAll(async () => {
   const r = await freshRedis();
   redis = r.redis;
+  redisUrl = r.url;
   upstream = await startMockLlm({ name: 'idem-upstream', behaviour: { latencyMs: 150 } });
-  const config = writeConfig(`
+  slow = await startMockLlm({ name: 'idem-slow', behaviour: { latencyMs: 1_500 } });
+  config = writeConfig(`
 model_list:
   - model_name: idem-model
     litellm_params: { model: openai/idem, api_base: "${upstream.url}/v1" }
     model_info: { id: idem-1 }
+  - model_name: idem-busy
+    litellm_params: { model: openai/busy, api_base: "${slow.url}/v1", max_parallel_requests: 1 }
+    model_info: { id: busy-1 }
 `);
   sy = await startRole({ role: 'start', config, redisUrl: r.url, env: { SWITCHYARD_JOB_RETENTION_SECONDS: String(RETENTION_SECONDS) } });
   base = sy.url as string;
@@ -74,6 +87,7 @@ model_list:
 afterAll(async () => {
   await sy?.stop();
   await upstream?.close();
+  await slow?.close();
   redis?.disconnect();
 });
 
@@ -196,5 +210,110 @@ describe('Idempotency-Key on POST /v1/chat/completions', () => {
     const r = await post('/v1/chat/completions', { ...chat('one'), temperature: 0.5 }, key);
     expect(r.status).toBe(422);
     expect(r.body.error).toMatchObject({ code: 'idempotency_key_reused' });
+  });
+});
+
+/** The Redis key of an Idempotency-Key. */
+const claimKey = (key: string): string => `sy:idem:{${createHash('sha256').update(key).digest('hex')}}`;
+/** The job id a key's claim names, once there is a claim. */
+async function claimedJob(key: string): Promise<string | undefined> {
+  const raw = await redis.get(claimKey(key));
+  return raw === null ? undefined : (JSON.parse(raw) as { job: string }).job;
+}
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000, everyMs = 20): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+describe('an Idempotency-Key is never poisoned', () => {
+  it('a caller that left while its job was queued: the retry with the same key gets a new job and its answer', async () => {
+    // Occupy the only slot of idem-busy, so the keyed call queues behind it.
+    const blocker = await post('/v1/jobs', { body: chat('blocker', 'idem-busy') });
+    expect(blocker.status).toBe(202);
+    await until(() => job(blocker.body.id as string), (j) => j.status === 'running');
+    const key = newKey();
+    const leaving = new AbortController();
+    const first = fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(chat('left early', 'idem-busy')),
+      signal: leaving.signal,
+    }).catch(() => undefined);
+    const firstJob = await until(() => claimedJob(key), (id) => id !== undefined);
+    await until(() => job(firstJob as string), (j) => j.status === 'queued');
+    leaving.abort(); // the caller disconnects; its queued job is cancelled
+    await first;
+    const cancelled = await until(() => job(firstJob as string), (j) => j.status === 'cancelled');
+    expect(cancelled.error).toMatchObject({ code: 'caller_disconnected' });
+
+    const retry = await post('/v1/chat/completions', chat('left early', 'idem-busy'), key);
+    expect(retry.status).toBe(200);
+    expect(retry.body.object).toBe('chat.completion');
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    const retryJob = retry.headers.get('x-switchyard-job-id');
+    expect(retryJob).toMatch(/^job-/);
+    expect(retryJob).not.toBe(firstJob);
+    // and from then on the key replays the retry's job
+    const again = await post('/v1/chat/completions', chat('left early', 'idem-busy'), key);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('x-switchyard-job-id')).toBe(retryJob);
+    expect(again.body.id).toBe(retry.body.id);
+    await settle();
+    expect(slow.stats().lastBodies.filter((b) => (b as { messages?: Array<{ content?: unknown }> }).messages?.[0]?.content === 'left early')).toHaveLength(1);
+  }, 30_000);
+
+  it('an API killed between claiming the key and writing the job: the retry gets a job once the claim grace passes', async () => {
+    // A ~1.9 MB prompt takes the API a while to tokenize, which happens after the claim and before
+    // the record: SIGKILL it as soon as the claim appears.
+    const body = { body: chat('lorem ipsum dolor sit amet '.repeat(70_000)) };
+    let key = '';
+    let orphan: string | undefined;
+    for (let attempt = 0; attempt < 3 && orphan === undefined; attempt++) {
+      const doomed = await startRole({ role: 'api', config, redisUrl });
+      key = newKey();
+      const sent = fetch(`${doomed.url as string}/v1/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      }).catch(() => undefined);
+      const id = await until(() => claimedJob(key), (v) => v !== undefined, 10_000, 1);
+      doomed.child.kill('SIGKILL');
+      await doomed.stop();
+      await sent;
+      // the crash must have landed between the claim and the record
+      if ((await redis.exists(`sy:job:{${id as string}}`)) === 0) orphan = id;
+    }
+    expect(orphan, 'could not kill the API between claim and record in 3 tries').toBeDefined();
+    const t0 = Date.now();
+    const answers: number[] = [];
+    let created: Answer | undefined;
+    while (!created && Date.now() - t0 < CLAIM_GRACE_MS + 5_000) {
+      const r = await post('/v1/jobs', body, key);
+      answers.push(r.status);
+      if (r.status === 202) created = r;
+      else await new Promise((res) => setTimeout(res, 500));
+    }
+    // "in use" while the dead request could still have been creating its job, then a new job
+    expect(answers.slice(0, -1).every((s) => s === 409)).toBe(true);
+    expect(created?.status).toBe(202);
+    expect(created?.body.id).not.toBe(orphan);
+    expect((await job(created?.body.id as string, 10)).status).toBe('succeeded');
+    const replay = await post('/v1/jobs', body, key);
+    expect(replay.status).toBe(200);
+    expect(replay.body.id).toBe(created?.body.id);
+  }, 60_000);
+
+  it('a key an earlier version left without a job record (crash before the record) is taken over at once', async () => {
+    const key = newKey();
+    const legacy = JSON.stringify({ job: 'job-00000000-0000-4000-8000-000000000000', sha: 'x' });
+    await redis.set(claimKey(key), legacy, 'EX', RETENTION_SECONDS);
+    const r = await post('/v1/jobs', { body: chat('legacy claim') }, key);
+    expect(r.status).toBe(202);
+    expect(await claimedJob(key)).toBe(r.body.id);
   });
 });

@@ -96,15 +96,24 @@ describe('routing strategies, end to end', () => {
     expect(served.every((s) => s.deployment === 'cheap')).toBe(true);
   }, 60_000);
 
-  it('usage-based routing spreads tokens, not requests', async () => {
+  it('usage-based routing balances tokens, not requests: after one large call, the small ones all go elsewhere', async () => {
     const base = await setup('usage-based-routing', [{ id: 'a' }, { id: 'b' }]);
-    // every 5th request is ~50x larger than the others
-    const served = await send(base, 200, 1, (i) => (i % 5 === 0 ? 'lorem ipsum dolor '.repeat(120) : 'hi'));
-    const tokens = (id: string): number => served.filter((s) => s.deployment === id).reduce((n, s) => n + s.tokens, 0);
-    const total = tokens('a') + tokens('b');
-    expect(Math.abs(tokens('a') - tokens('b')) / total).toBeLessThan(0.2);
-    // a request-count split would be far from even for tokens; here the counts differ instead
-    expect(served.filter((s) => s.deployment === 'a').length).toBeGreaterThan(0);
-    expect(served.filter((s) => s.deployment === 'b').length).toBeGreaterThan(0);
+    // One call of ~1,000 tokens, then 40 of ~15 tokens each, one at a time (so every call's real
+    // usage is in the window before the next decision). By tokens, the deployment that served the
+    // large call stays the busier one for all 40 (40 × 15 < 1,000): every small call goes to the
+    // other. By request count (or at random) the small calls would split about 20/20; the chance
+    // that they all land on one side by luck is 2^-40.
+    const [large] = await send(base, 1, 1, () => 'lorem ipsum dolor '.repeat(300));
+    const small = await send(base, 40, 1, () => 'hi');
+    if (!large) throw new Error('the large call got no answer');
+    expect(large.tokens).toBeGreaterThan(900);
+    const smallTokens = small.reduce((n, s) => n + s.tokens, 0);
+    expect(smallTokens).toBeLessThan(large.tokens); // the scenario holds: tokens and requests disagree
+    const other = large.deployment === 'a' ? 'b' : 'a';
+    expect(small.map((s) => s.deployment)).toEqual(Array.from({ length: 40 }, () => other));
+    // measured at the upstreams too: 1 request vs 40, yet the first one carried more tokens
+    const at = (id: string) => mocks[id === 'a' ? 0 : 1]?.stats().requests;
+    expect(at(large.deployment)).toBe(1);
+    expect(at(other)).toBe(40);
   }, 60_000);
 });

@@ -10,7 +10,7 @@ const FlagsSchema = z.object({
   config: z.string().min(1).optional(),
   /** API port. Default: PORT env, else 4000. */
   port: z.coerce.number().int().min(0).max(65_535).optional(),
-  /** API bind address. Default: HOST env, else 0.0.0.0. */
+  /** API bind address. Default: HOST env, else 0.0.0.0 with a master key and 127.0.0.1 without. */
   host: z.string().min(1).optional(),
 });
 export type Flags = z.infer<typeof FlagsSchema>;
@@ -34,7 +34,7 @@ Commands:
   worker     the worker pools only        (needs --config and REDIS_URL)
   check      validate a config and print its routing plan
 
-Environment: REDIS_URL, PORT (4000), HOST (0.0.0.0), LOG_LEVEL (info),
+Environment: REDIS_URL, PORT (4000), HOST (0.0.0.0 with a master key, else 127.0.0.1), LOG_LEVEL (info),
   SWITCHYARD_BODY_LIMIT (2mb), SWITCHYARD_SYNC_WAIT_SECONDS (600), SWITCHYARD_JOB_RETENTION_SECONDS (86400),
   SWITCHYARD_LOCK_MS (30000: how soon the jobs of a crashed worker or scheduler run again)`;
 

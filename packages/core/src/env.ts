@@ -6,8 +6,11 @@ export const EnvSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   /** API port. Default 4000. */
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
-  /** API bind address. Default 0.0.0.0. */
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * API bind address. Default: 0.0.0.0 when the config has a master key, else 127.0.0.1 (the API
+   * decides, see `chooseBindHost` in `@switchyard/api`).
+   */
+  HOST: z.string().min(1).optional(),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted request body (bytes or `1mb`-style). Default 2mb. */

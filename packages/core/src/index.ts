@@ -1,6 +1,7 @@
 export * from './keys.js';
 export * from './errors.js';
 export * from './logger.js';
+export * from './error-serializer.js';
 export * from './redis.js';
 export * from './env.js';
 export * from './lua-script.js';

@@ -96,15 +96,17 @@ return 1
 `;
 
 /**
- * KEYS[1]=record; ARGV: now(ms), retention(s), channel, job id, error JSON, cancel channel.
+ * KEYS[1]=record; ARGV: now(ms), retention(s), channel, job id, error JSON, cancel channel,
+ * queued only ('1' or '0').
  * Cancels a queued job ('ok'); for a running job, asks the worker running it to abort the call
- * ('requested': cancel_requested also makes a requeue between attempts end the job cancelled);
- * else returns 'missing' or the current (unchanged) status.
+ * ('requested': cancel_requested also makes a requeue between attempts end the job cancelled)
+ * unless `queued only` is set; else returns 'missing' or the current (unchanged) status.
  */
 export const CANCEL_LUA = `
 local s = redis.call('HGET', KEYS[1], 'status')
 if not s then return 'missing' end
 if s == 'running' then
+  if ARGV[7] == '1' then return s end
   redis.call('HSET', KEYS[1], 'cancel_requested', '1')
   redis.call('PUBLISH', ARGV[6], ARGV[4])
   return 'requested'

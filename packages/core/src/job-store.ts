@@ -29,6 +29,37 @@ export type JobOutcome =
       sent?: boolean;
     };
 
+/**
+ * Why a job is cancelled: `requested` (`POST /v1/jobs/:id/cancel`: a queued job is cancelled, a
+ * running one aborted) or `caller_gone` (a synchronous caller disconnected: only a job that has
+ * not started is cancelled, and its record says so, see {@link CALLER_GONE_CODE}).
+ */
+export type CancelReason = 'requested' | 'caller_gone';
+
+/**
+ * Error code of a job cancelled because its synchronous caller disconnected before it started.
+ * Such a job never ran: an `Idempotency-Key` bound to it is free for the caller's retry.
+ */
+export const CALLER_GONE_CODE = 'caller_disconnected';
+
+/** The error of a job cancelled on request. */
+export const CANCELLED_ERROR: JobError = { message: 'The job was cancelled.', type: 'cancelled', code: 'job_cancelled', status: 499 };
+
+const CANCEL_ERRORS: Record<CancelReason, JobError> = {
+  requested: CANCELLED_ERROR,
+  caller_gone: {
+    message: 'The job was cancelled before it started: its caller disconnected.',
+    type: 'cancelled',
+    code: CALLER_GONE_CODE,
+    status: 499,
+  },
+};
+
+/** Whether a record is a job cancelled, unrun, because its caller disconnected. */
+export function cancelledForCallerGone(rec: JobRecord): boolean {
+  return rec.status === 'cancelled' && rec.error?.code === CALLER_GONE_CODE;
+}
+
 /** Options of {@link JobStore}. */
 export interface JobStoreOptions {
   /** Seconds a finished record is kept. Default {@link JOB_RETENTION_SECONDS}. */
@@ -42,9 +73,6 @@ export type MarkRunningOutcome = 'ok' | 'rerun' | 'duplicate' | 'missing' | JobS
 
 /** Outcome of {@link JobStore.requeue}. */
 export type RequeueOutcome = 'requeued' | 'cancelled' | 'terminal';
-
-/** The error of a job cancelled on request. */
-export const CANCELLED_ERROR: JobError = { message: 'The job was cancelled.', type: 'cancelled', code: 'job_cancelled', status: 499 };
 
 /** Reads and transitions job records. Every conditional transition is one Lua call. */
 export class JobStore {
@@ -129,14 +157,23 @@ export class JobStore {
   }
 
   /**
-   * Cancels a queued job ('ok'), or asks the worker running it to abort ('requested'); else
-   * 'missing' or the status that forbids it.
+   * Cancels a queued job ('ok'), or, for `reason` `requested` (the default), asks the worker
+   * running it to abort ('requested'); else 'missing' or the status that forbids it (`running`
+   * for a `caller_gone` cancel of a job that already started).
    */
-  async cancel(id: string): Promise<'ok' | 'requested' | 'missing' | JobStatus> {
+  async cancel(id: string, reason: CancelReason = 'requested'): Promise<'ok' | 'requested' | 'missing' | JobStatus> {
     const r = await cancelScript.run(
       this.redis,
       [jobKeys.record(id)],
-      [Date.now(), this.retentionSeconds, channels.jobDone, id, JSON.stringify(CANCELLED_ERROR), channels.cancel],
+      [
+        Date.now(),
+        this.retentionSeconds,
+        channels.jobDone,
+        id,
+        JSON.stringify(CANCEL_ERRORS[reason]),
+        channels.cancel,
+        reason === 'caller_gone' ? '1' : '0',
+      ],
     );
     return r as 'ok' | 'requested' | 'missing' | JobStatus;
   }

@@ -68,7 +68,8 @@ export const jobKeys = {
   /** HASH: the job record (status, result, attempts, ...). */
   record: (jobId: string) => `${KEY_ROOT}:job:{${safeName(jobId)}}`,
   /**
-   * STRING `{job, sha}` with the record's retention: the job an `Idempotency-Key` created. Named
+   * STRING `{job, sha, state}`: the claim of an `Idempotency-Key` on a job. `pending` (PX the
+   * claim grace) until the job record is written, then `bound` (the record's retention). Named
    * by the key's sha256 (`keyHash`), so any client string is a safe, bounded key name.
    */
   idempotency: (keyHash: string) => `${KEY_ROOT}:idem:{${keyHash}}`,

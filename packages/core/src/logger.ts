@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { serializeError } from './error-serializer.js';
 
 export type { Logger };
 
@@ -37,12 +38,22 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-/** A pino logger with Switchyard's redaction rules. */
+/**
+ * Keys whose values are logged through {@link serializeError}: only name, message, code, stack,
+ * cause (never `command` and its arguments, nor any other property an error carries).
+ */
+export const ERROR_KEYS: readonly string[] = ['err', 'error'];
+
+/**
+ * A pino logger with Switchyard's redaction rules and safe error serialization (also for child
+ * loggers, and for an error passed as the first argument).
+ */
 export function createLogger(opts: LoggerOptions): Logger {
   const options = {
     name: opts.name,
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    serializers: Object.fromEntries(ERROR_KEYS.map((k) => [k, serializeError])),
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }

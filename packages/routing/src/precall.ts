@@ -1,89 +1,43 @@
-import { countTokens } from 'gpt-tokenizer';
 import type { Deployment, ModelGroup, RouterSettings } from '@switchyard/config';
 import type { JobPayload } from '@switchyard/core';
 import type { ReserveRequest } from './routing-state.js';
 import { leaseIdFor } from './queues.js';
+import { completionAllowance, countSchemaTokens, estimateMessages } from './token-estimate.js';
 
-/** Longest run of whitespace or of non-whitespace tokenized in one piece (BPE is quadratic in it). */
-export const MAX_TOKENIZED_RUN = 200;
-const LONG_RUN = new RegExp(`\\S{${MAX_TOKENIZED_RUN}}|\\s{${MAX_TOKENIZED_RUN}}`, 'g');
-
-/**
- * The text as the estimate tokenizes it: special-token markers such as `<|endoftext|>` defused
- * (the tokenizer would throw on them) and a break inserted into every run of
- * {@link MAX_TOKENIZED_RUN} characters (a 2 MB run without word breaks would otherwise block the
- * event loop for minutes). Exact for ordinary prose; close for the rest. The request itself is
- * never changed.
- */
-export function tokenizableText(text: string): string {
-  const defused = text.includes('<|') ? text.replaceAll('<|', '< |') : text;
-  if (defused.length < MAX_TOKENIZED_RUN) return defused;
-  return defused.replace(LONG_RUN, (run) => run + (/\s/.test(run.charAt(0)) ? 'x' : ' '));
-}
-
-/** Tokens OpenAI's chat format adds per message (role and separators). */
-const TOKENS_PER_MESSAGE = 3;
-/** Tokens that prime the assistant's reply. */
-const REPLY_PRIMING_TOKENS = 3;
-
-interface MessageLike {
-  role?: unknown;
-  content?: unknown;
-  name?: unknown;
-}
-
-/** The text parts of a message's content (string, or the `text` of content parts). */
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((part) => (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
-    .join('\n');
-}
-
-/** Prompt tokens of a chat request, counted with the o200k tokenizer the way OpenAI frames chats. */
-export function countPromptTokens(messages: readonly unknown[]): number {
-  let total = REPLY_PRIMING_TOKENS;
-  for (const m of messages as MessageLike[]) {
-    total += TOKENS_PER_MESSAGE;
-    const text = contentText(m?.content);
-    if (text) total += countTokens(tokenizableText(text));
-    if (typeof m?.name === 'string') total += countTokens(tokenizableText(m.name)) + 1;
-  }
-  return total;
-}
-
-/** Whether any message carries an image part (`image_url` / `input_image`). */
-export function hasImageParts(messages: readonly unknown[]): boolean {
-  return (messages as MessageLike[]).some(
-    (m) =>
-      Array.isArray(m?.content) &&
-      m.content.some((p: unknown) => {
-        const type = p && typeof p === 'object' ? (p as { type?: unknown }).type : undefined;
-        return type === 'image_url' || type === 'input_image' || type === 'image';
-      }),
-  );
-}
+export {
+  countPromptTokens,
+  hasImageParts,
+  IMAGE_TOKENS_ESTIMATE,
+  LOW_DETAIL_IMAGE_TOKENS,
+  MAX_TOKENIZED_RUN,
+  tokenizableText,
+} from './token-estimate.js';
 
 /** What the pre-call checks know about one request. */
 export interface RequestProfile {
+  /** Input tokens: messages, tool/function definitions and schemas, images at their estimate. */
   promptTokens: number;
-  /** Prompt tokens + the completion allowance: what a tpm window reserves. */
+  /** Prompt tokens + `n` × the completion cap: what a tpm window reserves. */
   estimatedTokens: number;
   needsVision: boolean;
   /** `metadata.tags` of the request. */
   tags: readonly string[];
 }
 
-/** Profiles a chat request body (already validated). */
+/**
+ * Profiles a chat request body (already validated), tokenizing each part of it once: the
+ * prompt is the messages (images at `IMAGE_TOKENS_ESTIMATE` each, `LOW_DETAIL_IMAGE_TOKENS` at
+ * `detail: "low"`) plus the JSON of `tools`, `functions`, `tool_choice`, `function_call` and
+ * `response_format`; the reply allowance is `n` × (`max_completion_tokens`, else `max_tokens`,
+ * else `router_settings.default_max_tokens_estimate`). See `token-estimate.ts`.
+ */
 export function profileRequest(body: Readonly<Record<string, unknown>>, router: RouterSettings): RequestProfile {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  const promptTokens = countPromptTokens(messages);
-  const cap = body.max_completion_tokens ?? body.max_tokens;
-  const completion = typeof cap === 'number' && cap > 0 ? cap : router.defaultMaxTokensEstimate;
+  const messages = estimateMessages(Array.isArray(body.messages) ? body.messages : []);
+  const promptTokens = messages.tokens + countSchemaTokens(body);
+  const completion = completionAllowance(body, router.defaultMaxTokensEstimate);
   const meta = body.metadata as { tags?: unknown } | undefined;
   const tags = Array.isArray(meta?.tags) ? meta.tags.filter((t): t is string => typeof t === 'string') : [];
-  return { promptTokens, estimatedTokens: promptTokens + completion, needsVision: hasImageParts(messages), tags };
+  return { promptTokens, estimatedTokens: promptTokens + completion, needsVision: messages.images > 0, tags };
 }
 
 /** Why no deployment of a group can take a request. */
@@ -140,7 +94,7 @@ export function precallCheck(group: ModelGroup, profile: RequestProfile, router:
   drop(
     (d) => d.tpm !== undefined && profile.estimatedTokens > d.tpm,
     'exceeds_tpm',
-    `The request needs about ${profile.estimatedTokens} tokens (prompt + max_tokens), more than the tpm limit of every deployment of \`${group.name}\`.`,
+    `The request needs about ${profile.estimatedTokens} tokens (prompt, tools and images + n × max_tokens), more than the tpm limit of every deployment of \`${group.name}\`.`,
   );
   return { ineligible: [...ineligible], ...(rejection ? { rejection } : {}) };
 }

@@ -4,7 +4,7 @@ import { SwitchyardError, type CompletionHub, type JobStore, type Logger, type R
 import { requireMasterKey } from './auth.js';
 import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body-guards.js';
 import { errorHandler } from './http-errors.js';
-import { IdempotencyStore } from './idempotency.js';
+import { IdempotencyStore } from './idempotency-store.js';
 import { chatRoutes } from './routes/chat.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -32,8 +32,9 @@ export interface AppDeps {
 }
 
 /**
- * Builds the HTTP API. Health endpoints are open; everything else needs the master key.
- * POST bodies must be JSON (415 otherwise), UTF-8, at most `bodyLimit` (413) and at most 64
+ * Builds the HTTP API. Health endpoints are open; everything else needs the master key, checked
+ * before the body is read (an unauthenticated request is a 401 whatever its body). POST bodies
+ * must be JSON (415 otherwise), UTF-8, at most `bodyLimit` (413) and at most 64
  * levels deep (400), all checked before anything is parsed or enqueued.
  */
 export function createApp(d: AppDeps): Express {
@@ -41,9 +42,10 @@ export function createApp(d: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(healthRoutes(d.redis));
+  // Authentication first: nobody without the key gets a body read or parsed (up to bodyLimit).
+  app.use(requireMasterKey(d.config.general.masterKey));
   app.use(requireJsonContentType());
   app.use(express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() }));
-  app.use(requireMasterKey(d.config.general.masterKey));
   app.use(modelRoutes(d.config));
   app.use(modelInfoRoutes(d.config, d.routing));
   const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? 86_400 });

@@ -4,6 +4,7 @@ import type { SwitchyardConfig } from '@switchyard/config';
 import { CompletionHub, createRedis, JobStore, type Logger } from '@switchyard/core';
 import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { createApp } from './app.js';
+import { chooseBindHost } from './bind-host.js';
 import { JobSubmitter } from './submitter.js';
 
 /** Options of {@link startApi}. */
@@ -13,7 +14,10 @@ export interface ApiOptions {
   logger: Logger;
   /** Port; 0 picks a free one. Default 4000. */
   port?: number;
-  /** Bind address. Default 0.0.0.0. */
+  /**
+   * Bind address. Default: 0.0.0.0 when the config has a master key, else 127.0.0.1 (with a
+   * warning); see {@link chooseBindHost}.
+   */
   host?: string;
   /** Largest request body. Default `2mb`. */
   bodyLimit?: string;
@@ -38,6 +42,8 @@ async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
 /** A running API. */
 export interface ApiHandle {
   readonly port: number;
+  /** The address it is bound to (`127.0.0.1`, `0.0.0.0`, ...). */
+  readonly host: string;
   /** `http://host:port` (127.0.0.1 when bound to all addresses). */
   readonly url: string;
   close(): Promise<void>;
@@ -67,16 +73,19 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
     syncWaitSeconds: opts.syncWaitSeconds ?? 600,
     retentionSeconds: opts.retentionSeconds ?? 86_400,
   });
-  const host = opts.host ?? '0.0.0.0';
+  const bind = chooseBindHost(opts.host, Boolean(config.general.masterKey));
+  const host = bind.host;
+  if (bind.warning) logger.warn({ host }, bind.warning);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.port ?? 4000, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
+  const { port, address } = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-  logger.info({ url }, 'api listening');
+  logger.info({ url, host: address }, 'api listening');
   return {
     port,
+    host: address,
     url,
     async close() {
       // Stop accepting; give in-flight requests a bounded grace, then cut them (their jobs go on).

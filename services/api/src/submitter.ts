@@ -6,6 +6,7 @@ import {
   queuedRecord,
   ServiceUnavailableError,
   SwitchyardError,
+  type CancelReason,
   type JobKind,
   type JobPayload,
   type JobRecord,
@@ -51,6 +52,13 @@ export interface Submission {
    * synchronous caller's wait). Default true.
    */
   sweepDeadline?: boolean;
+  /**
+   * Runs once the job record exists and before the job is enqueued (an `Idempotency-Key` claim
+   * binds to the record here). When it throws, nothing is enqueued, the record is discarded, and
+   * `submit` throws its error (a {@link SwitchyardError} as it is, anything else as a 503).
+   * Default: nothing.
+   */
+  beforeEnqueue?: () => Promise<void>;
 }
 
 /** Resolves the model group and turns a validated request into a record + ingress job. */
@@ -147,6 +155,7 @@ export class JobSubmitter {
     if (reserved.status === 'rejected') this.releaseUnknown(group, leaseId);
     try {
       if (created.status === 'rejected') throw created.reason;
+      await s.beforeEnqueue?.();
       if (lease?.ok) {
         await this.queues.enqueueDeployment(lease.deployment.id, {
           ...payload,
@@ -162,13 +171,14 @@ export class JobSubmitter {
       await this.queues.enqueueIngress(group.name, payload);
       return record;
     } catch (err) {
-      this.logger.error({ err, jobId: id }, 'enqueueing failed');
+      if (!(err instanceof SwitchyardError)) this.logger.error({ err, jobId: id }, 'enqueueing failed');
       if (lease?.ok) {
         await this.routing
           .release(lease.deployment, leaseId, { tokenBucket: lease.tokenBucket, estimatedTokens: payload.tokenEstimate, actualTokens: 0, sent: false })
           .catch(() => undefined);
       }
       await this.jobs.discard(id).catch(() => undefined);
+      if (err instanceof SwitchyardError) throw err;
       throw new ServiceUnavailableError('The job queue is unavailable (Redis). Nothing was enqueued; retry later.');
     }
   }
@@ -184,9 +194,12 @@ export class JobSubmitter {
     }
   }
 
-  /** Cancels a queued job and drops it from its ingress queue. */
-  async cancel(rec: JobRecord): Promise<'ok' | 'requested' | 'missing' | JobRecord['status']> {
-    const r = await this.jobs.cancel(rec.id);
+  /**
+   * Cancels a queued job and drops it from its ingress queue; a running one is aborted when
+   * `reason` is `requested` (the default), left to run when it is `caller_gone`.
+   */
+  async cancel(rec: JobRecord, reason: CancelReason = 'requested'): Promise<'ok' | 'requested' | 'missing' | JobRecord['status']> {
+    const r = await this.jobs.cancel(rec.id, reason);
     if (r === 'ok') {
       // Its first dispatch: group index 0, or 1 when a context-window fallback took it at submission.
       for (const groupIndex of [0, 1]) await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex, groupAttempts: 0 });
@@ -194,9 +207,12 @@ export class JobSubmitter {
     return r;
   }
 
-  /** Cancels the job if it exists and is still queued (a caller that went away). */
+  /**
+   * Cancels the job if it exists and has not started (its synchronous caller went away). The
+   * record says why (`caller_disconnected`), so an `Idempotency-Key` bound to it is free again.
+   */
   async cancelIfQueued(id: string): Promise<void> {
     const rec = await this.jobs.get(id);
-    if (rec?.status === 'queued') await this.cancel(rec);
+    if (rec?.status === 'queued') await this.cancel(rec, 'caller_gone');
   }
 }

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import { InvalidRequestError, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
+import { cancelledForCallerGone, InvalidRequestError, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
-import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint, type IdempotencyStore } from '../idempotency.js';
+import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint } from '../idempotency.js';
+import type { IdempotencyStore, OwnedClaim } from '../idempotency-store.js';
 import { jobHeaders } from '../job-view.js';
 import { ChatCompletionBodySchema, MAX_MESSAGES } from '../schemas.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
@@ -66,19 +67,35 @@ function callerGone(res: Response): AbortSignal {
 }
 
 /**
+ * How many times a repeat starts over when the job it replays is cancelled, unrun, because the
+ * first caller disconnected (the repeat's caller is still there, so it gets a job of its own).
+ */
+const MAX_TAKEOVERS = 2;
+
+/**
  * `POST /v1/chat/completions`: enqueue, wait for the job, answer with the upstream's body.
- * A caller that disconnects while its job is still queued cancels it. With an
- * `Idempotency-Key`, a repeat of the same request waits for and answers the first one's job.
+ * A caller that disconnects while its job is still queued cancels it (`caller_disconnected`).
+ * With an `Idempotency-Key`, a repeat of the same request waits for and answers the first one's
+ * job; when that job was cancelled because its caller left, the repeat gets a new job.
  */
 export function chatRoutes(deps: ChatRouteDeps): Router {
   const router = Router();
   const waitMs = deps.syncWaitSeconds * 1000;
 
-  /** Answers a repeat of an earlier request: that job's outcome, once it has one. */
-  const replay = async (res: Response, rec: JobRecord): Promise<void> => {
-    res.set(REPLAYED_HEADER, 'true');
+  /**
+   * Waits for the outcome of the job a repeat replays. Returns undefined when that job was
+   * abandoned by its own caller meanwhile (and this caller is still here): then claim again.
+   */
+  const replay = async (res: Response, rec: JobRecord, mayTakeOver: boolean): Promise<JobRecord | undefined> => {
     const final = (await deps.hub.waitForTerminal(rec.id, waitMs, callerGone(res))) ?? rec;
+    if (mayTakeOver && !res.destroyed && cancelledForCallerGone(final)) return undefined;
+    return final;
+  };
+
+  /** Answers with a replayed job's outcome. */
+  const sendReplay = (res: Response, final: JobRecord): void => {
     if (res.destroyed) return;
+    res.set(REPLAYED_HEADER, 'true');
     if (final.status === 'queued' || final.status === 'running') {
       res.set(jobHeaders(final));
       throw new WaitTimeoutError(final.id, deps.syncWaitSeconds);
@@ -90,11 +107,17 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
     const key = readIdempotencyKey(req);
     const body = parseChatBody(req.body);
     const id = newJobId();
-    let release: (() => Promise<void>) | undefined;
+    let owned: OwnedClaim | undefined;
     if (key !== undefined) {
-      const claim = await deps.idempotency.claim(key, requestFingerprint('chat.completions', req.body), id);
-      if (claim.kind === 'replay') return replay(res, claim.record);
-      release = claim.release;
+      for (let takeovers = 0; !owned; takeovers++) {
+        const claim = await deps.idempotency.claim(key, requestFingerprint('chat.completions', req.body), id);
+        if (claim.kind === 'owner') {
+          owned = claim;
+          break;
+        }
+        const final = await replay(res, claim.record, takeovers < MAX_TAKEOVERS);
+        if (final) return sendReplay(res, final);
+      }
     }
     const gone = new AbortController();
     // Register the wait before the job exists, so its completion cannot be missed.
@@ -110,16 +133,18 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
         // A job that cannot start while its caller still waits is not worth running later.
         deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, waitMs),
         sweepDeadline: body.timeout !== undefined,
+        ...(owned ? { beforeEnqueue: owned.bind } : {}),
       });
     } catch (err) {
       gone.abort();
       await waiting.catch(() => undefined);
-      await release?.().catch(() => undefined);
+      await owned?.release().catch(() => undefined);
       throw err;
     }
     const final = await waiting;
     if (gone.signal.aborted) {
-      // The caller left: a job that has not started yet is not worth running.
+      // The caller left: a job that has not started yet is not worth running. Its record says
+      // why, which frees its Idempotency-Key for the caller's retry.
       await deps.submitter.cancelIfQueued(id);
       return;
     }

@@ -8,7 +8,8 @@ import {
   type JobStore,
 } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
-import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint, type IdempotencyStore } from '../idempotency.js';
+import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint } from '../idempotency.js';
+import type { IdempotencyStore, OwnedClaim } from '../idempotency-store.js';
 import { displayJobId, isWellFormedJobId } from '../job-id.js';
 import { jobView } from '../job-view.js';
 import { JobQuerySchema, JobSubmissionSchema } from '../schemas.js';
@@ -51,14 +52,14 @@ export function jobRoutes(deps: JobRouteDeps): Router {
     if (!parsed.success) throw validationError(parsed.error);
     const body = parseChatBody(parsed.data.body, 'body');
     const id = newJobId();
-    let release: (() => Promise<void>) | undefined;
+    let owned: OwnedClaim | undefined;
     if (key !== undefined) {
       const claim = await deps.idempotency.claim(key, requestFingerprint('jobs', req.body), id);
       if (claim.kind === 'replay') {
         res.set(REPLAYED_HEADER, 'true');
         return sendJob(res, claim.record, 200);
       }
-      release = claim.release;
+      owned = claim;
     }
     let rec: JobRecord;
     try {
@@ -69,9 +70,10 @@ export function jobRoutes(deps: JobRouteDeps): Router {
         ...(parsed.data.priority !== undefined ? { priority: parsed.data.priority } : {}),
         ...(parsed.data.metadata ? { metadata: parsed.data.metadata } : {}),
         ...(parsed.data.deadline_ms !== undefined ? { deadlineMs: parsed.data.deadline_ms } : {}),
+        ...(owned ? { beforeEnqueue: owned.bind } : {}),
       });
     } catch (err) {
-      await release?.().catch(() => undefined);
+      await owned?.release().catch(() => undefined);
       throw err;
     }
     sendJob(res, rec, 202);
