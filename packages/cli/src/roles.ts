@@ -31,6 +31,7 @@ export async function startRoles(
         logger: logger.child({ role: 'worker' }),
         retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
         lockMs: env.SWITCHYARD_LOCK_MS,
+        leaseTtlMs: env.SWITCHYARD_LEASE_TTL_MS,
       }),
     );
   }
@@ -42,6 +43,7 @@ export async function startRoles(
         logger: logger.child({ role: 'scheduler' }),
         retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
         lockMs: env.SWITCHYARD_LOCK_MS,
+        leaseTtlMs: env.SWITCHYARD_LEASE_TTL_MS,
       }),
     );
   }

@@ -15,12 +15,17 @@ describe('stableDeploymentId', () => {
     expect(stableDeploymentId('gpt', reordered)).toBe(stableDeploymentId('gpt', params));
   });
 
-  it('differs when the group or any param differs', () => {
+  it('differs when the group or any endpoint param differs', () => {
     const id = stableDeploymentId('gpt', params);
     expect(stableDeploymentId('gpt-2', params)).not.toBe(id);
-    expect(stableDeploymentId('gpt', { ...params, rpm: 11 })).not.toBe(id);
     expect(stableDeploymentId('gpt', { ...params, api_key: 'os.environ/OTHER' })).not.toBe(id);
     expect(stableDeploymentId('gpt', { ...params, extra_body: { b: 1, a: [{ y: 2, x: 1 }, 1] } })).not.toBe(id);
+  });
+
+  it('stays the same when only limits, tiers, timeouts or tags change (its queue is not orphaned)', () => {
+    const id = stableDeploymentId('gpt', params);
+    const tuned = { ...params, rpm: 500, tpm: 9_000, order: 2, weight: 3, max_parallel_requests: 4, timeout: 30, tags: ['x'] };
+    expect(stableDeploymentId('gpt', tuned)).toBe(id);
   });
 });
 

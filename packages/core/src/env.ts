@@ -22,6 +22,12 @@ export const EnvSchema = z.object({
    * bounds how soon the jobs of a crashed worker or scheduler run again. Default 30000.
    */
   SWITCHYARD_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /**
+   * Longest an in-flight lease lives without a renewal (ms); workers renew their calls' leases
+   * every third of it, so a lease whose worker died stops counting this long after its last
+   * renewal. Default 30000.
+   */
+  SWITCHYARD_LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
   /** Longest a synchronous `/v1/chat/completions` waits before answering 504. Default 600. */
   SWITCHYARD_SYNC_WAIT_SECONDS: z.coerce.number().positive().default(600),
 });

@@ -34,6 +34,9 @@ end
  *   and BullMQ re-delivered it (the caller records the lost attempt and re-routes the job);
  * - 'duplicate': another call of the job is running, or this dispatch already ran (a scheduler
  *   that died after handing it on dispatched it twice): skip it;
+ * - {'requeued', next JSON}: this dispatch already ran and was requeued (REQUEUE), but its worker
+ *   may have died before enqueueing the follow-up: the caller enqueues `next` again (idempotent:
+ *   its dispatch id dedups, and MARK_RUNNING runs it once);
  * - 'missing', or the terminal status that forbids it.
  */
 export const MARK_RUNNING_LUA = `
@@ -45,7 +48,12 @@ if s == 'running' then
   return 'duplicate'
 end
 if s ~= 'queued' then return s end
-if cur == ARGV[3] then return 'duplicate' end
+if cur == ARGV[3] then
+  local nxt = redis.call('HGET', KEYS[1], 'next')
+  if nxt and redis.call('HGET', KEYS[1], 'requeued_from') == ARGV[3] then return { 'requeued', nxt } end
+  return 'duplicate'
+end
+redis.call('HDEL', KEYS[1], 'next', 'requeued_from')
 redis.call('HSET', KEYS[1], 'status', 'running', 'deployment', ARGV[1], 'dispatch', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if (redis.call('HGET', KEYS[1], 'started_at') or '') == '' then
@@ -56,15 +64,19 @@ return 'ok'
 `;
 
 /**
- * KEYS[1]=record; ARGV: attempt JSON ('' = none: the job is re-routed without an attempt), sent ('1' / '0': the call never left, so it does not count),
- * active TTL (s), now (ms), retention (s), done channel, job id, cancelled error JSON.
- * Back to queued for a retry. A cancel that arrived while the attempt ended (cancel_requested)
- * is honoured here: the job ends cancelled instead. Returns 1 (requeued), 2 (cancelled) or 0
- * (already terminal or missing).
+ * KEYS[1]=record; ARGV: attempt JSON ('' = none: the job is re-routed without an attempt),
+ * sent ('1' / '0': the call never left, so it does not count), active TTL (s), now (ms),
+ * retention (s), done channel, job id, cancelled error JSON, the dispatch id that ended, the
+ * follow-up as JSON (`{group, delayMs, payload}`, kept until the next dispatch starts so that a
+ * re-delivery of the ended dispatch can enqueue it again).
+ * Back to queued for a retry; idempotent per ended dispatch (a repeat changes nothing). A cancel
+ * that arrived while the attempt ended (cancel_requested) is honoured here: the job ends
+ * cancelled instead. Returns 1 (requeued), 2 (cancelled) or 0 (already terminal or missing).
  */
 export const REQUEUE_LUA = `${APPEND_ATTEMPT}
 local s = redis.call('HGET', KEYS[1], 'status')
 if (not s) or is_terminal(s) then return 0 end
+if s == 'queued' and redis.call('HGET', KEYS[1], 'requeued_from') == ARGV[9] then return 1 end
 if ARGV[1] ~= '' then append_attempt(KEYS[1], ARGV[1]) end
 uncount(KEYS[1], ARGV[2])
 if redis.call('HGET', KEYS[1], 'cancel_requested') == '1' then
@@ -73,7 +85,7 @@ if redis.call('HGET', KEYS[1], 'cancel_requested') == '1' then
   redis.call('PUBLISH', ARGV[6], ARGV[7])
   return 2
 end
-redis.call('HSET', KEYS[1], 'status', 'queued')
+redis.call('HSET', KEYS[1], 'status', 'queued', 'requeued_from', ARGV[9], 'next', ARGV[10])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;

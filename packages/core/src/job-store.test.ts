@@ -2,13 +2,20 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { freshRedis } from '../../../test/helpers/redis.js';
 import { queuedRecord } from './job-record.js';
-import { JobStore } from './job-store.js';
+import { JobStore, type FollowUp } from './job-store.js';
 import { jobKeys } from './keys.js';
 
 let redis: Redis;
 let jobs: JobStore;
 let seq = 0;
 const attempt = { deployment: 'a', model_group: 'g', error_type: 'server', duration_ms: 1, at: 0 };
+const followUp = (id: string): FollowUp => ({
+  group: 'g',
+  delayMs: 0,
+  payload: {
+    id, kind: 'async', body: {}, groups: ['g'], groupIndex: 0, groupAttempts: 1, hop: 0, exclude: ['a'], ineligible: [], tokenEstimate: 0, createdAt: 0,
+  },
+});
 
 async function newJob(): Promise<string> {
   const id = `job-${seq++}`;
@@ -25,19 +32,23 @@ afterAll(() => redis?.disconnect());
 describe('at most one upstream call per job, each dispatch once (item 7)', () => {
   it('refuses a second dispatch while one runs, on any deployment', async () => {
     const id = await newJob();
-    expect(await jobs.markRunning(id, 'a', `${id}.0.0`)).toBe('ok');
-    expect(await jobs.markRunning(id, 'b', `${id}.0.0`)).toBe('duplicate'); // re-dispatched elsewhere by a dying scheduler
-    expect(await jobs.markRunning(id, 'b', `${id}.0.1`)).toBe('duplicate'); // any other call while one runs
+    expect((await jobs.markRunning(id, 'a', `${id}.0.0`)).state).toBe('ok');
+    expect((await jobs.markRunning(id, 'b', `${id}.0.0`)).state).toBe('duplicate'); // re-dispatched elsewhere by a dying scheduler
+    expect((await jobs.markRunning(id, 'b', `${id}.0.1`)).state).toBe('duplicate'); // any other call while one runs
     expect((await jobs.get(id))?.attempts).toBe(1);
   });
 
   it('recognises its own re-delivery after a lost worker, and never runs a dispatch twice', async () => {
     const id = await newJob();
-    expect(await jobs.markRunning(id, 'a', `${id}.0.0`)).toBe('ok');
-    expect(await jobs.markRunning(id, 'a', `${id}.0.0`)).toBe('rerun');
-    expect(await jobs.requeue(id, attempt)).toBe('requeued');
-    expect(await jobs.markRunning(id, 'a', `${id}.0.0`)).toBe('duplicate'); // the old dispatch again
-    expect(await jobs.markRunning(id, 'a', `${id}.0.1`)).toBe('ok'); // the retry
+    expect((await jobs.markRunning(id, 'a', `${id}.0.0`)).state).toBe('ok');
+    expect((await jobs.markRunning(id, 'a', `${id}.0.0`)).state).toBe('rerun');
+    expect(await jobs.requeue(id, `${id}.0.0`, followUp(id), attempt)).toBe('requeued');
+    // the old dispatch again (its worker died after REQUEUE): it hands on the follow-up once more
+    const again = await jobs.markRunning(id, 'a', `${id}.0.0`);
+    expect(again).toEqual({ state: 'requeued', next: followUp(id) });
+    expect(await jobs.requeue(id, `${id}.0.0`, followUp(id), attempt)).toBe('requeued'); // a repeated REQUEUE changes nothing
+    expect((await jobs.get(id))?.attempt_log).toHaveLength(1);
+    expect((await jobs.markRunning(id, 'a', `${id}.0.1`)).state).toBe('ok'); // the retry
     expect((await jobs.get(id))?.attempts).toBe(2);
   });
 });
@@ -47,7 +58,7 @@ describe('a cancel between attempts is honoured (cancel_requested)', () => {
     const id = await newJob();
     await jobs.markRunning(id, 'a', `${id}.0.0`);
     expect(await jobs.cancel(id)).toBe('requested'); // the call already ended: nobody aborts it
-    expect(await jobs.requeue(id, attempt)).toBe('cancelled');
+    expect(await jobs.requeue(id, `${id}.0.0`, followUp(id), attempt)).toBe('cancelled');
     const rec = await jobs.get(id);
     expect(rec?.status).toBe('cancelled');
     expect(rec?.error?.code).toBe('job_cancelled');

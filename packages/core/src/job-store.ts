@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Redis } from 'ioredis';
+import { JobPayloadSchema } from './job-payload.js';
 import { JOB_ACTIVE_TTL_SECONDS, JOB_RETENTION_SECONDS } from './defaults.js';
 import { channels, jobKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
@@ -68,8 +70,14 @@ export interface JobStoreOptions {
   activeTtlSeconds?: number;
 }
 
+/** What comes after a requeued dispatch: the next dispatch and where it goes. */
+export const FollowUpSchema = z.object({ group: z.string(), delayMs: z.number().nonnegative(), payload: JobPayloadSchema });
+export type FollowUp = z.infer<typeof FollowUpSchema>;
+
 /** Outcome of {@link JobStore.markRunning} (see `MARK_RUNNING_LUA`). */
-export type MarkRunningOutcome = 'ok' | 'rerun' | 'duplicate' | 'missing' | JobStatus;
+export type MarkRunningOutcome =
+  | { state: 'ok' | 'rerun' | 'duplicate' | 'missing' | JobStatus }
+  | { state: 'requeued'; /** Undefined when the stored follow-up is unreadable. */ next: FollowUp | undefined };
 
 /** Outcome of {@link JobStore.requeue}. */
 export type RequeueOutcome = 'requeued' | 'cancelled' | 'terminal';
@@ -109,15 +117,26 @@ export class JobStore {
    */
   async markRunning(id: string, deployment: string, dispatch: string): Promise<MarkRunningOutcome> {
     const r = await markRunningScript.run(this.redis, [jobKeys.record(id)], [deployment, Date.now(), dispatch, this.activeTtlSeconds]);
-    return r as MarkRunningOutcome;
+    if (Array.isArray(r)) {
+      let next: FollowUp | undefined;
+      try {
+        const parsed = FollowUpSchema.safeParse(JSON.parse(String(r[1])));
+        next = parsed.success ? parsed.data : undefined;
+      } catch {
+        next = undefined;
+      }
+      return { state: 'requeued', next };
+    }
+    return { state: r as 'ok' | 'rerun' | 'duplicate' | 'missing' | JobStatus };
   }
 
   /**
-   * Records a failed attempt and puts the job back to queued — or ends it cancelled when a cancel
+   * Records a failed attempt of dispatch `ended` and puts the job back to queued, remembering its
+   * follow-up `next` until that starts — or ends it cancelled when a cancel
    * was requested while the attempt ran. `sent: false` (a call that never left) takes back its
    * count in `attempts`; `attempt: null` logs nothing (a re-route: the call never left).
    */
-  async requeue(id: string, attempt: Attempt | null, sent = true): Promise<RequeueOutcome> {
+  async requeue(id: string, ended: string, next: FollowUp, attempt: Attempt | null, sent = true): Promise<RequeueOutcome> {
     const r = await requeueScript.run(
       this.redis,
       [jobKeys.record(id)],
@@ -130,6 +149,8 @@ export class JobStore {
         channels.jobDone,
         id,
         JSON.stringify(CANCELLED_ERROR),
+        ended,
+        JSON.stringify(next),
       ],
     );
     return r === 1 ? 'requeued' : r === 2 ? 'cancelled' : 'terminal';

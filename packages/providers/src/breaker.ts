@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
 import type { Deployment } from '@switchyard/config';
-import type { ChatCall, ProviderAdapter } from './adapter.js';
+import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** Longest timer Node accepts; opossum's own reset timer is kept out of the way with it. */
@@ -68,6 +68,15 @@ export class GuardedAdapter {
       }
       throw new UpstreamError('connection', err instanceof Error ? err.message : String(err));
     }
+  }
+
+  /**
+   * Starts a streamed call (see `ProviderAdapter.chatStream`): fails fast with `breaker_open`
+   * while the mirror is open; the adapter enforces the deployment's timeout.
+   */
+  async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
+    if (this.breaker.opened) throw new UpstreamError('breaker_open', `deployment ${this.deployment.id} is cooling down (circuit open)`);
+    return this.adapter.chatStream(call);
   }
 
   /** Whether the local breaker is open (mirroring a shared cooldown). */

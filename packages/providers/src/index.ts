@@ -4,3 +4,5 @@ export * from './upstream-body.js';
 export * from './openai-compatible.js';
 export * from './registry.js';
 export * from './breaker.js';
+export * from './sse.js';
+export * from './stream-assembler.js';

@@ -1,6 +1,7 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Deployment } from '@switchyard/config';
-import type { ChatCall, ProviderAdapter } from './adapter.js';
+import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
+import { parseSse } from './sse.js';
 import { buildUpstreamBody, scrubSecrets } from './upstream-body.js';
 import { classifyResponse, parseRetryAfter, UpstreamError } from './upstream-error.js';
 
@@ -9,7 +10,11 @@ export const OPENAI_DEFAULT_BASE = 'https://api.openai.com/v1';
 
 /** Options of {@link OpenAICompatibleAdapter}. */
 export interface OpenAICompatibleOptions {
-  /** Keep-alive connections per upstream origin. Default 128. */
+  /**
+   * Most keep-alive connections per upstream origin; each holds one call at a time (HTTP/1.1),
+   * so this bounds the calls one process has open to that origin. Default 16 384 (effectively
+   * the leases' cap: thousands of long calls per worker process).
+   */
   connections?: number;
 }
 
@@ -18,12 +23,14 @@ const MAX_ERROR_CHARS = 2_000;
 
 /**
  * Adapter for OpenAI and any OpenAI-compatible server (`api_base` + `/chat/completions`), over
- * an undici keep-alive connection pool.
+ * an undici keep-alive connection pool. Streams are relayed chunk by chunk from the upstream's
+ * SSE; usage is always requested (`stream_options.include_usage`).
  */
 export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly pool: Pool;
   private readonly path: string;
   private readonly headers: Record<string, string>;
+  private readonly streamHeaders: Record<string, string>;
 
   constructor(
     private readonly deployment: Deployment,
@@ -31,35 +38,94 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   ) {
     const base = new URL(deployment.apiBase ?? OPENAI_DEFAULT_BASE);
     this.path = `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
-    this.pool = new Pool(base.origin, { connections: opts.connections ?? 128, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(base.origin, { connections: opts.connections ?? 16_384, keepAliveTimeout: 30_000 });
     this.headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (deployment.apiKey) this.headers.authorization = `Bearer ${deployment.apiKey}`;
+    this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
   }
 
   async chat(call: ChatCall): Promise<unknown> {
+    const { res, timeout } = await this.send(call, false);
+    try {
+      return await res.body.json();
+    } catch (err) {
+      throw this.failure(err, timeout, call.signal);
+    }
+  }
+
+  async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
+    const { res, timeout } = await this.send(call, true);
+    return this.chunks(res, timeout, call.signal);
+  }
+
+  private async *chunks(res: Dispatcher.ResponseData, timeout: AbortSignal, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
+    let done = false;
+    try {
+      for await (const ev of parseSse(res.body)) {
+        if (ev.data === '[DONE]') {
+          done = true;
+          return;
+        }
+        let chunk: unknown;
+        try {
+          chunk = JSON.parse(ev.data);
+        } catch {
+          throw new UpstreamError('server', 'upstream sent a malformed stream event');
+        }
+        const err = (chunk as { error?: { message?: unknown; code?: unknown; type?: unknown } }).error;
+        if (err && typeof err === 'object') {
+          const code = typeof err.code === 'string' ? err.code : typeof err.type === 'string' ? err.type : undefined;
+          throw classifyResponse(500, scrubSecrets(this.deployment, String(err.message ?? 'upstream stream error')), code);
+        }
+        yield chunk as ChatChunk;
+      }
+      done = true;
+    } catch (err) {
+      throw this.failure(err, timeout, signal);
+    } finally {
+      // closed early (the consumer returned) or failed: drop the connection, never reuse a half-read body
+      if (!done) res.body.destroy();
+    }
+  }
+
+  /** Sends the request; resolves with a 2xx response, else rejects with the classified error. */
+  private async send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: AbortSignal }> {
     const d = this.deployment;
     const timeout = AbortSignal.timeout(d.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
-    let res;
+    const body = buildUpstreamBody(d, call.body);
+    if (stream) {
+      body.stream = true;
+      const opts = body.stream_options;
+      body.stream_options = { ...(opts && typeof opts === 'object' ? opts : {}), include_usage: true };
+    } else {
+      delete body.stream;
+      delete body.stream_options;
+    }
     try {
-      res = await this.pool.request({
+      const res = await this.pool.request({
         method: 'POST',
         path: this.path,
-        headers: this.headers,
-        body: JSON.stringify(buildUpstreamBody(d, call.body)),
+        headers: stream ? this.streamHeaders : this.headers,
+        body: JSON.stringify(body),
         signal,
       });
-      if (res.statusCode >= 200 && res.statusCode < 300) return await res.body.json();
+      if (res.statusCode >= 200 && res.statusCode < 300) return { res, timeout };
       const text = (await res.body.text()).slice(0, MAX_ERROR_CHARS);
       const { message, code } = parseErrorBody(text);
       throw classifyResponse(res.statusCode, scrubSecrets(d, message), code, parseRetryAfter(res.headers));
     } catch (err) {
-      if (err instanceof UpstreamError) throw err;
-      if (timeout.aborted) throw new UpstreamError('timeout', `upstream did not answer within ${d.timeoutMs} ms`);
-      if (call.signal?.aborted) throw new UpstreamError('connection', 'the upstream call was aborted');
-      const e = err as { code?: string; message?: string };
-      throw new UpstreamError('connection', scrubSecrets(d, `upstream connection failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim()));
+      throw this.failure(err, timeout, call.signal);
     }
+  }
+
+  private failure(err: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): UpstreamError {
+    const d = this.deployment;
+    if (err instanceof UpstreamError) return err;
+    if (timeout.aborted) return new UpstreamError('timeout', `upstream did not answer within ${d.timeoutMs} ms`);
+    if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');
+    const e = err as { code?: string; message?: string };
+    return new UpstreamError('connection', scrubSecrets(d, `upstream connection failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim()));
   }
 
   async close(): Promise<void> {

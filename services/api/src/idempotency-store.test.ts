@@ -94,7 +94,7 @@ describe('idempotency claims', () => {
   it('a caller_gone cancel never touches a job that already started', async () => {
     const id = newId();
     await createJob(owner(await store().claim('k', 'sha', id)), id);
-    expect(await jobs.markRunning(id, 'd1')).toBe('ok');
+    expect((await jobs.markRunning(id, 'd1', `${id}.0.0`)).state).toBe('ok');
     expect(await jobs.cancel(id, 'caller_gone')).toBe('running');
     expect((await redis.hget(`sy:job:{${id}}`, 'cancel_requested')) ?? null).toBeNull();
     const r = await store().claim('k', 'sha', newId());

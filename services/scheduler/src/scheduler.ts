@@ -1,7 +1,8 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import { channels, createRedis, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
-import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
+import { DeadlineIndex, LEASE_TTL_MS, QueueSet, RoutingState } from '@switchyard/routing';
 import { GroupDispatcher } from './group-dispatcher.js';
+import { ORPHAN_SWEEP_MS, sweepOrphanQueues } from './orphans.js';
 
 /** Options of {@link startScheduler}. */
 export interface SchedulerOptions {
@@ -14,6 +15,8 @@ export interface SchedulerOptions {
   retentionSeconds?: number;
   /** BullMQ lock and stalled-check interval (ms): how soon a crashed scheduler's jobs return. Default 30 000. */
   lockMs?: number;
+  /** Longest a lease lives without renewal (ms). Default {@link LEASE_TTL_MS}. */
+  leaseTtlMs?: number;
 }
 
 /** A running scheduler. */
@@ -29,7 +32,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler', kind: 'background' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-wake', kind: 'blocking' });
-  const routing = new RoutingState(redis);
+  const routing = new RoutingState(redis, { leaseTtlMs: opts.leaseTtlMs ?? LEASE_TTL_MS });
   const queues = new QueueSet(redis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const deadlines = new DeadlineIndex(redis);
@@ -62,9 +65,18 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
   });
   await subscriber.subscribe(channels.wake);
   await Promise.all([...dispatchers.values()].map((d) => d.start()));
+  const sweepOrphans = (): void => {
+    sweepOrphanQueues({ redis, config, queues, routing, jobs, logger }).catch((err: unknown) =>
+      logger.error({ err }, 'sweeping orphaned deployment queues failed'),
+    );
+  };
+  sweepOrphans();
+  const orphanTimer = setInterval(sweepOrphans, ORPHAN_SWEEP_MS);
+  orphanTimer.unref();
   logger.info({ groups: [...dispatchers.keys()] }, 'scheduler started');
   return {
     async close() {
+      clearInterval(orphanTimer);
       await Promise.all([...dispatchers.values()].map((d) => d.close()));
       await queues.close();
       subscriber.disconnect();

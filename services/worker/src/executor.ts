@@ -1,5 +1,5 @@
 import type { Deployment, SwitchyardConfig } from '@switchyard/config';
-import { CANCELLED_ERROR, currentGroup, type Attempt, type JobError, type JobPayload, type JobStore, type Logger } from '@switchyard/core';
+import { CANCELLED_ERROR, currentGroup, type Attempt, type FollowUp, type JobError, type JobPayload, type JobStore, type Logger } from '@switchyard/core';
 import { UpstreamError, type GuardedAdapter } from '@switchyard/providers';
 import {
   dispatchId,
@@ -99,13 +99,16 @@ export class Executor {
       this.d.jobs.markRunning(p.id, dep.id, dispatchId(p)),
       this.d.routing.renew([lease]),
     ]);
-    if (state === 'rerun') {
+    if (state.state === 'rerun') {
       await this.recover(p, dep, 'its worker stopped while the call ran');
       return;
     }
-    if (state !== 'ok') {
+    if (state.state !== 'ok') {
       await this.d.routing.release(dep, lease.leaseId, { ...reserved, actualTokens: 0, sent: false });
-      this.d.logger.debug({ jobId: p.id, state }, 'job not runnable here; skipped');
+      // This dispatch already ran and was requeued, but its worker may have died before handing
+      // the follow-up on: hand it on again (its dispatch id makes that idempotent).
+      if (state.state === 'requeued' && state.next) await this.enqueueFollowUp(state.next);
+      this.d.logger.debug({ jobId: p.id, state: state.state }, 'job not runnable here; skipped');
       return;
     }
     if (expired.length > 0) {
@@ -261,10 +264,15 @@ export class Executor {
   }
 
   private async requeue(p: JobPayload, group: string, next: JobPayload, attempt: Attempt | null, delayMs: number, sent = true): Promise<void> {
-    const outcome = await persist(() => this.d.jobs.requeue(p.id, attempt, sent));
+    const followUp: FollowUp = { group, delayMs, payload: next };
+    const outcome = await persist(() => this.d.jobs.requeue(p.id, dispatchId(p), followUp, attempt, sent));
     if (outcome !== 'requeued') return; // cancelled meanwhile (or already finished)
-    if (next.deadlineAt !== undefined) await persist(() => this.d.deadlines.add(group, dispatchId(next), next.deadlineAt as number));
-    await persist(() => this.d.queues.enqueueIngress(group, next, delayMs));
+    await this.enqueueFollowUp(followUp);
+  }
+
+  private async enqueueFollowUp({ group, delayMs, payload }: FollowUp): Promise<void> {
+    if (payload.deadlineAt !== undefined) await persist(() => this.d.deadlines.add(group, dispatchId(payload), payload.deadlineAt as number));
+    await persist(() => this.d.queues.enqueueIngress(group, payload, delayMs));
   }
 }
 

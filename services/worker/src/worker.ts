@@ -11,7 +11,7 @@ import {
   type Logger,
 } from '@switchyard/core';
 import { createAdapter, GuardedAdapter } from '@switchyard/providers';
-import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
+import { DeadlineIndex, LEASE_TTL_MS, QueueSet, RoutingState } from '@switchyard/routing';
 import { Executor } from './executor.js';
 import { parseHealthMessage } from './health.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -51,6 +51,8 @@ export interface WorkerOptions {
   shutdownGraceMs?: number;
   /** BullMQ lock and stalled-check interval (ms): how soon a crashed worker's jobs run again. Default 30 000. */
   lockMs?: number;
+  /** Longest a lease lives without renewal (ms); renewed every third of it. Default {@link LEASE_TTL_MS}. */
+  leaseTtlMs?: number;
 }
 
 /** A running worker process's pools. */
@@ -67,10 +69,11 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-worker', kind: 'background' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-worker-cancel', kind: 'blocking' });
-  const routing = new RoutingState(redis);
+  const leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
+  const routing = new RoutingState(redis, { leaseTtlMs });
   const queues = new QueueSet(redis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
-  const leases = new LeaseKeeper(routing, logger);
+  const leases = new LeaseKeeper(routing, logger, Math.max(100, Math.floor(leaseTtlMs / 3)));
   const executor = new Executor({ config, routing, queues, jobs, deadlines: new DeadlineIndex(redis), leases, logger });
   const selected = config.deployments.filter((d) => d.supported && (!opts.deployments || opts.deployments.includes(d.id)));
   const adapters = new Map<string, GuardedAdapter>();
