@@ -5,4 +5,4 @@
 #   bash scripts/start.sh [--config FILE] [--port N]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-exec node packages/cli/dist/main.js start "$@"
+exec node services/cli/dist/main.js start "$@"

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI entry (`pnpm test` builds before running the tests). */
-export const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../services/cli/dist/main.js', import.meta.url));
 
 /** A Switchyard role running as a child process. */
 export interface RoleProcess {

@@ -58,7 +58,7 @@ export interface SwitchyardStack {
 const API_READY = /switchyard listening on (http:\/\/\S+)/;
 
 function cli(repoRoot: string): string {
-  return join(repoRoot, 'packages/cli/dist/main.js');
+  return join(repoRoot, 'services/cli/dist/main.js');
 }
 
 /** `switchyard start --config FILE` with REDIS_URL set (no embedded redis-server). */

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { SwitchyardError, type CompletionHub, type JobStore, type Logger, type Redis } from '@switchyard/core';
+import { JOB_RETENTION_SECONDS, SwitchyardError, type CompletionHub, type JobStore, type Logger, type Redis } from '@switchyard/core';
 import { requireMasterKey } from './auth.js';
 import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body-guards.js';
 import { errorHandler } from './http-errors.js';
@@ -48,7 +48,7 @@ export function createApp(d: AppDeps): Express {
   app.use(express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() }));
   app.use(modelRoutes(d.config));
   app.use(modelInfoRoutes(d.config, d.routing));
-  const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? 86_400 });
+  const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? JOB_RETENTION_SECONDS });
   app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds }));
   app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub, idempotency }));
   app.use((req, _res, next) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cancelledForCallerGone, type JobRecord, type JobStore, type Redis } from '@switchyard/core';
+import { cancelledForCallerGone, JOB_RETENTION_SECONDS, type JobRecord, type JobStore, type Redis } from '@switchyard/core';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './errors.js';
 import { idempotencyRedisKey } from './idempotency.js';
 import { releaseClaimScript, swapClaimScript } from './idempotency.lua.js';
@@ -77,7 +77,7 @@ export class IdempotencyStore {
     private readonly jobs: JobStore,
     opts: IdempotencyStoreOptions = {},
   ) {
-    this.retentionSeconds = opts.retentionSeconds ?? 86_400;
+    this.retentionSeconds = opts.retentionSeconds ?? JOB_RETENTION_SECONDS;
     this.claimGraceMs = opts.claimGraceMs ?? 10_000;
     this.replayWaitMs = opts.replayWaitMs ?? 1_000;
     this.pollMs = opts.pollMs ?? 25;

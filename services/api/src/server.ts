@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { CompletionHub, createRedis, JobStore, type Logger } from '@switchyard/core';
+import { CompletionHub, createRedis, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
 import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { createApp } from './app.js';
 import { chooseBindHost } from './bind-host.js';
@@ -55,7 +55,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-api' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-api-events', kind: 'blocking' });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? 86_400 });
+  const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const queues = new QueueSet(redis);
   const hub = new CompletionHub(subscriber, jobs);
   await hub.start();
@@ -71,7 +71,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
     logger,
     bodyLimit: opts.bodyLimit ?? '2mb',
     syncWaitSeconds: opts.syncWaitSeconds ?? 600,
-    retentionSeconds: opts.retentionSeconds ?? 86_400,
+    retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS,
   });
   const bind = chooseBindHost(opts.host, Boolean(config.general.masterKey));
   const host = bind.host;

@@ -1,6 +1,6 @@
 import { parseConfig } from '@switchyard/config';
 import { describe, expect, it } from 'vitest';
-import { loadFixture } from '../../config/src/test-support/fixtures.js';
+import { loadFixture } from '../../../packages/config/src/test-support/fixtures.js';
 import { describePlan, strategyMeaning } from './check.js';
 
 const plan = (name: string): string => describePlan(loadFixture(name));
