@@ -23,6 +23,10 @@ describe('parseMockArgs', () => {
       '--api-key', 'sk-x',
       '--content', 'hi there',
       '--completion-tokens', '7',
+      '--echo', 'true',
+      '--stream-interval-ms=25',
+      '--stream-chunks', '20',
+      '--stream-fail-after', '3',
     ]);
     expect(o).toEqual({
       port: 9100,
@@ -39,8 +43,13 @@ describe('parseMockArgs', () => {
         apiKey: 'sk-x',
         content: 'hi there',
         completionTokens: 7,
+        echo: true,
+        streamIntervalMs: 25,
+        streamChunks: 20,
+        streamFailAfter: 3,
       },
     });
+    expect(parseMockArgs(['--echo', '0']).behaviour).toEqual({ echo: false });
   });
 
   it('reads env vars, with flags taking precedence', () => {
@@ -66,6 +75,10 @@ describe('parseMockArgs', () => {
     [['--fail-status', '200'], /--fail-status/],
     [['--failure-mode', 'explode'], /--failure-mode/],
     [['--latency-ms', '-1'], /--latency-ms/],
+    [['--echo', 'yes'], /--echo: must be true or false/],
+    [['--stream-chunks', '0'], /--stream-chunks/],
+    [['--stream-fail-after', '1.5'], /--stream-fail-after: must be an integer/],
+    [['--stream-interval-ms', '-5'], /--stream-interval-ms/],
     [['--bogus', '1'], /unknown option: --bogus/],
     [['--port'], /--port needs a value/],
     [['--port', '--name', 'x'], /--port needs a value/],

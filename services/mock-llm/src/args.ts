@@ -41,6 +41,10 @@ Options (each also settable via env MOCK_LLM_<NAME>, e.g. MOCK_LLM_LATENCY_MS):
   --api-key <key>            require Authorization: Bearer <key> (or api-key header)
   --content <text>           completion text (default "Hello from mock-llm")
   --completion-tokens <n>    completion_tokens to report (default: words of content)
+  --echo <true|false>        answer with the last user message's text (default false)
+  --stream-interval-ms <ms>  gap before each streamed content chunk; 0 = one write (default 0)
+  --stream-chunks <n>        content chunks per stream (default: one per word)
+  --stream-fail-after <n>    fail streams after n content chunks, per --failure-mode (default: never)
   -h, --help                 show this help
 `;
 
@@ -57,6 +61,10 @@ const FLAGS = [
   'api-key',
   'content',
   'completion-tokens',
+  'echo',
+  'stream-interval-ms',
+  'stream-chunks',
+  'stream-fail-after',
 ] as const;
 type Flag = (typeof FLAGS)[number];
 
@@ -65,6 +73,12 @@ const numberString = z
   .trim()
   .regex(/^-?(\d+(\.\d*)?|\.\d+)$/, 'must be a number')
   .transform(Number);
+
+const booleanString = z
+  .string()
+  .trim()
+  .regex(/^(true|false|1|0)$/, 'must be true or false')
+  .transform((v) => v === 'true' || v === '1');
 
 const cliSchema = z.strictObject({
   port: numberString.pipe(z.number().int('must be an integer').min(0).max(65535)).optional(),
@@ -82,6 +96,10 @@ const cliSchema = z.strictObject({
   'api-key': z.string().min(1, 'must not be empty').optional(),
   content: z.string().optional(),
   'completion-tokens': numberString.pipe(z.number().int('must be an integer').min(0)).optional(),
+  echo: booleanString.optional(),
+  'stream-interval-ms': numberString.pipe(behaviourPatchSchema.shape.streamIntervalMs.unwrap()).optional(),
+  'stream-chunks': numberString.pipe(z.number().int('must be an integer').min(1).max(100_000)).optional(),
+  'stream-fail-after': numberString.pipe(z.number().int('must be an integer').min(0).max(100_000)).optional(),
 });
 
 function envName(flag: Flag): string {
@@ -154,6 +172,10 @@ export function parseMockArgs(argv: readonly string[], env: Readonly<Record<stri
   if (o['api-key'] !== undefined) behaviour.apiKey = o['api-key'];
   if (o.content !== undefined) behaviour.content = o.content;
   if (o['completion-tokens'] !== undefined) behaviour.completionTokens = o['completion-tokens'];
+  if (o.echo !== undefined) behaviour.echo = o.echo;
+  if (o['stream-interval-ms'] !== undefined) behaviour.streamIntervalMs = o['stream-interval-ms'];
+  if (o['stream-chunks'] !== undefined) behaviour.streamChunks = o['stream-chunks'];
+  if (o['stream-fail-after'] !== undefined) behaviour.streamFailAfter = o['stream-fail-after'];
   return {
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',

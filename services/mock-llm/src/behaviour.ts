@@ -8,10 +8,12 @@ export type FailureMode = 'respond' | 'timeout' | 'drop';
  *
  * Failure rules, decided per model request (after auth and body validation):
  * - `failRatio > 0`: the request fails with probability `failRatio`, using `failStatus ?? 500`.
- * - `failRatio == 0`: every request fails if `failStatus` is set or `failureMode` is not `'respond'`.
+ * - `failRatio == 0`: every request fails if `failStatus` is set or `failureMode` is not `'respond'`
+ *   (unless `streamFailAfter` is set: then `failureMode` alone only chooses how streams fail mid-way).
  *
  * `failureMode` then decides how the failure shows up. Latency applies to every response
- * except `'drop'`.
+ * except `'drop'`. These failures happen before the first byte; `streamFailAfter` is the
+ * independent mid-stream failure.
  */
 export interface MockBehaviour {
   /** Added latency per request in ms. Default 0. */
@@ -39,8 +41,44 @@ export interface MockBehaviour {
   apiKey?: string;
   /** Completion text returned. Default `"Hello from mock-llm"`. */
   content: string;
-  /** `completion_tokens` reported in usage. Default: number of words of `content`. */
+  /**
+   * `completion_tokens` reported in usage. Default: the number of words of the completion text
+   * (`content`, the echoed text with `echo`, or the padded text with `streamChunks`).
+   */
   completionTokens?: number;
+  /**
+   * When true, the completion text (streamed and non-streamed chat) is the text of the last
+   * `user` message: its string `content`, or its `text` parts concatenated without separator;
+   * `""` when there is no user message. Lets concurrent callers check they got their own answer.
+   * Default false.
+   */
+  echo: boolean;
+  /**
+   * Gap in ms before each content chunk of a stream. When > 0 the stream is written progressively:
+   * the role chunk right away (after `latencyMs`, which stays the time to first byte), content chunk
+   * `i` (1-based) `i × streamIntervalMs` later, then the finish chunk, the usage chunk (if asked) and
+   * `[DONE]` right after the last content chunk; each event is its own flushed write. When 0
+   * the whole stream is one write (the fast path for benchmarks). Default 0.
+   */
+  streamIntervalMs: number;
+  /**
+   * Number of content chunks of a stream. Default undefined: one chunk per word of the text.
+   * When set, the words are grouped into exactly that many contiguous chunks (sizes differ by at
+   * most one word) that concatenate back to the exact text. If the text has fewer words, it is
+   * padded deterministically by repeating its words in order, each after one space
+   * (`"a b"` with 5 chunks streams `"a b a b a"`), and `completion_tokens` counts the padded
+   * words; a text without words streams as itself followed by empty chunks. Non-streamed
+   * responses are never padded.
+   */
+  streamChunks?: number;
+  /**
+   * When set, a stream fails right after that many content chunks (all of them if it has fewer),
+   * instead of the finish chunk: with `failureMode: 'drop'` the socket is destroyed; with
+   * `'timeout'` the stream stalls (no further bytes) until the client gives up; otherwise an
+   * OpenAI-style `data: {"error":{..."type":"server_error"...}}` event is sent and the response
+   * ends. No `[DONE]` in any case. Independent of `failRatio`/`failStatus`. Default undefined.
+   */
+  streamFailAfter?: number;
 }
 
 /** The defaults applied before any user-supplied patch. */
@@ -55,6 +93,10 @@ export const DEFAULT_BEHAVIOUR: Readonly<MockBehaviour> = Object.freeze({
   apiKey: undefined,
   content: 'Hello from mock-llm',
   completionTokens: undefined,
+  echo: false,
+  streamIntervalMs: 0,
+  streamChunks: undefined,
+  streamFailAfter: undefined,
 });
 
 /**
@@ -72,6 +114,10 @@ export const behaviourPatchSchema = z.strictObject({
   apiKey: z.string().min(1).nullable().optional(),
   content: z.string().optional(),
   completionTokens: z.number().int().min(0).nullable().optional(),
+  echo: z.boolean().optional(),
+  streamIntervalMs: z.number().min(0).max(600_000).optional(),
+  streamChunks: z.number().int().min(1).max(100_000).nullable().optional(),
+  streamFailAfter: z.number().int().min(0).max(100_000).nullable().optional(),
 });
 
 /** Input accepted by {@link parseBehaviourPatch}: a patch whose optional fields may be `null`. */
@@ -120,7 +166,7 @@ const NO_FAILURE: FailureDecision = Object.freeze({ fail: false });
 export function decideFailure(b: MockBehaviour, random: () => number = Math.random): FailureDecision {
   if (b.failRatio > 0) {
     if (random() >= b.failRatio) return NO_FAILURE;
-  } else if (b.failStatus === undefined && b.failureMode === 'respond') {
+  } else if (b.failStatus === undefined && (b.failureMode === 'respond' || b.streamFailAfter !== undefined)) {
     return NO_FAILURE;
   }
   return { fail: true, status: b.failStatus ?? 500, mode: b.failureMode };

@@ -129,6 +129,7 @@ describe('streaming', () => {
       choices: [],
       usage: { prompt_tokens: CHAT_PROMPT_TOKENS, completion_tokens: 3, total_tokens: CHAT_PROMPT_TOKENS + 3 },
     });
+    await waitFor(() => s.stats().streamsCompleted === 1);
   });
 
   it('omits the usage chunk without include_usage', async () => {
@@ -453,13 +454,27 @@ describe('control plane and stats', () => {
       byStatus: { '200': 3 },
       inFlight: 0,
       maxInFlight: 1,
+      streamsCompleted: 0,
+      streamsAborted: 0,
+      streamsFailed: 0,
       lastBodies: [CHAT_BODY, { ...CHAT_BODY, model: 'second' }],
     });
     expect(s.stats()).toEqual(stats);
 
     const reset = await post(`${s.url}/__mock/reset`, '');
     expect(reset.status).toBe(200);
-    expect(s.stats()).toEqual({ requests: 0, byPath: {}, byStatus: {}, inFlight: 0, maxInFlight: 0, lastBodies: [], arrivals: [] });
+    expect(s.stats()).toEqual({
+      requests: 0,
+      byPath: {},
+      byStatus: {},
+      inFlight: 0,
+      maxInFlight: 0,
+      streamsCompleted: 0,
+      streamsAborted: 0,
+      streamsFailed: 0,
+      lastBodies: [],
+      arrivals: [],
+    });
   });
 
   it('keeps only the last 50 bodies, oldest first', async () => {

@@ -6,14 +6,14 @@
  * `GET /__mock/stats`, `GET|POST /__mock/behaviour`, `POST /__mock/reset`.
  *
  * Per model request the order is: route (404) → body (413, 400 bad JSON) → auth (401) →
- * validation (400) → injected failure → latency → response.
+ * validation (400) → injected failure → latency → response. A streamed response is then written
+ * by `stream-writer.ts` (at once, or progressively with `streamIntervalMs`).
  */
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   BehaviourValidationError,
   DEFAULT_BEHAVIOUR,
-  countWords,
   decideFailure,
   mergeBehaviour,
   parseBehaviourPatch,
@@ -37,8 +37,10 @@ import {
   tooLargeBody,
   unixSeconds,
 } from './openai-format.js';
-import { splitWords, sseCompletionStream } from './sse.js';
+import { lastUserText, plainText, streamText, type CompletionText, type StreamText } from './completion-text.js';
+import { SseFramer } from './sse.js';
 import { StatsRecorder, type MockStats } from './stats.js';
+import { writeStream, type StreamPlan } from './stream-writer.js';
 
 /** Maximum accepted request body (10 MB); larger bodies are drained and answered with 413. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -79,11 +81,10 @@ export interface StartMockLlmOptions {
   behaviour?: Partial<MockBehaviour>;
 }
 
-/** Values derived from the behaviour, recomputed on every change rather than per request. */
+/** Values derived from the behaviour, recomputed on every change rather than per request (unused with `echo`). */
 interface Derived {
-  contentJson: string;
-  piecesJson: string[];
-  completionTokens: number;
+  plain: CompletionText;
+  stream: StreamText;
 }
 
 /** What a model request asks for. */
@@ -102,9 +103,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function derive(b: MockBehaviour): Derived {
   return {
-    contentJson: JSON.stringify(b.content),
-    piecesJson: splitWords(b.content).map((p) => JSON.stringify(p)),
-    completionTokens: b.completionTokens ?? countWords(b.content),
+    plain: plainText(b.content, b.completionTokens),
+    stream: streamText(b.content, b.streamChunks, b.completionTokens),
   };
 }
 
@@ -124,9 +124,12 @@ function stripQuery(url: string): string {
 /** A prepared response, sent either at once or after the latency timer. */
 interface Reply {
   status: number;
+  /** The body; unused when `stream` is set. */
   body: string;
   contentType: string;
   extraHeaders: OutgoingHttpHeaders | undefined;
+  /** A streamed completion, written by {@link writeStream}. */
+  stream?: StreamPlan;
 }
 
 class MockLlm {
@@ -308,27 +311,36 @@ class MockLlm {
     if (target !== 'chat') return { status: 200, body: modelJson(target.modelId), contentType: JSON_TYPE, extraHeaders: undefined };
 
     const req = body as Record<string, unknown>;
-    const d = this.derived;
+    const b = this.current;
+    const messages = req.messages as unknown[];
+    const echoed = b.echo ? lastUserText(messages) : undefined;
     const meta = { id: newId('chatcmpl-'), created: unixSeconds(), modelJson: JSON.stringify(req.model) };
-    const promptTokens = estimatePromptTokens(req.messages as unknown[]);
+    const promptTokens = estimatePromptTokens(messages);
     if (req.stream === true) {
       const so = req.stream_options;
       const includeUsage = isRecord(so) && so.include_usage === true;
+      const text = echoed === undefined ? this.derived.stream : streamText(echoed, b.streamChunks, b.completionTokens);
       return {
         status: 200,
-        body: sseCompletionStream(meta, {
-          piecesJson: d.piecesJson,
-          includeUsage,
-          promptTokens,
-          completionTokens: d.completionTokens,
-        }),
+        body: '',
         contentType: SSE_TYPE,
         extraHeaders: undefined,
+        stream: {
+          framer: new SseFramer(meta, includeUsage),
+          piecesJson: text.piecesJson,
+          includeUsage,
+          promptTokens,
+          completionTokens: text.completionTokens,
+          intervalMs: b.streamIntervalMs,
+          failAfter: b.streamFailAfter,
+          failMode: b.failureMode,
+        },
       };
     }
+    const text = echoed === undefined ? this.derived.plain : plainText(echoed, b.completionTokens);
     return {
       status: 200,
-      body: chatCompletionBody(meta, d.contentJson, promptTokens, d.completionTokens),
+      body: chatCompletionBody(meta, text.contentJson, promptTokens, text.completionTokens),
       contentType: JSON_TYPE,
       extraHeaders: undefined,
     };
@@ -349,7 +361,12 @@ class MockLlm {
     else headers['content-length'] = Buffer.byteLength(reply.body);
     if (reply.extraHeaders !== undefined) Object.assign(headers, reply.extraHeaders);
     res.writeHead(reply.status, headers);
-    res.end(reply.body);
+    if (reply.stream === undefined) {
+      res.end(reply.body);
+      return;
+    }
+    const stats = this.recorder;
+    writeStream(res, reply.stream, { timers: this.timers, onEnd: (outcome) => stats.stream(outcome) });
   }
 
   /**

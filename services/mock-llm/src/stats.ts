@@ -1,8 +1,12 @@
+import type { StreamOutcome } from './stream-writer.js';
+
 /**
  * Counters of one mock-llm instance. Control-plane (`/__mock/*`) requests are never counted.
  *
  * `byStatus` is keyed by HTTP status code (`"200"`, `"429"`, ...); requests that got no response
  * because of failure mode `'timeout'` or `'drop'` are counted under `"timeout"` / `"drop"`.
+ * A stream counts its status (200) when it starts, and one of `streamsCompleted`,
+ * `streamsAborted` or `streamsFailed` when it ends.
  */
 export interface MockStats {
   /** Model-plane requests received (any path, counted on arrival). */
@@ -11,10 +15,19 @@ export interface MockStats {
   byPath: Record<string, number>;
   /** Responses per status code, plus `"timeout"` / `"drop"`. */
   byStatus: Record<string, number>;
-  /** Model requests currently open (from body received until response end or socket close). */
+  /**
+   * Model requests currently open (from body received until response end or socket close);
+   * a stream is open until its last byte is written or its socket closes.
+   */
   inFlight: number;
   /** Highest `inFlight` seen since start or the last reset. */
   maxInFlight: number;
+  /** Streams written through `[DONE]`. */
+  streamsCompleted: number;
+  /** Streams whose client closed the connection before the mock finished writing them. */
+  streamsAborted: number;
+  /** Streams that failed mid-way on purpose (`streamFailAfter`). */
+  streamsFailed: number;
   /** The last 50 parsed JSON request bodies, oldest first. */
   lastBodies: unknown[];
   /** Arrival times (ms since epoch) of the last 5 000 model requests, oldest first. */
@@ -38,6 +51,9 @@ export class StatsRecorder {
   private byStatus = emptyCounts();
   private inFlight = 0;
   private maxInFlight = 0;
+  private streamsCompleted = 0;
+  private streamsAborted = 0;
+  private streamsFailed = 0;
   private bodies: unknown[] = [];
   private bodiesNext = 0;
   private arrivals: number[] = [];
@@ -65,6 +81,13 @@ export class StatsRecorder {
     this.inFlight--;
   }
 
+  /** Counts a stream that ended. */
+  stream(end: StreamOutcome): void {
+    if (end === 'completed') this.streamsCompleted++;
+    else if (end === 'aborted') this.streamsAborted++;
+    else this.streamsFailed++;
+  }
+
   /** Remembers a parsed request body (ring buffer of {@link LAST_BODIES_LIMIT}). */
   body(parsed: unknown): void {
     if (this.bodies.length < LAST_BODIES_LIMIT) {
@@ -87,6 +110,9 @@ export class StatsRecorder {
       byStatus: { ...this.byStatus },
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
+      streamsCompleted: this.streamsCompleted,
+      streamsAborted: this.streamsAborted,
+      streamsFailed: this.streamsFailed,
       lastBodies: ordered,
       arrivals: this.arrivals.slice(-ARRIVALS_LIMIT),
     };
@@ -98,6 +124,9 @@ export class StatsRecorder {
     this.byPath = emptyCounts();
     this.byStatus = emptyCounts();
     this.maxInFlight = this.inFlight;
+    this.streamsCompleted = 0;
+    this.streamsAborted = 0;
+    this.streamsFailed = 0;
     this.bodies = [];
     this.bodiesNext = 0;
     this.arrivals = [];
