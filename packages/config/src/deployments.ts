@@ -1,5 +1,5 @@
 import type { Finding } from './finding.js';
-import { isProviderParam } from './keys.js';
+import { isProviderParam, LITELLM_PARAMS_PROVIDER_SETTINGS } from './keys.js';
 import { splitProvider } from './provider.js';
 import type { RawDeployment } from './schema.js';
 import { computeTiers } from './tiers.js';
@@ -67,6 +67,9 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
     // zod leaves absent optional keys out, but drop explicit nulls read as "absent" too.
     const modelInfo = Object.fromEntries(Object.entries(givenInfo).filter(([, value]) => value !== undefined));
     const defaultParams = Object.fromEntries(Object.entries(p).filter(([key, value]) => isProviderParam(key) && value !== undefined));
+    const providerSettings = Object.fromEntries(
+      Object.entries(p).filter(([key, value]) => (LITELLM_PARAMS_PROVIDER_SETTINGS.has(key) || key.startsWith('aws_')) && value !== undefined),
+    );
     return {
       // ids[i] is only undefined for entries that failed validation, which never get here.
       id: ids[i] ?? `model_list[${i}]`,
@@ -93,6 +96,7 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
       ...(info?.supports_vision !== undefined ? { supportsVision: info.supports_vision } : {}),
       defaultParams,
       modelInfo,
+      providerSettings,
     };
   });
   return { deployments, warnings };

@@ -109,6 +109,11 @@ export interface Deployment {
   readonly defaultParams: Readonly<Record<string, unknown>>;
   /** `model_info` as given (minus `id`), for `/v1/models` and pre-call checks. */
   readonly modelInfo: Readonly<Record<string, unknown>>;
+  /**
+   * Provider settings from `litellm_params` (`aws_*`, `vertex_*`, `region_name`, …), resolved
+   * (`os.environ/` read). May hold secrets: never log, never return over HTTP. Default {}.
+   */
+  readonly providerSettings: Readonly<Record<string, unknown>>;
 }
 
 /** A model group: every deployment sharing one `model_name`. */

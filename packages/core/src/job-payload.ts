@@ -45,6 +45,13 @@ export const JobPayloadSchema = z.object({
    * never collides with the one it replaces. Default 0.
    */
   hop: z.number().int().nonnegative().default(0),
+  /**
+   * The channel of the API instance holding the caller (`channels.reply`): a streamed call's
+   * chunks are relayed there. Absent for async jobs (a streamed body is then only assembled).
+   */
+  replyTo: z.string().optional(),
+  /** Prompt tokens as estimated at submission: with the streamed text, the usage of a stream that reports none. */
+  promptTokens: z.number().int().nonnegative().optional(),
 });
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 

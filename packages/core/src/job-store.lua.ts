@@ -20,6 +20,16 @@ end
 local function uncount(key, sent)
   if sent == '0' then redis.call('HINCRBY', key, 'attempts', -1) end
 end
+-- A terminal transition is announced to the API instance holding the caller (the record's
+-- \`reply\` channel) with the whole record, so it needs no read; else on the shared done channel.
+local function announce(key, done_channel, id)
+  local reply = redis.call('HGET', key, 'reply')
+  if reply and reply ~= '' then
+    redis.call('PUBLISH', reply, id .. '\trec\t' .. cjson.encode(redis.call('HGETALL', key)))
+  else
+    redis.call('PUBLISH', done_channel, id)
+  end
+end
 local function is_terminal(s)
   return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'expired'
 end
@@ -29,7 +39,7 @@ end
  * KEYS[1]=record; ARGV: deployment, now(ms), dispatch id, active TTL (s). An upstream call of
  * dispatch `dispatch id` is about to start on `deployment`: status running, attempts + 1, the
  * record's TTL refreshed. At most one call per job is in flight, and a dispatch runs once:
- * - 'ok': it may start;
+ * - {'ok', attempts}: it may start (attempts counts it);
  * - 'rerun': this very dispatch is already running here on this deployment — its worker was lost
  *   and BullMQ re-delivered it (the caller records the lost attempt and re-routes the job);
  * - 'duplicate': another call of the job is running, or this dispatch already ran (a scheduler
@@ -60,7 +70,7 @@ if (redis.call('HGET', KEYS[1], 'started_at') or '') == '' then
   redis.call('HSET', KEYS[1], 'started_at', ARGV[2])
 end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
-return 'ok'
+return { 'ok', redis.call('HGET', KEYS[1], 'attempts') }
 `;
 
 /**
@@ -82,7 +92,7 @@ uncount(KEYS[1], ARGV[2])
 if redis.call('HGET', KEYS[1], 'cancel_requested') == '1' then
   redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished_at', ARGV[4], 'error', ARGV[8])
   redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
-  redis.call('PUBLISH', ARGV[6], ARGV[7])
+  announce(KEYS[1], ARGV[6], ARGV[7])
   return 2
 end
 redis.call('HSET', KEYS[1], 'status', 'queued', 'requeued_from', ARGV[9], 'next', ARGV[10])
@@ -103,7 +113,7 @@ uncount(KEYS[1], ARGV[10])
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'result', ARGV[2], 'error', ARGV[3], 'finished_at', ARGV[5])
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'deployment', ARGV[9]) end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
-redis.call('PUBLISH', ARGV[7], ARGV[8])
+announce(KEYS[1], ARGV[7], ARGV[8])
 return 1
 `;
 
@@ -114,7 +124,7 @@ return 1
  * ('requested': cancel_requested also makes a requeue between attempts end the job cancelled)
  * unless `queued only` is set; else returns 'missing' or the current (unchanged) status.
  */
-export const CANCEL_LUA = `
+export const CANCEL_LUA = `${APPEND_ATTEMPT}
 local s = redis.call('HGET', KEYS[1], 'status')
 if not s then return 'missing' end
 if s == 'running' then
@@ -126,6 +136,6 @@ end
 if s ~= 'queued' then return s end
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished_at', ARGV[1], 'error', ARGV[5])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+announce(KEYS[1], ARGV[3], ARGV[4])
 return 'ok'
 `;

@@ -76,7 +76,8 @@ export type FollowUp = z.infer<typeof FollowUpSchema>;
 
 /** Outcome of {@link JobStore.markRunning} (see `MARK_RUNNING_LUA`). */
 export type MarkRunningOutcome =
-  | { state: 'ok' | 'rerun' | 'duplicate' | 'missing' | JobStatus }
+  | { state: 'ok'; /** Upstream calls started for the job, this one included. */ attempts: number }
+  | { state: 'rerun' | 'duplicate' | 'missing' | JobStatus }
   | { state: 'requeued'; /** Undefined when the stored follow-up is unreadable. */ next: FollowUp | undefined };
 
 /** Outcome of {@link JobStore.requeue}. */
@@ -95,10 +96,15 @@ export class JobStore {
     this.activeTtlSeconds = opts.activeTtlSeconds ?? JOB_ACTIVE_TTL_SECONDS;
   }
 
-  /** Writes a new record, with the unfinished-record TTL. */
-  async create(rec: JobRecord): Promise<void> {
+  /**
+   * Writes a new record, with the unfinished-record TTL. `replyTo` (an API instance's channel,
+   * `channels.reply`) receives its terminal record instead of the shared done channel.
+   */
+  async create(rec: JobRecord, replyTo?: string): Promise<void> {
     const key = jobKeys.record(rec.id);
-    await this.redis.multi().hset(key, recordToHash(rec)).expire(key, this.activeTtlSeconds).exec();
+    const hash = recordToHash(rec);
+    if (replyTo) hash.reply = replyTo;
+    await this.redis.multi().hset(key, hash).expire(key, this.activeTtlSeconds).exec();
   }
 
   /** Deletes a record that was never enqueued (enqueue failed). */
@@ -117,6 +123,7 @@ export class JobStore {
    */
   async markRunning(id: string, deployment: string, dispatch: string): Promise<MarkRunningOutcome> {
     const r = await markRunningScript.run(this.redis, [jobKeys.record(id)], [deployment, Date.now(), dispatch, this.activeTtlSeconds]);
+    if (Array.isArray(r) && r[0] === 'ok') return { state: 'ok', attempts: Number(r[1]) };
     if (Array.isArray(r)) {
       let next: FollowUp | undefined;
       try {
@@ -127,7 +134,7 @@ export class JobStore {
       }
       return { state: 'requeued', next };
     }
-    return { state: r as 'ok' | 'rerun' | 'duplicate' | 'missing' | JobStatus };
+    return { state: r as 'rerun' | 'duplicate' | 'missing' | JobStatus };
   }
 
   /**

@@ -86,6 +86,12 @@ export const channels = {
    * Workers mirror it in their local breakers.
    */
   health: `${KEY_ROOT}:health`,
+  /**
+   * The channel of one API instance: the terminal record of every job whose caller it holds
+   * (`<id>\trec\t<record hash as a JSON array>`), and the relayed stream of a streamed job
+   * (`<id>\ts\t<start JSON>`, then `<id>\tc\t<chunk JSON>` per chunk).
+   */
+  reply: (instanceId: string) => `${KEY_ROOT}:to:${safeName(instanceId)}`,
   /** Cancel a running job: the worker running it aborts the upstream call; message = job id. */
   cancel: `${KEY_ROOT}:cancel`,
 } as const;

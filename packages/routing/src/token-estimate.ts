@@ -146,3 +146,8 @@ export function completionAllowance(body: Readonly<Record<string, unknown>>, def
   const n = typeof body.n === 'number' && Number.isInteger(body.n) && body.n > 1 ? body.n : 1;
   return n * perChoice;
 }
+
+/** Tokens of generated text (o200k), e.g. a stream's output when the upstream reported no usage. */
+export function countTextTokens(text: string): number {
+  return text === '' ? 0 : countTokens(tokenizableText(text));
+}

@@ -46,6 +46,8 @@ export const ChatCompletionBodySchema = z.looseObject({
     .min(1, 'messages must contain at least one message')
     .max(MAX_MESSAGES, `messages must contain at most ${MAX_MESSAGES} messages`),
   stream: z.boolean().optional(),
+  /** With `stream: true`: `include_usage` adds the final usage chunk. */
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   max_tokens: outputTokens.optional(),
   max_completion_tokens: outputTokens.optional(),
   temperature: z.number().min(0).max(2).optional(),

@@ -59,6 +59,12 @@ export interface Submission {
    * Default: nothing.
    */
   beforeEnqueue?: () => Promise<void>;
+  /**
+   * The channel of the API instance holding the caller (`CompletionHub.replyChannel`): the job's
+   * terminal record, and a streamed job's chunks, are announced there. Default: none (the shared
+   * done channel).
+   */
+  replyTo?: string;
 }
 
 /** Resolves the model group and turns a validated request into a record + ingress job. */
@@ -144,13 +150,15 @@ export class JobSubmitter {
       createdAt: now,
       ...(deadlineMs !== undefined ? { deadlineAt: now + deadlineMs } : {}),
       hop: 0,
+      promptTokens: profile.promptTokens,
+      ...(s.replyTo ? { replyTo: s.replyTo } : {}),
     };
     // Fast path: with nothing waiting in the group's ingress queue and capacity free, reserve a
     // deployment right here and skip the scheduler hop. Otherwise the job queues (in priority
     // order) for the scheduler. The record is written in the same round trip.
     const { request } = reserveRequestFor(group, router, payload, now, { fast: true });
     const { leaseId } = request;
-    const [created, reserved] = await Promise.allSettled([this.jobs.create(record), this.routing.reserve(request)]);
+    const [created, reserved] = await Promise.allSettled([this.jobs.create(record, s.replyTo), this.routing.reserve(request)]);
     const lease: ReserveResult | undefined = reserved.status === 'fulfilled' ? reserved.value : undefined;
     if (reserved.status === 'rejected') this.releaseUnknown(group, leaseId);
     try {
@@ -211,6 +219,15 @@ export class JobSubmitter {
    * Cancels the job if it exists and has not started (its synchronous caller went away). The
    * record says why (`caller_disconnected`), so an `Idempotency-Key` bound to it is free again.
    */
+  /**
+   * A streaming caller left: cancel its job whether queued or running (a running call is
+   * aborted; aborts are never the deployment's fault).
+   */
+  async abandon(id: string): Promise<void> {
+    const rec = await this.jobs.get(id);
+    if (rec?.status === 'queued' || rec?.status === 'running') await this.cancel(rec, 'requested');
+  }
+
   async cancelIfQueued(id: string): Promise<void> {
     const rec = await this.jobs.get(id);
     if (rec?.status === 'queued') await this.cancel(rec, 'caller_gone');

@@ -1,5 +1,5 @@
 import type { Deployment, SwitchyardConfig } from '@switchyard/config';
-import { CANCELLED_ERROR, currentGroup, type Attempt, type FollowUp, type JobError, type JobPayload, type JobStore, type Logger } from '@switchyard/core';
+import { CANCELLED_ERROR, currentGroup, type Attempt, type FollowUp, type JobError, type JobPayload, type JobStore, type Logger, type Redis } from '@switchyard/core';
 import { UpstreamError, type GuardedAdapter } from '@switchyard/providers';
 import {
   dispatchId,
@@ -17,6 +17,7 @@ import { healthDecision } from './health.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { persist } from './persist.js';
 import { planNextStep } from './retry-plan.js';
+import { runStream, StreamFailure, type StreamRelay } from './stream-call.js';
 
 /** Why a running call was aborted from outside. */
 export type AbortReason = 'cancelled' | 'shutdown';
@@ -30,6 +31,8 @@ export interface ExecutorDeps {
   deadlines: DeadlineIndex;
   leases: LeaseKeeper;
   logger: Logger;
+  /** The worker's connection, for relaying streamed chunks (the same one that finishes jobs, so they arrive in order). */
+  redis: Redis;
 }
 
 /** The error of a job cancelled while it ran. */
@@ -117,7 +120,7 @@ export class Executor {
     }
     const stopKeeping = this.d.leases.hold(lease);
     try {
-      await this.call(p, dep, adapter, signal, group, lease.leaseId, reserved);
+      await this.call(p, dep, adapter, signal, group, lease.leaseId, reserved, state.attempts);
     } finally {
       stopKeeping();
     }
@@ -131,21 +134,35 @@ export class Executor {
     group: string,
     leaseId: string,
     reserved: Settlement,
+    attempts: number,
   ): Promise<void> {
     const at = Date.now();
     const t0 = performance.now();
     // Only the upstream call is guarded here: a Redis error in the bookkeeping after it must not
     // pass for an upstream failure (persist retries it; the call is never re-run).
     let result: unknown;
+    let used: number | undefined;
     let failure: UpstreamError | undefined;
+    let relayed = 0;
     try {
-      result = await adapter.chat({ body: p.body, signal });
+      if (p.body.stream === true) {
+        const r = await runStream(adapter, p.body, signal, p.promptTokens ?? 0, this.relayOf(p, dep, group, attempts));
+        result = r.completion;
+        used = r.usedTokens;
+      } else {
+        result = await adapter.chat({ body: p.body, signal });
+        used = usedTokens(result);
+      }
     } catch (err) {
-      failure = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
+      if (err instanceof StreamFailure) {
+        failure = err.error;
+        relayed = err.relayed;
+      } else {
+        failure = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
+      }
     }
     const duration = round(performance.now() - t0);
     if (!failure) {
-      const used = usedTokens(result);
       await Promise.all([
         persist(() =>
           this.d.routing.release(dep, leaseId, {
@@ -200,7 +217,26 @@ export class Executor {
         ...(e.kind === 'timeout' ? { latencyMs: duration } : {}),
       }),
     );
+    if (relayed > 0) {
+      // The caller already has part of the stream: no retry could continue it. The stream ends
+      // with this error (the API writes it as an error event), and the attempt is recorded.
+      await persist(() => this.d.jobs.finish(p.id, { status: 'failed', error: e.toJobError(), deployment: dep.id, attempt }));
+      return;
+    }
     await this.afterFailure(p, dep, e, attempt);
+  }
+
+  /** How a streamed job's chunks reach its caller, or undefined for a job nobody waits on. */
+  private relayOf(p: JobPayload, dep: Deployment, group: string, attempts: number): StreamRelay | undefined {
+    if (!p.replyTo) return undefined;
+    const options = p.body.stream_options as { include_usage?: unknown } | undefined;
+    return {
+      redis: this.d.redis,
+      channel: p.replyTo,
+      jobId: p.id,
+      startJson: JSON.stringify({ deployment: dep.id, model_group: group, attempts, queue_ms: Math.max(0, Date.now() - p.createdAt) }),
+      includeUsage: options?.include_usage === true,
+    };
   }
 
   /**

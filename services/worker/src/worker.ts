@@ -19,9 +19,9 @@ import { LeaseKeeper } from './lease-keeper.js';
 /**
  * Concurrency of a deployment's pool in one worker process when the deployment sets no
  * `max_parallel_requests`: calls are I/O-bound, so this is a safety bound, not a tuning knob;
- * the global leases are the real cap. Default 1 024.
+ * the global leases are the real cap. Default 10 000.
  */
-export const DEFAULT_POOL_CONCURRENCY = 1_024;
+export const DEFAULT_POOL_CONCURRENCY = 10_000;
 
 /**
  * BullMQ workers (fetch loops) per deployment pool in one process. A BullMQ worker pulls one job
@@ -74,7 +74,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const queues = new QueueSet(redis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const leases = new LeaseKeeper(routing, logger, Math.max(100, Math.floor(leaseTtlMs / 3)));
-  const executor = new Executor({ config, routing, queues, jobs, deadlines: new DeadlineIndex(redis), leases, logger });
+  const executor = new Executor({ config, routing, queues, jobs, deadlines: new DeadlineIndex(redis), leases, logger, redis });
   const selected = config.deployments.filter((d) => d.supported && (!opts.deployments || opts.deployments.includes(d.id)));
   const adapters = new Map<string, GuardedAdapter>();
   const workers: Worker[] = [];

@@ -15,6 +15,7 @@ export function dep(id: string, over: Partial<Deployment> = {}): Deployment {
     tags: [],
     defaultParams: {},
     modelInfo: {},
+    providerSettings: {},
     ...over,
   };
 }

@@ -5,6 +5,7 @@ import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint } from '../idem
 import type { IdempotencyStore, OwnedClaim } from '../idempotency-store.js';
 import { jobHeaders } from '../job-view.js';
 import { ChatCompletionBodySchema, MAX_MESSAGES } from '../schemas.js';
+import { SseResponder } from '../sse-response.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 
 /** What the chat route needs. */
@@ -38,9 +39,6 @@ export function parseChatBody(body: unknown, prefix = ''): ReturnType<typeof Cha
   checkMessageCount(body, prefix);
   const parsed = ChatCompletionBodySchema.safeParse(body);
   if (!parsed.success) throw validationError(parsed.error, prefix);
-  if (parsed.data.stream === true) {
-    throw new InvalidRequestError('stream: true is not supported yet; send stream: false (or omit it).', prefix ? `${prefix}.stream` : 'stream', 'unsupported_parameter');
-  }
   return parsed.data;
 }
 
@@ -73,7 +71,8 @@ function callerGone(res: Response): AbortSignal {
 const MAX_TAKEOVERS = 2;
 
 /**
- * `POST /v1/chat/completions`: enqueue, wait for the job, answer with the upstream's body.
+ * `POST /v1/chat/completions`: enqueue, wait for the job, answer with the upstream's body — or,
+ * with `stream: true`, relay its chunks as OpenAI server-sent events as the worker receives them.
  * A caller that disconnects while its job is still queued cancels it (`caller_disconnected`).
  * With an `Idempotency-Key`, a repeat of the same request waits for and answers the first one's
  * job; when that job was cancelled because its caller left, the repeat gets a new job.
@@ -93,13 +92,14 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
   };
 
   /** Answers with a replayed job's outcome. */
-  const sendReplay = (res: Response, final: JobRecord): void => {
+  const sendReplay = (res: Response, final: JobRecord, stream: SseResponder | undefined): void => {
     if (res.destroyed) return;
     res.set(REPLAYED_HEADER, 'true');
     if (final.status === 'queued' || final.status === 'running') {
       res.set(jobHeaders(final));
       throw new WaitTimeoutError(final.id, deps.syncWaitSeconds);
     }
+    if (stream?.finish(final)) return;
     sendJobOutcome(res, final);
   };
 
@@ -107,6 +107,8 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
     const key = readIdempotencyKey(req);
     const body = parseChatBody(req.body);
     const id = newJobId();
+    const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    const sse = body.stream === true ? new SseResponder(res, id, includeUsage) : undefined;
     let owned: OwnedClaim | undefined;
     if (key !== undefined) {
       for (let takeovers = 0; !owned; takeovers++) {
@@ -116,43 +118,56 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
           break;
         }
         const final = await replay(res, claim.record, takeovers < MAX_TAKEOVERS);
-        if (final) return sendReplay(res, final);
+        if (final) return sendReplay(res, final, body.stream === true ? new SseResponder(res, final.id, includeUsage) : undefined);
       }
     }
     const gone = new AbortController();
-    // Register the wait before the job exists, so its completion cannot be missed.
+    // Register the wait (and the stream) before the job exists, so nothing can be missed.
+    if (sse) deps.hub.subscribeStream(id, sse);
     const waiting = deps.hub.waitForTerminal(id, waitMs, gone.signal, { initialRead: false });
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
+    let final: JobRecord | null;
     try {
-      await deps.submitter.submit({
-        id,
-        body,
-        kind: 'sync',
-        // A job that cannot start while its caller still waits is not worth running later.
-        deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, waitMs),
-        sweepDeadline: body.timeout !== undefined,
-        ...(owned ? { beforeEnqueue: owned.bind } : {}),
-      });
-    } catch (err) {
-      gone.abort();
-      await waiting.catch(() => undefined);
-      await owned?.release().catch(() => undefined);
-      throw err;
+      try {
+        await deps.submitter.submit({
+          id,
+          body,
+          kind: 'sync',
+          // A job that cannot start while its caller still waits is not worth running later.
+          deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, waitMs),
+          sweepDeadline: body.timeout !== undefined,
+          replyTo: deps.hub.replyChannel,
+          ...(owned ? { beforeEnqueue: owned.bind } : {}),
+        });
+      } catch (err) {
+        gone.abort();
+        await waiting.catch(() => undefined);
+        await owned?.release().catch(() => undefined);
+        throw err;
+      }
+      final = await waiting;
+    } finally {
+      deps.hub.unsubscribeStream(id);
     }
-    const final = await waiting;
     if (gone.signal.aborted) {
-      // The caller left: a job that has not started yet is not worth running. Its record says
-      // why, which frees its Idempotency-Key for the caller's retry.
-      await deps.submitter.cancelIfQueued(id);
+      // The caller left. A stream's call is aborted (its lease freed, never the deployment's
+      // fault); an unstreamed job that has not started yet is not worth running. Its record
+      // says why, which frees its Idempotency-Key for the caller's retry.
+      if (sse) await deps.submitter.abandon(id);
+      else await deps.submitter.cancelIfQueued(id);
       return;
     }
-    if (!final) throw new WaitTimeoutError(id, deps.syncWaitSeconds);
-    if (final.status === 'queued' || final.status === 'running') {
-      res.set(jobHeaders(final));
+    if (!final || final.status === 'queued' || final.status === 'running') {
+      if (sse?.streaming) {
+        sse.fail(`The job ${id} did not finish within ${deps.syncWaitSeconds} s.`, 'wait_timeout');
+        return;
+      }
+      if (final) res.set(jobHeaders(final));
       throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
+    if (sse?.finish(final)) return;
     sendJobOutcome(res, final);
   };
   router.post('/v1/chat/completions', handler);

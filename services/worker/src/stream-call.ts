@@ -1,0 +1,79 @@
+import type { Redis } from '@switchyard/core';
+import { StreamAssembler, UpstreamError, type GuardedAdapter } from '@switchyard/providers';
+import { countTextTokens } from '@switchyard/routing';
+
+/** What a streamed call produced. */
+export interface StreamResult {
+  /** The completion the stream adds up to (stored as the job's result). */
+  completion: Record<string, unknown>;
+  /** Tokens it used: the stream's usage, else the prompt estimate plus the streamed text. */
+  usedTokens: number;
+}
+
+/** A streamed call that failed; `relayed` chunks had already reached the caller. */
+export class StreamFailure extends Error {
+  constructor(
+    readonly error: UpstreamError,
+    readonly relayed: number,
+  ) {
+    super(error.message);
+    this.name = 'StreamFailure';
+  }
+}
+
+/** Where and how a stream is relayed to the API instance holding its caller. */
+export interface StreamRelay {
+  redis: Redis;
+  /** The caller's API channel (`channels.reply`). */
+  channel: string;
+  jobId: string;
+  /** The start message (deployment, attempts, ...) sent before the first chunk, as JSON. */
+  startJson: string;
+  /** Whether the caller asked for usage (`stream_options.include_usage`). */
+  includeUsage: boolean;
+}
+
+/**
+ * Runs one streamed upstream call: relays each chunk to the caller's API instance as it arrives
+ * (one PUBLISH per chunk on the worker's connection, so chunks and the final record arrive in
+ * order), assembles the completion, and counts its tokens. The upstream is always asked for
+ * usage; the caller sees the usage chunk only when it asked for it. A failure before the first
+ * relayed chunk is an ordinary failure (the job may be retried: the caller saw nothing); after
+ * it, a {@link StreamFailure} with the number of chunks relayed.
+ */
+export async function runStream(
+  adapter: GuardedAdapter,
+  body: Readonly<Record<string, unknown>>,
+  signal: AbortSignal,
+  promptTokens: number,
+  relay: StreamRelay | undefined,
+): Promise<StreamResult> {
+  const chunks = await adapter.chatStream({ body, signal });
+  const asm = new StreamAssembler();
+  let relayed = 0;
+  const send = (kind: 's' | 'c', data: string): void => {
+    if (!relay) return;
+    relay.redis.publish(relay.channel, `${relay.jobId}\t${kind}\t${data}`).catch(() => undefined);
+  };
+  try {
+    for await (const chunk of chunks) {
+      asm.add(chunk);
+      if (!relay) continue;
+      const choices = chunk.choices;
+      if (!relay.includeUsage) {
+        if (Array.isArray(choices) && choices.length === 0 && chunk.usage) continue; // the usage-only chunk
+        delete chunk.usage;
+      }
+      if (relayed === 0) send('s', relay.startJson);
+      send('c', JSON.stringify(chunk));
+      relayed++;
+    }
+  } catch (err) {
+    const e = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
+    if (relayed === 0) throw e;
+    throw new StreamFailure(e, relayed);
+  }
+  const u = asm.usage;
+  const reported = typeof u?.total_tokens === 'number' ? u.total_tokens : u ? (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0) : undefined;
+  return { completion: asm.completion(), usedTokens: reported ?? promptTokens + countTextTokens(asm.text()) };
+}
