@@ -70,6 +70,8 @@ afterAll(async () => {
 describe('a worker SIGKILLed mid-call', () => {
   it('its 4 running jobs run again on the other worker and all succeed; no lease is left in flight', async () => {
     const w1 = await worker();
+    // Long enough that worker 2 starts while the calls are still in flight, even on a loaded machine.
+    mock.setBehaviour({ latencyMs: 8_000 });
     const ids = await submitAll(4);
     await waitFor(async () => mock.stats().inFlight === 4 && (await allRunning(ids)), 10_000, '4 jobs running on worker 1');
     // The second worker joins while the 4 calls are still in flight on worker 1 (2 s each).
@@ -77,6 +79,7 @@ describe('a worker SIGKILLed mid-call', () => {
     expect(mock.stats().inFlight, 'the 4 calls are still in flight on worker 1').toBe(4);
     const killedAt = Date.now();
     expect((await killRole(w1, 'SIGKILL')).signal).toBe('SIGKILL');
+    mock.setBehaviour({ latencyMs: 2_000 }); // the re-runs
 
     const done = await settleJobs([base], ids, killedAt + 20_000);
     const elapsed = Date.now() - killedAt;
