@@ -75,6 +75,7 @@ async function prefill(jobs: JobStore, queues: QueueSet, n: number): Promise<voi
         tokenEstimate: 0,
         createdAt: now,
         hop: 0,
+        endpoint: 'chat',
       };
       writes.push(jobs.create(record).then(() => queues.enqueueIngress(GROUP, payload)));
     }

@@ -9,8 +9,10 @@ export const JobPayloadSchema = z.object({
   /** Switchyard job id (= record id). */
   id: z.string().min(1),
   kind: JobKindSchema,
-  /** The client's chat completion request, validated by the API. */
+  /** The client's request (chat completion or embeddings, per `endpoint`), validated by the API. */
   body: z.record(z.string(), z.unknown()),
+  /** What the body is for: `chat` (`/v1/chat/completions`) or `embeddings` (`/v1/embeddings`). Default chat. */
+  endpoint: z.enum(['chat', 'embeddings']).default('chat'),
   /** Groups to try in order: the requested one, then its `fallbacks`. */
   groups: z.array(z.string()).min(1),
   /** Index into `groups` of the group being tried now. */

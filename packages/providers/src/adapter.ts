@@ -24,6 +24,11 @@ export interface ProviderAdapter {
    * can report it (e.g. `stream_options.include_usage`), so budgets settle on real tokens.
    */
   chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>>;
+  /**
+   * Creates embeddings (OpenAI `/v1/embeddings` format in and out). Optional: an adapter
+   * without it answers embeddings requests with a bad_request error.
+   */
+  embed?(call: ChatCall): Promise<unknown>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

@@ -79,6 +79,15 @@ export class GuardedAdapter {
     return this.adapter.chatStream(call);
   }
 
+  /** Creates embeddings; fails fast while the mirror is open; bad_request when the provider has none. */
+  async embed(call: ChatCall): Promise<unknown> {
+    if (this.breaker.opened) throw new UpstreamError('breaker_open', `deployment ${this.deployment.id} is cooling down (circuit open)`);
+    if (!this.adapter.embed) {
+      throw new UpstreamError('bad_request', `provider "${this.deployment.provider}" of deployment ${this.deployment.id} does not serve embeddings`, 400);
+    }
+    return this.adapter.embed(call);
+  }
+
   /** Whether the local breaker is open (mirroring a shared cooldown). */
   get opened(): boolean {
     return this.breaker.opened;

@@ -29,6 +29,7 @@ const MAX_ERROR_CHARS = 2_000;
 export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly pool: Pool;
   private readonly path: string;
+  private readonly embeddingsPath: string;
   private readonly headers: Record<string, string>;
   private readonly streamHeaders: Record<string, string>;
 
@@ -38,6 +39,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   ) {
     const base = new URL(deployment.apiBase ?? OPENAI_DEFAULT_BASE);
     this.path = `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
+    this.embeddingsPath = `${base.pathname.replace(/\/+$/, '')}/embeddings${base.search}`;
     this.pool = new Pool(base.origin, { connections: opts.connections ?? 16_384, keepAliveTimeout: 30_000 });
     this.headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (deployment.apiKey) this.headers.authorization = `Bearer ${deployment.apiKey}`;
@@ -46,6 +48,15 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   async chat(call: ChatCall): Promise<unknown> {
     const { res, timeout } = await this.send(call, false);
+    try {
+      return await res.body.json();
+    } catch (err) {
+      throw this.failure(err, timeout, call.signal);
+    }
+  }
+
+  async embed(call: ChatCall): Promise<unknown> {
+    const { res, timeout } = await this.send(call, false, this.embeddingsPath);
     try {
       return await res.body.json();
     } catch (err) {
@@ -89,7 +100,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   /** Sends the request; resolves with a 2xx response, else rejects with the classified error. */
-  private async send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: AbortSignal }> {
+  private async send(call: ChatCall, stream: boolean, path = this.path): Promise<{ res: Dispatcher.ResponseData; timeout: AbortSignal }> {
     const d = this.deployment;
     const timeout = AbortSignal.timeout(d.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
@@ -105,7 +116,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     try {
       const res = await this.pool.request({
         method: 'POST',
-        path: this.path,
+        path,
         headers: stream ? this.streamHeaders : this.headers,
         body: JSON.stringify(body),
         signal,

@@ -2,7 +2,7 @@ import type { Deployment, ModelGroup, RouterSettings } from '@switchyard/config'
 import type { JobPayload } from '@switchyard/core';
 import type { ReserveRequest } from './routing-state.js';
 import { leaseIdFor } from './queues.js';
-import { completionAllowance, countSchemaTokens, estimateMessages } from './token-estimate.js';
+import { completionAllowance, countSchemaTokens, countTextTokens, estimateMessages } from './token-estimate.js';
 
 export {
   countPromptTokens,
@@ -32,12 +32,27 @@ export interface RequestProfile {
  * else `router_settings.default_max_tokens_estimate`). See `token-estimate.ts`.
  */
 export function profileRequest(body: Readonly<Record<string, unknown>>, router: RouterSettings): RequestProfile {
+  const meta0 = body.metadata as { tags?: unknown } | undefined;
+  const tags0 = Array.isArray(meta0?.tags) ? meta0.tags.filter((t): t is string => typeof t === 'string') : [];
+  if (!Array.isArray(body.messages) && body.input !== undefined) {
+    // An embeddings request: its input is all it costs.
+    const tokens = embeddingInputTokens(body.input);
+    return { promptTokens: tokens, estimatedTokens: tokens, needsVision: false, tags: tags0 };
+  }
   const messages = estimateMessages(Array.isArray(body.messages) ? body.messages : []);
   const promptTokens = messages.tokens + countSchemaTokens(body);
   const completion = completionAllowance(body, router.defaultMaxTokensEstimate);
   const meta = body.metadata as { tags?: unknown } | undefined;
   const tags = Array.isArray(meta?.tags) ? meta.tags.filter((t): t is string => typeof t === 'string') : [];
   return { promptTokens, estimatedTokens: promptTokens + completion, needsVision: messages.images > 0, tags };
+}
+
+/** Tokens of an embeddings `input`: a string, strings, a token array, or token arrays. */
+export function embeddingInputTokens(input: unknown): number {
+  if (typeof input === 'string') return countTextTokens(input);
+  if (!Array.isArray(input)) return 0;
+  if (input.every((x) => typeof x === 'number')) return input.length;
+  return input.reduce<number>((n, x) => n + embeddingInputTokens(x), 0);
 }
 
 /** Why no deployment of a group can take a request. */

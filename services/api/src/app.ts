@@ -6,6 +6,7 @@ import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body
 import { errorHandler } from './http-errors.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { chatRoutes } from './routes/chat.js';
+import { embeddingsRoutes } from './routes/embeddings.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelInfoRoutes } from './routes/model-info.js';
@@ -50,6 +51,7 @@ export function createApp(d: AppDeps): Express {
   app.use(modelInfoRoutes(d.config, d.routing));
   const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? JOB_RETENTION_SECONDS });
   app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds }));
+  app.use(embeddingsRoutes({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds }));
   app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub, idempotency }));
   app.use((req, _res, next) => {
     next(new SwitchyardError(`Unknown route ${req.method} ${req.path}.`, 404, 'invalid_request_error', 'unknown_route'));

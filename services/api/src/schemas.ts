@@ -62,6 +62,33 @@ export const ChatCompletionBodySchema = z.looseObject({
 });
 export type ChatCompletionBody = z.infer<typeof ChatCompletionBodySchema>;
 
+const tokenArray = z.array(z.number().int().nonnegative()).min(1);
+
+/**
+ * An OpenAI embeddings request: `input` is a string, an array of strings, an array of token ids
+ * or an array of token-id arrays (2 048 entries at most, none empty). Unknown fields pass
+ * through to the provider (minus routing fields).
+ */
+export const EmbeddingsBodySchema = z.looseObject({
+  model: z
+    .string()
+    .min(1, 'model must be a non-empty string')
+    .max(MAX_MODEL_NAME_LENGTH, `model must be at most ${MAX_MODEL_NAME_LENGTH} characters`),
+  input: z.union([
+    z.string().min(1, 'input must not be empty'),
+    z.array(z.string().min(1, 'input strings must not be empty')).min(1).max(2_048),
+    tokenArray,
+    z.array(tokenArray).min(1).max(2_048),
+  ]),
+  encoding_format: z.enum(['float', 'base64']).optional(),
+  dimensions: z.number().int().positive().optional(),
+  user: z.string().optional(),
+  priority: z.number().int().min(0).max(MAX_PRIORITY).optional(),
+  timeout: z.number().positive().max(MAX_DEADLINE_MS / 1000).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type EmbeddingsBody = z.infer<typeof EmbeddingsBodySchema>;
+
 /** `POST /v1/jobs` body. */
 export const JobSubmissionSchema = z.strictObject({
   body: ChatCompletionBodySchema,

@@ -23,7 +23,7 @@ import {
   type ReserveResult,
   type RoutingState,
 } from '@switchyard/routing';
-import type { ChatCompletionBody } from './schemas.js';
+import type { ChatCompletionBody, EmbeddingsBody } from './schemas.js';
 
 /**
  * How far behind synchronous calls async jobs queue by default: an async job without a priority
@@ -40,7 +40,9 @@ export function newJobId(): string {
 export interface Submission {
   /** Preassigned id (so a waiter can be registered first); default a new one. */
   id?: string;
-  body: ChatCompletionBody;
+  body: ChatCompletionBody | EmbeddingsBody;
+  /** What the body is for. Default `chat`. */
+  endpoint?: 'chat' | 'embeddings';
   kind: JobKind;
   priority?: number;
   metadata?: Record<string, unknown>;
@@ -140,6 +142,7 @@ export class JobSubmitter {
       id,
       kind: s.kind,
       body: s.body,
+      endpoint: s.endpoint ?? 'chat',
       groups,
       groupIndex: groups.length - 1,
       groupAttempts: 0,

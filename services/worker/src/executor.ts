@@ -145,7 +145,10 @@ export class Executor {
     let failure: UpstreamError | undefined;
     let relayed = 0;
     try {
-      if (p.body.stream === true) {
+      if (p.endpoint === 'embeddings') {
+        result = await adapter.embed({ body: p.body, signal });
+        used = usedTokens(result);
+      } else if (p.body.stream === true) {
         const r = await runStream(adapter, p.body, signal, p.promptTokens ?? 0, this.relayOf(p, dep, group, attempts));
         result = r.completion;
         used = r.usedTokens;

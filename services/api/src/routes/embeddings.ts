@@ -1,0 +1,67 @@
+import { Router, type Request, type Response } from 'express';
+import { InvalidRequestError, WaitTimeoutError, type CompletionHub } from '@switchyard/core';
+import { validationError } from '../http-errors.js';
+import { jobHeaders } from '../job-view.js';
+import { EmbeddingsBodySchema } from '../schemas.js';
+import { newJobId, type JobSubmitter } from '../submitter.js';
+import { sendJobOutcome } from './chat.js';
+
+/** What the embeddings route needs. */
+export interface EmbeddingsRouteDeps {
+  submitter: JobSubmitter;
+  hub: CompletionHub;
+  /** Longest a caller waits, in seconds. */
+  syncWaitSeconds: number;
+}
+
+/**
+ * `POST /v1/embeddings`: the OpenAI embeddings request goes through the same queue, tiers,
+ * budgets (its input tokens count in tpm windows), retries and fallbacks as a chat call; the
+ * answer is the provider's OpenAI-format body. A caller that leaves cancels its queued job.
+ */
+export function embeddingsRoutes(deps: EmbeddingsRouteDeps): Router {
+  const router = Router();
+  const waitMs = deps.syncWaitSeconds * 1000;
+  const handler = async (req: Request, res: Response): Promise<void> => {
+    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+      throw new InvalidRequestError('The request body must be a JSON object (Content-Type: application/json).', null);
+    }
+    const parsed = EmbeddingsBodySchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error, '');
+    const body = parsed.data;
+    const id = newJobId();
+    const gone = new AbortController();
+    const waiting = deps.hub.waitForTerminal(id, waitMs, gone.signal, { initialRead: false });
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    try {
+      await deps.submitter.submit({
+        id,
+        body,
+        endpoint: 'embeddings',
+        kind: 'sync',
+        deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, waitMs),
+        sweepDeadline: body.timeout !== undefined,
+        replyTo: deps.hub.replyChannel,
+      });
+    } catch (err) {
+      gone.abort();
+      await waiting.catch(() => undefined);
+      throw err;
+    }
+    const final = await waiting;
+    if (gone.signal.aborted) {
+      await deps.submitter.cancelIfQueued(id);
+      return;
+    }
+    if (!final || final.status === 'queued' || final.status === 'running') {
+      if (final) res.set(jobHeaders(final));
+      throw new WaitTimeoutError(id, deps.syncWaitSeconds);
+    }
+    sendJobOutcome(res, final);
+  };
+  router.post('/v1/embeddings', handler);
+  router.post('/embeddings', handler);
+  return router;
+}
