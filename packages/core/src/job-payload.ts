@@ -39,6 +39,11 @@ export const JobPayloadSchema = z.object({
   deadlineAt: z.number().optional(),
   /** Set by the scheduler when it hands the job to a deployment queue. */
   deploymentId: z.string().optional(),
+  /**
+   * When the lease ends unless renewed (ms, the reserving process's clock): a worker that starts
+   * the call well before it skips the start-time renewal. Set with the lease.
+   */
+  leaseUntil: z.number().optional(),
   /** The in-flight lease the scheduler reserved; released by the worker on every outcome. */
   leaseId: z.string().optional(),
   /**

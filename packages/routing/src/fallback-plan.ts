@@ -47,7 +47,7 @@ export function fallbackStep(
 
 /** Drops the previous dispatch's deployment, lease and tpm bucket. */
 export function withoutDispatch(p: JobPayload): JobPayload {
-  const { deploymentId: _d, leaseId: _l, tokenBucket: _b, ...rest } = p;
+  const { deploymentId: _d, leaseId: _l, leaseUntil: _u, tokenBucket: _b, ...rest } = p;
   return rest;
 }
 

@@ -39,6 +39,8 @@ export type ReserveResult =
       inflight: number;
       /** tpm bucket (unix s) of the estimate; undefined when the deployment tracks no tokens. */
       tokenBucket: number | undefined;
+      /** When the lease ends unless renewed (ms, this process's clock, a lower bound). */
+      leaseUntil: number;
     }
   | {
       ok: false;
@@ -117,13 +119,13 @@ export function encodeReserve(
 }
 
 /** Decodes RESERVE's reply. */
-export function decodeReserve(reply: unknown, order: readonly Deployment[]): ReserveResult {
+export function decodeReserve(reply: unknown, order: readonly Deployment[], startedAt: number, leaseMs: (d: Deployment) => number): ReserveResult {
   const r = reply as [number, string | number, (string | number)?, (string | number)?];
   if (r[0] === 1) {
     const deployment = order.find((d) => d.id === r[1]);
     if (!deployment) throw new Error(`reserve returned unknown deployment ${String(r[1])}`);
     const bucket = Number(r[3]);
-    return { ok: true, deployment, inflight: Number(r[2]), tokenBucket: bucket >= 0 ? bucket : undefined };
+    return { ok: true, deployment, inflight: Number(r[2]), tokenBucket: bucket >= 0 ? bucket : undefined, leaseUntil: startedAt + leaseMs(deployment) };
   }
   if (r[0] === 2) return { ok: false, waitMs: null, backlog: true, unhealthy: false, groupBlocked: false };
   const wait = Number(r[1]);

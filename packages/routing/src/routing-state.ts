@@ -86,8 +86,10 @@ export class RoutingState {
 
   /** Picks and reserves a deployment atomically (see `lua/reserve.lua.ts`). */
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
-    const { keys, args, order } = encodeReserve(req, (d) => this.leaseMs(d));
-    return decodeReserve(await reserveScript.run(this.redis, keys, args), order);
+    const leaseMs = (d: Deployment): number => this.leaseMs(d);
+    const { keys, args, order } = encodeReserve(req, leaseMs);
+    const startedAt = Date.now();
+    return decodeReserve(await reserveScript.run(this.redis, keys, args), order, startedAt, leaseMs);
   }
 
   /**

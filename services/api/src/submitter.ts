@@ -173,6 +173,7 @@ export class JobSubmitter {
           deploymentId: lease.deployment.id,
           leaseId,
           tokenBucket: lease.tokenBucket,
+          leaseUntil: lease.leaseUntil,
         });
         return record;
       }

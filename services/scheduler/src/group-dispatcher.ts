@@ -230,6 +230,7 @@ export class GroupDispatcher {
         deploymentId: r.deployment.id,
         leaseId,
         tokenBucket: r.tokenBucket,
+        leaseUntil: r.leaseUntil,
       });
     } catch (err) {
       await this.d.routing.release(r.deployment, leaseId, {

@@ -35,6 +35,12 @@ export interface ExecutorDeps {
   redis: Redis;
 }
 
+/**
+ * A job whose lease still has this long to run when its call starts needs no start-time lease
+ * check (clocks of the reserving and the running process may differ by less). Default 5 000 ms.
+ */
+export const FRESH_LEASE_MARGIN_MS = 5_000;
+
 /** The error of a job cancelled while it ran. */
 const CANCELLED: JobError = { ...CANCELLED_ERROR, message: 'The job was cancelled while it ran.' };
 
@@ -98,9 +104,11 @@ export class Executor {
     const reserved: Settlement = { tokenBucket: p.tokenBucket, estimatedTokens: p.tokenEstimate };
     // The lease may have expired while the job waited in the deployment queue: then it no longer
     // counts, and the call must not run uncounted.
+    // (A job that starts well within its lease skips that check: one Redis call less.)
+    const fresh = p.leaseUntil !== undefined && Date.now() < p.leaseUntil - FRESH_LEASE_MARGIN_MS;
     const [state, expired] = await Promise.all([
       this.d.jobs.markRunning(p.id, dep.id, dispatchId(p)),
-      this.d.routing.renew([lease]),
+      fresh ? Promise.resolve([]) : this.d.routing.renew([lease]),
     ]);
     if (state.state === 'rerun') {
       await this.recover(p, dep, 'its worker stopped while the call ran');
