@@ -12,6 +12,8 @@ export interface LoadTarget {
   path: string;
   /** JSON request body (sent as is on every request). */
   body: string;
+  /** Extra request headers (e.g. Portkey's routing headers). Default none. */
+  headers?: Record<string, string>;
 }
 
 /** How much load. */
@@ -70,7 +72,7 @@ export function abortAllLoad(): void {
 /** Sends chat-completion requests to one origin over a keep-alive connection pool. */
 export class LoadGenerator {
   private readonly pool: Pool;
-  private readonly headers = { 'content-type': 'application/json' };
+  private readonly headers: Record<string, string>;
   private aborted = false;
 
   constructor(
@@ -86,6 +88,7 @@ export class LoadGenerator {
       headersTimeout: 15_000,
       bodyTimeout: 15_000,
     });
+    this.headers = { 'content-type': 'application/json', ...target.headers };
     active.add(this);
   }
 

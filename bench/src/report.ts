@@ -41,10 +41,17 @@ function ratio(s: HttpScenarioResult, direct: HttpScenarioResult): number | unde
   return s.load && direct.load && direct.load.rps > 0 ? s.load.rps / direct.load.rps : undefined;
 }
 
-function httpRow(s: HttpScenarioResult, clients: number, upstream: string, direct: HttpScenarioResult | undefined, target: string, result: string): string[] {
-  if (!s.load) return [s.id, s.label, String(clients), upstream, '—', '—', '—', 'FAILED', '—', target, result || 'FAILED'];
+/** The comparison rows of one HTTP table: the direct baseline and the Portkey gateway. */
+interface Baselines {
+  direct?: HttpScenarioResult;
+  portkey?: HttpScenarioResult;
+}
+
+function httpRow(s: HttpScenarioResult, clients: number, upstream: string, base: Baselines, target: string, result: string): string[] {
+  if (!s.load) return [s.id, s.label, String(clients), upstream, '—', '—', '—', 'FAILED', '—', '—', target, result || 'FAILED'];
   const l = s.load;
-  const r = direct && s !== direct ? pct(ratio(s, direct)) : '';
+  const vsDirect = base.direct && s !== base.direct ? pct(ratio(s, base.direct)) : '';
+  const vsPortkey = base.portkey && s !== base.portkey && s !== base.direct ? pct(ratio(s, base.portkey)) : '';
   return [
     s.id,
     s.label,
@@ -54,14 +61,25 @@ function httpRow(s: HttpScenarioResult, clients: number, upstream: string, direc
     ms(l.p50Ms),
     ms(l.p99Ms),
     String(l.errors),
-    r,
+    vsDirect,
+    vsPortkey,
     target,
     result,
   ];
 }
 
-const HTTP_HEADERS = ['#', 'Scenario', 'clients', 'upstream', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs direct', 'target', 'result'];
-const HTTP_ALIGN: Table['align'] = ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'];
+const HTTP_HEADERS = ['#', 'Scenario', 'clients', 'upstream', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs direct', 'vs Portkey', 'target', 'result'];
+const HTTP_ALIGN: Table['align'] = ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'];
+
+/** Notes under an HTTP table: failures (e.g. why Portkey did not run), error samples, time cap. */
+function scenarioNotes(all: readonly HttpScenarioResult[]): string[] {
+  return [
+    ...all.filter((s) => s.error).map((s) => `${s.id} ${s.label} did not run: ${s.error}`),
+    ...all.filter((s) => s.load?.errorSamples.length).map((s) => `${s.id} error samples: ${s.load?.errorSamples.join(' | ')}`),
+    ...(all.some((s) => s.load?.capped) ? ['* time cap hit before the request count was reached'] : []),
+    ...(all.some((s) => s.label.startsWith('Portkey')) ? ['vs Portkey: Switchyard req/s ÷ Portkey gateway req/s (same load, same mock).'] : []),
+  ];
+}
 
 function throughputTable(title: string, t: ThroughputSection, kind: 'rps' | 'ratio'): Table {
   const up = `${t.upstreamLatencyMs} ms`;
@@ -70,22 +88,18 @@ function throughputTable(title: string, t: ThroughputSection, kind: 'rps' | 'rat
     const r = ratio(s, t.direct);
     return [`≥ ${pct(TARGETS.minSlowRatio)} of direct`, verdict(r === undefined ? undefined : r >= TARGETS.minSlowRatio, s, t.direct)];
   };
+  const base: Baselines = { direct: t.direct, portkey: t.portkey };
   return {
     title,
     headers: HTTP_HEADERS,
     align: HTTP_ALIGN,
     rows: [
-      httpRow(t.direct, t.clients, up, t.direct, 'baseline', ''),
-      httpRow(t.standalone, t.clients, up, t.direct, ...judge(t.standalone)),
-      httpRow(t.separate, t.clients, up, t.direct, ...judge(t.separate)),
+      httpRow(t.direct, t.clients, up, base, 'baseline', ''),
+      httpRow(t.standalone, t.clients, up, base, ...judge(t.standalone)),
+      httpRow(t.separate, t.clients, up, base, ...judge(t.separate)),
+      httpRow(t.portkey, t.clients, up, base, '(comparison)', t.portkey.load ? '' : 'not run'),
     ],
-    notes: [
-      ...[t.direct, t.standalone, t.separate].filter((s) => s.error).map((s) => `${s.id} failed: ${s.error}`),
-      ...[t.direct, t.standalone, t.separate]
-        .filter((s) => s.load?.errorSamples.length)
-        .map((s) => `${s.id} error samples: ${s.load?.errorSamples.join(' | ')}`),
-      ...([t.direct, t.standalone, t.separate].some((s) => s.load?.capped) ? ['* time cap hit before the request count was reached'] : []),
-    ],
+    notes: scenarioNotes([t.direct, t.standalone, t.separate, t.portkey]),
   };
 }
 
@@ -119,17 +133,18 @@ export function buildTables(r: BenchReport, o: BenchOptions): Table[] {
   if (r.sequential) {
     const q = r.sequential;
     const d = q.direct.load;
-    const rows = [q.direct, q.standalone, q.separate].map((s) => httpRow(s, 1, '0 ms', undefined, '', ''));
+    const rows = [q.direct, q.standalone, q.separate, q.portkey].map((s) => httpRow(s, 1, '0 ms', { portkey: q.portkey }, '', ''));
     const added = (s: HttpScenarioResult): { p50?: number; p99?: number } =>
       s.load && d ? { p50: s.load.p50Ms - d.p50Ms, p99: s.load.p99Ms - d.p99Ms } : {};
     const aStand = added(q.standalone);
     const aSep = added(q.separate);
+    const aPk = added(q.portkey);
     tables.push({
       title: `3. Sequential latency (1 client, one request at a time, upstream 0 ms)`,
       headers: HTTP_HEADERS,
       align: HTTP_ALIGN,
       rows,
-      notes: [q.direct, q.standalone, q.separate].filter((s) => s.error).map((s) => `${s.id} failed: ${s.error}`),
+      notes: scenarioNotes([q.direct, q.standalone, q.separate, q.portkey]),
     });
     const p50Verdict = verdict(aStand.p50 === undefined ? undefined : aStand.p50 <= TARGETS.maxAddedP50Ms, q.standalone, q.direct);
     const p99Verdict = verdict(aStand.p99 === undefined ? undefined : aStand.p99 <= TARGETS.maxAddedP99Ms, q.standalone, q.direct);
@@ -140,6 +155,7 @@ export function buildTables(r: BenchReport, o: BenchOptions): Table[] {
       rows: [
         [`${q.standalone.id} standalone`, ms(aStand.p50), ms(aStand.p99), `p50 ≤ ${TARGETS.maxAddedP50Ms}, p99 ≤ ${TARGETS.maxAddedP99Ms}`, `p50 ${p50Verdict}, p99 ${p99Verdict}`],
         [`${q.separate.id} separate processes`, ms(aSep.p50), ms(aSep.p99), '(info)', ''],
+        [`${q.portkey.id} Portkey gateway`, ms(aPk.p50), ms(aPk.p99), '(comparison)', q.portkey.load ? '' : 'not run'],
       ],
     });
     targets.push([`${q.standalone.id} sequential added latency p50 ≤ ${TARGETS.maxAddedP50Ms} ms`, `${ms(aStand.p50)} ms`, p50Verdict]);
@@ -187,7 +203,7 @@ export function buildTables(r: BenchReport, o: BenchOptions): Table[] {
     const n = s.load ? s.load.ok + s.load.errors : 0;
     if (s.cpu?.length && n) cpuRows.push(['', 'total', (total / 1000).toFixed(2), (total / n).toFixed(3), '']);
   };
-  for (const t of [r.throughputFast, r.throughputSlow]) if (t) [t.direct, t.standalone, t.separate].forEach(addCpu);
+  for (const t of [r.throughputFast, r.throughputSlow]) if (t) [t.direct, t.standalone, t.separate, t.portkey].forEach(addCpu);
   if (cpuRows.length) {
     tables.push({
       title: 'CPU per process during the measured phase (/proc/<pid>/stat utime+stime; load generator via process.cpuUsage())',

@@ -25,6 +25,8 @@ export interface ThroughputSection {
   direct: HttpScenarioResult;
   standalone: HttpScenarioResult;
   separate: HttpScenarioResult;
+  /** Through the Portkey gateway (`error` says why when it could not start). */
+  portkey: HttpScenarioResult;
 }
 
 /** Section 3: one client, one request at a time. */
@@ -32,6 +34,8 @@ export interface SequentialSection {
   direct: HttpScenarioResult;
   standalone: HttpScenarioResult;
   separate: HttpScenarioResult;
+  /** Through the Portkey gateway (`error` says why when it could not start). */
+  portkey: HttpScenarioResult;
 }
 
 /** A bare-BullMQ end-to-end throughput measurement. */
