@@ -62,11 +62,17 @@ export function sortedPrefix(values: Float64Array, n: number): Float64Array {
   return values.slice(0, n).sort();
 }
 
-const active = new Set<LoadGenerator>();
+const active = new Set<{ abort(): void }>();
 
 /** Stops every running load loop at once and drops its connections (on SIGINT). */
 export function abortAllLoad(): void {
   for (const g of active) g.abort();
+}
+
+/** Registers another load runner with {@link abortAllLoad}; returns its unregister function. */
+export function registerLoad(runner: { abort(): void }): () => void {
+  active.add(runner);
+  return () => active.delete(runner);
 }
 
 /** Sends chat-completion requests to one origin over a keep-alive connection pool. */
