@@ -51,12 +51,14 @@ function ratio(s: HttpScenarioResult, direct: HttpScenarioResult): number | unde
 interface Baselines {
   direct?: HttpScenarioResult;
   portkey?: HttpScenarioResult;
+  /** Fill the "vs direct" column (req/s ratio). Default true; section 3 shows added latency instead. */
+  directRatio?: boolean;
 }
 
 function httpRow(s: HttpScenarioResult, clients: number, upstream: string, base: Baselines, target: string, result: string): string[] {
   if (!s.load) return [s.id, s.label, String(clients), upstream, '—', '—', '—', 'FAILED', '—', '—', target, result || 'FAILED'];
   const l = s.load;
-  const vsDirect = base.direct && s !== base.direct ? pct(ratio(s, base.direct)) : '';
+  const vsDirect = base.direct && s !== base.direct && base.directRatio !== false ? pct(ratio(s, base.direct)) : '';
   const vsPortkey = base.portkey && s !== base.portkey && s !== base.direct ? pct(ratio(s, base.portkey)) : '';
   return [
     s.id,
@@ -139,7 +141,7 @@ export function buildTables(r: BenchReport, o: BenchOptions): Table[] {
   if (r.sequential) {
     const q = r.sequential;
     const d = q.direct.load;
-    const rows = [q.direct, q.standalone, q.separate, q.portkey].map((s) => httpRow(s, 1, '0 ms', { portkey: q.portkey }, '', ''));
+    const rows = [q.direct, q.standalone, q.separate, q.portkey].map((s) => httpRow(s, 1, '0 ms', { direct: q.direct, portkey: q.portkey, directRatio: false }, '', ''));
     const added = (s: HttpScenarioResult): { p50?: number; p99?: number } =>
       s.load && d ? { p50: s.load.p50Ms - d.p50Ms, p99: s.load.p99Ms - d.p99Ms } : {};
     const aStand = added(q.standalone);
@@ -155,7 +157,7 @@ export function buildTables(r: BenchReport, o: BenchOptions): Table[] {
     const p50Verdict = verdict(aStand.p50 === undefined ? undefined : aStand.p50 <= TARGETS.maxAddedP50Ms, q.standalone, q.direct);
     const p99Verdict = verdict(aStand.p99 === undefined ? undefined : aStand.p99 <= TARGETS.maxAddedP99Ms, q.standalone, q.direct);
     tables.push({
-      title: '3. Added latency (Switchyard minus direct)',
+      title: '3. Added latency (Switchyard or Portkey minus direct)',
       headers: ['Path', 'added p50 ms', 'added p99 ms', 'target', 'result'],
       align: ['l', 'r', 'r', 'l', 'l'],
       rows: [

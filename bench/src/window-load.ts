@@ -17,7 +17,7 @@ export interface WindowPlan {
   warmupMs: number;
   /** Length of the measured window. */
   windowMs: number;
-  /** Header and body timeout of each call, ms. */
+  /** Connect, header and body timeout of each call, ms. */
   callTimeoutMs: number;
 }
 
@@ -61,6 +61,8 @@ export class WindowLoad {
       keepAliveMaxTimeout: 60_000,
       headersTimeout: plan.callTimeoutMs,
       bodyTimeout: plan.callTimeoutMs,
+      // A server slow to accept under load shows up as latency, not as a 10 s connect error.
+      connectTimeout: plan.callTimeoutMs,
     });
     this.headers = { 'content-type': 'application/json', ...target.headers };
     this.unregister = registerLoad(this);
