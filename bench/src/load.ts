@@ -12,6 +12,8 @@ export interface LoadTarget {
   path: string;
   /** JSON request body (sent as is on every request). */
   body: string;
+  /** Extra request headers (e.g. Portkey's routing headers). Default none. */
+  headers?: Record<string, string>;
 }
 
 /** How much load. */
@@ -60,17 +62,23 @@ export function sortedPrefix(values: Float64Array, n: number): Float64Array {
   return values.slice(0, n).sort();
 }
 
-const active = new Set<LoadGenerator>();
+const active = new Set<{ abort(): void }>();
 
 /** Stops every running load loop at once and drops its connections (on SIGINT). */
 export function abortAllLoad(): void {
   for (const g of active) g.abort();
 }
 
+/** Registers another load runner with {@link abortAllLoad}; returns its unregister function. */
+export function registerLoad(runner: { abort(): void }): () => void {
+  active.add(runner);
+  return () => active.delete(runner);
+}
+
 /** Sends chat-completion requests to one origin over a keep-alive connection pool. */
 export class LoadGenerator {
   private readonly pool: Pool;
-  private readonly headers = { 'content-type': 'application/json' };
+  private readonly headers: Record<string, string>;
   private aborted = false;
 
   constructor(
@@ -86,6 +94,7 @@ export class LoadGenerator {
       headersTimeout: 15_000,
       bodyTimeout: 15_000,
     });
+    this.headers = { 'content-type': 'application/json', ...target.headers };
     active.add(this);
   }
 

@@ -2,6 +2,7 @@
  * Benchmark sizes and switches, read once from the environment (see bench/README.md).
  */
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 
 /** Every knob of one `pnpm bench` run. */
 export interface BenchOptions {
@@ -25,7 +26,23 @@ export interface BenchOptions {
   routingCalls: number;
   /** Jobs pre-filled per dispatch scenario of section 5 (`BENCH_DISPATCH_JOBS`, default 5 000). */
   dispatchJobs: number;
-  /** Sections to run, 1–5 (`BENCH_SECTIONS` or its synonym `BENCH_ONLY`, e.g. `1,3` or `routing` = 5; default all). */
+  /** Concurrent clients of section 6, long calls (`BENCH_LONG_CLIENTS`, default 2 000). */
+  longClients: number;
+  /** Upstream latency of section 6 in ms (`BENCH_LONG_LATENCY_MS`, default 5 000). */
+  longLatencyMs: number;
+  /** Measured window of each section-6 scenario in ms (`BENCH_LONG_SECONDS`, default 30 s), after a ramp and a warm-up of one upstream latency each. */
+  longWindowMs: number;
+  /** Concurrent streams of section 7 (`BENCH_STREAM_CLIENTS`, default 200). */
+  streamClients: number;
+  /** Content chunks per stream in section 7 (`BENCH_STREAM_CHUNKS`, default 20). */
+  streamChunks: number;
+  /** Gap before each content chunk in section 7, ms (`BENCH_STREAM_INTERVAL_MS`, default 100). */
+  streamIntervalMs: number;
+  /** How long each section-7 scenario keeps starting streams, ms (`BENCH_STREAM_SECONDS`, default 20 s). */
+  streamDurationMs: number;
+  /** Warm-up of each section-7 scenario, ms (`BENCH_STREAM_WARMUP_SECONDS`, default 3 s). */
+  streamWarmupMs: number;
+  /** Sections to run, 1–7 (`BENCH_SECTIONS` or its synonym `BENCH_ONLY`, e.g. `1,3`, `routing` = 5, `long` = 6, `streams` = 7; default all). */
   sections: ReadonlySet<number>;
   /** Markdown file the results block is written into; `null` when `BENCH_RESULTS_FILE=-`. */
   resultsFile: string | null;
@@ -33,9 +50,9 @@ export interface BenchOptions {
   repoRoot: string;
 }
 
-/** Every section number; `routing` is an alias of 5. */
-export const ALL_SECTIONS: readonly number[] = [1, 2, 3, 4, 5];
-const SECTION_ALIASES: Readonly<Record<string, number>> = { routing: 5 };
+/** Every section number; `routing` is an alias of 5, `long` of 6, `streams` of 7. */
+export const ALL_SECTIONS: readonly number[] = [1, 2, 3, 4, 5, 6, 7];
+const SECTION_ALIASES: Readonly<Record<string, number>> = { routing: 5, long: 6, streams: 7 };
 
 /** Parses `BENCH_SECTIONS` (`1,3`, `routing`, `4,routing`); undefined or empty = all. */
 function parseSections(raw: string | undefined): Set<number> {
@@ -51,12 +68,13 @@ function parseSections(raw: string | undefined): Set<number> {
   return out;
 }
 
+/** An integer environment variable ≥ `min` (unset or blank = `fallback`), validated with zod. */
 function intEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min} (got ${JSON.stringify(raw)})`);
-  return n;
+  const parsed = z.coerce.number().int().min(min).safeParse(raw.trim());
+  if (!parsed.success) throw new Error(`${name} must be an integer ≥ ${min} (got ${JSON.stringify(raw)})`);
+  return parsed.data;
 }
 
 /** Reads {@link BenchOptions} from `process.env`; throws a readable error on bad values. */
@@ -79,6 +97,14 @@ export function readOptions(): BenchOptions {
     slowLatencyMs: intEnv('BENCH_SLOW_LATENCY_MS', 50, 0),
     routingCalls: intEnv('BENCH_ROUTING_CALLS', 5_000, 1),
     dispatchJobs: intEnv('BENCH_DISPATCH_JOBS', 5_000, 1),
+    longClients: intEnv('BENCH_LONG_CLIENTS', 2_000, 1),
+    longLatencyMs: intEnv('BENCH_LONG_LATENCY_MS', 5_000, 0),
+    longWindowMs: intEnv('BENCH_LONG_SECONDS', 30, 1) * 1000,
+    streamClients: intEnv('BENCH_STREAM_CLIENTS', 200, 1),
+    streamChunks: intEnv('BENCH_STREAM_CHUNKS', 20, 1),
+    streamIntervalMs: intEnv('BENCH_STREAM_INTERVAL_MS', 100, 0),
+    streamDurationMs: intEnv('BENCH_STREAM_SECONDS', 20, 1) * 1000,
+    streamWarmupMs: intEnv('BENCH_STREAM_WARMUP_SECONDS', 3, 0) * 1000,
     sections,
     resultsFile,
     repoRoot,

@@ -2,6 +2,9 @@
 import type { CpuRow } from './cpu.js';
 import type { LoadResult } from './load.js';
 import type { QueueDepth } from './queue-depth.js';
+import type { RssRow } from './rss.js';
+import type { StreamResult } from './stream-load.js';
+import type { WindowResult } from './window-load.js';
 
 /** One measured HTTP scenario (or why it failed). */
 export interface HttpScenarioResult {
@@ -25,6 +28,8 @@ export interface ThroughputSection {
   direct: HttpScenarioResult;
   standalone: HttpScenarioResult;
   separate: HttpScenarioResult;
+  /** Through the Portkey gateway (`error` says why when it could not start). */
+  portkey: HttpScenarioResult;
 }
 
 /** Section 3: one client, one request at a time. */
@@ -32,6 +37,8 @@ export interface SequentialSection {
   direct: HttpScenarioResult;
   standalone: HttpScenarioResult;
   separate: HttpScenarioResult;
+  /** Through the Portkey gateway (`error` says why when it could not start). */
+  portkey: HttpScenarioResult;
 }
 
 /** A bare-BullMQ end-to-end throughput measurement. */
@@ -125,9 +132,56 @@ export interface BenchReport {
   sequential?: SequentialSection;
   bullmq?: BullmqSection;
   routing?: RoutingSection;
+  longCalls?: LongCallsSection;
+  streams?: StreamsSection;
 }
 
 /** Turns anything thrown into one readable line. */
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** One scenario of section 6 (long calls). */
+export interface LongCallResult {
+  id: string;
+  label: string;
+  load?: WindowResult;
+  /** Idle and peak RSS per process. */
+  memory?: RssRow[];
+  error?: string;
+}
+
+/** Section 6: many concurrent calls to a slow upstream. */
+export interface LongCallsSection {
+  clients: number;
+  upstreamLatencyMs: number;
+  /** Ramp + warm-up before the window, ms. */
+  warmupMs: number;
+  windowMs: number;
+  /** `ulimit -n` the run had (soft limit), when known. */
+  openFilesLimit?: number;
+  direct: LongCallResult;
+  separate: LongCallResult;
+  portkey: LongCallResult;
+}
+
+/** One scenario of section 7 (streams). */
+export interface StreamScenarioResult {
+  id: string;
+  label: string;
+  load?: StreamResult;
+  /** CPU per process during the measured phase; `msPerRequest` is per content chunk here. */
+  cpu?: CpuRow[];
+  error?: string;
+}
+
+/** Section 7: concurrent paced streams. */
+export interface StreamsSection {
+  clients: number;
+  chunks: number;
+  intervalMs: number;
+  durationMs: number;
+  direct: StreamScenarioResult;
+  separate: StreamScenarioResult;
+  portkey: StreamScenarioResult;
 }

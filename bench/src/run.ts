@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: runs the five benchmark sections, prints the tables and writes RESULTS.md.
+ * `pnpm bench`: runs the seven benchmark sections, prints the tables and writes RESULTS.md.
  * Every child process and redis-server is stopped at the end, on failure and on SIGINT/SIGTERM.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +13,8 @@ import { killAllSync, stopAll } from './processes.js';
 import { renderReportMarkdown, renderReportText, writeResultsFile } from './report.js';
 import type { BenchReport } from './results.js';
 import { runBullmqSection } from './scenarios/bullmq.js';
+import { runLongCallsSection } from './scenarios/long-calls.js';
+import { runStreamsSection } from './scenarios/streams.js';
 import { runRoutingSection } from './scenarios/routing.js';
 import { runSequentialSection } from './scenarios/sequential.js';
 import { runThroughputSection } from './scenarios/throughput.js';
@@ -54,6 +56,8 @@ async function main(): Promise<void> {
   if (o.sections.has(3)) report.sequential = await runSequentialSection(o, workDir);
   if (o.sections.has(4)) report.bullmq = await runBullmqSection(o, workDir);
   if (o.sections.has(5)) report.routing = await runRoutingSection(o, workDir);
+  if (o.sections.has(6)) report.longCalls = await runLongCallsSection(o, workDir);
+  if (o.sections.has(7)) report.streams = await runStreamsSection(o, workDir);
   report.durationMs = performance.now() - t0;
 
   process.stdout.write(`\n${renderReportText(report, machine, o)}`);

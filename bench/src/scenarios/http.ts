@@ -13,6 +13,8 @@ export interface HttpScenario {
   origin: string;
   /** `model` sent in the body. */
   model: string;
+  /** Extra request headers. Default none. */
+  headers?: Record<string, string>;
   clients: number;
   requests: number;
   warmup: number;
@@ -25,7 +27,7 @@ export interface HttpScenario {
 
 /** Runs the scenario; never throws (a failure is returned in `error`). */
 export async function measureHttp(s: HttpScenario): Promise<HttpScenarioResult> {
-  const gen = new LoadGenerator({ origin: s.origin, path: '/v1/chat/completions', body: chatBody(s.model) }, s.clients);
+  const gen = new LoadGenerator({ origin: s.origin, path: '/v1/chat/completions', body: chatBody(s.model), headers: s.headers }, s.clients);
   try {
     if (s.warmup > 0) {
       const w = await gen.run({ clients: s.clients, requests: s.warmup, maxDurationMs: 15_000 });

@@ -16,12 +16,15 @@ export interface MockProcess {
   service: Service;
 }
 
-/** Starts `services/mock-llm/dist/main.js` on a random loopback port. */
-export async function startMockProcess(repoRoot: string, latencyMs: number): Promise<MockProcess> {
+/**
+ * Starts `services/mock-llm/dist/main.js` on a random loopback port; `extraArgs` are more
+ * mock CLI flags (e.g. `--stream-chunks 20`), default none.
+ */
+export async function startMockProcess(repoRoot: string, latencyMs: number, extraArgs: readonly string[] = []): Promise<MockProcess> {
   const service = await spawnService({
     name: 'mock',
     command: process.execPath,
-    args: [join(repoRoot, 'services/mock-llm/dist/main.js'), '--port', '0', '--host', '127.0.0.1', '--latency-ms', String(latencyMs), '--name', 'bench-mock'],
+    args: [join(repoRoot, 'services/mock-llm/dist/main.js'), '--port', '0', '--host', '127.0.0.1', '--latency-ms', String(latencyMs), '--name', 'bench-mock', ...extraArgs],
     ready: /listening on (http:\/\/\S+)/,
   });
   return { url: service.readyMatch[1] ?? '', service };

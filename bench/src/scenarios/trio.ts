@@ -1,6 +1,7 @@
 /**
  * The shared shape of sections 1–3: on one fresh redis-server and one mock process, measure
- * direct-to-mock, Switchyard standalone and Switchyard as separate processes with the same load.
+ * direct-to-mock, Switchyard standalone, Switchyard as separate processes and the Portkey
+ * gateway with the same load.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { CpuTarget } from '../cpu.js';
 import { log } from '../log.js';
 import { startTrackedRedis } from '../processes.js';
 import type { HttpScenarioResult } from '../results.js';
+import { startPortkey, type PortkeyGateway } from '../portkey/gateway.js';
 import { failed, measureHttp } from './http.js';
 import { flushAll, startMockProcess, startSeparate, startStandalone, writeBenchConfig, type SwitchyardStack } from './stack.js';
 
@@ -26,20 +28,23 @@ export interface TrioPlan {
   maxDurationMs: number;
 }
 
-/** The three measurements of one section. */
+/** The four measurements of one section. */
 export interface TrioResult {
   direct: HttpScenarioResult;
   standalone: HttpScenarioResult;
   separate: HttpScenarioResult;
+  /** Through the Portkey gateway (an `error` says why when it could not start). */
+  portkey: HttpScenarioResult;
 }
 
-/** Runs direct, standalone and separate; always stops what it started. */
+/** Runs direct, standalone, separate and Portkey; always stops what it started. */
 export async function runTrio(p: TrioPlan): Promise<TrioResult> {
   mkdirSync(p.dir, { recursive: true });
   const labels = {
     direct: `${p.section}a`,
     standalone: `${p.section}b`,
     separate: `${p.section}c`,
+    portkey: `${p.section}d`,
   };
   const redis = await startTrackedRedis(join(p.dir, 'redis'));
   try {
@@ -97,12 +102,40 @@ export async function runTrio(p: TrioPlan): Promise<TrioResult> {
       const separate = await viaStack(labels.separate, 'Switchyard api + scheduler + worker', () =>
         startSeparate(p.repoRoot, redis.url, config),
       );
-      return { direct, standalone, separate };
+      const portkey = await viaPortkey(labels.portkey, mock.url, common, base);
+      return { direct, standalone, separate, portkey };
     } finally {
       await mock.service.stop();
     }
   } finally {
     await redis.stop();
     log(`  section ${p.section}: processes stopped`);
+  }
+}
+
+/** Measures the same load through a Portkey gateway started for it; never throws. */
+async function viaPortkey(
+  id: string,
+  mockUrl: string,
+  common: { clients: number; requests: number; warmup: number; maxDurationMs: number },
+  base: CpuTarget[],
+): Promise<HttpScenarioResult> {
+  const label = 'Portkey gateway';
+  let gw: PortkeyGateway | undefined;
+  try {
+    gw = await startPortkey(mockUrl);
+    return await measureHttp({
+      ...common,
+      id,
+      label,
+      origin: gw.url,
+      model: 'bench-model',
+      headers: gw.headers,
+      cpuTargets: [{ label: 'portkey', pid: gw.service.pid }, ...base],
+    });
+  } catch (err) {
+    return failed(id, label, err);
+  } finally {
+    await gw?.service.stop();
   }
 }
