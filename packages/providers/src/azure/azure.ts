@@ -14,7 +14,9 @@
  * a `bad_request` naming the missing setting, before anything is sent.
  *
  * Mapped: everything, as the OpenAI adapter (the `model` field is the deployment name; Azure
- * routes by the URL). Dropped: routing fields, as everywhere. Not built: Entra ID token
+ * routes by the URL). Dropped: routing fields, as everywhere; the first stream chunk Azure sends
+ * with `choices: []` and only `prompt_filter_results` (empty id and model: it would read as the
+ * stream's metadata; later chunks keep their `content_filter_results`). Not built: Entra ID token
  * acquisition (`DefaultAzureCredential`), `azure_ad_token_provider`.
  */
 import type { Deployment } from '@switchyard/config';
@@ -88,7 +90,11 @@ export class AzureOpenAIAdapter implements ProviderAdapter {
 
   private async *relay(inner: AsyncIterable<ChatChunk>): AsyncGenerator<ChatChunk> {
     try {
-      yield* inner;
+      for await (const chunk of inner) {
+        // Azure opens a stream with a `choices: []` chunk holding only `prompt_filter_results` (empty id and model)
+        if (Array.isArray(chunk.choices) && chunk.choices.length === 0 && !chunk.usage && 'prompt_filter_results' in chunk) continue;
+        yield chunk;
+      }
     } catch (err) {
       throw this.scrub(err);
     }

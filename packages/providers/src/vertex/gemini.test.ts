@@ -3,6 +3,7 @@ import { generateServiceAccount, startVertexFake, type GeneratedServiceAccount, 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatChunk } from '../adapter.js';
 import { UpstreamError } from '../upstream-error.js';
+import { createAdapter, UnsupportedProviderError } from '../registry.js';
 import { createVertexAuth } from './auth.js';
 import { VertexGeminiAdapter } from './gemini.js';
 
@@ -215,5 +216,16 @@ describe('VertexGeminiAdapter against the Vertex fake', () => {
     const f = await fake();
     await adapter(f, { vertex_project: undefined }).chat({ body: HELLO });
     expect(f.stats().lastPath).toContain('/projects/switchyard-test/');
+  });
+});
+
+describe('registry: vertex_ai', () => {
+  it('builds the Gemini adapter for Gemini models and refuses Claude and partner models (not built yet)', async () => {
+    const f = await fake();
+    const gemini = createAdapter(deployment(f));
+    open.push(gemini);
+    expect(gemini).toBeInstanceOf(VertexGeminiAdapter);
+    expect(() => createAdapter({ ...deployment(f), model: 'claude-sonnet-4@20250514' })).toThrow(UnsupportedProviderError);
+    expect(() => createAdapter({ ...deployment(f), model: 'deepseek-ai/deepseek-r1-0528-maas' })).toThrow(UnsupportedProviderError);
   });
 });
