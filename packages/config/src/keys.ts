@@ -94,7 +94,7 @@ export const LITELLM_PARAMS_HONOURED: ReadonlySet<string> = new Set([
 export const LITELLM_PARAMS_PROVIDER_SETTINGS: ReadonlySet<string> = new Set([
   'aws_region_name', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_profile_name',
   'aws_role_name', 'aws_session_name', 'aws_web_identity_token', 'aws_bedrock_runtime_endpoint', 'aws_external_id',
-  'vertex_project', 'vertex_location', 'vertex_credentials', 'region_name',
+  'vertex_project', 'vertex_location', 'vertex_credentials', 'region_name', 'azure_ad_token',
 ]);
 
 /** `litellm_params` keys LiteLLM knows that Switchyard does not act on yet (a warning says so). */

@@ -6,3 +6,5 @@ export * from './registry.js';
 export * from './breaker.js';
 export * from './sse.js';
 export * from './stream-assembler.js';
+export * from './vertex/index.js';
+export * from './azure/index.js';

@@ -16,6 +16,13 @@ export interface OpenAICompatibleOptions {
    * the leases' cap: thousands of long calls per worker process).
    */
   connections?: number;
+  /**
+   * Overrides where calls go and how they authenticate, for providers that speak OpenAI's wire
+   * format at another URL (Azure). `url`: the full chat-completions URL, query included;
+   * `headers`: sent instead of `Authorization: Bearer <api_key>`. Default: `{api_base}/chat/completions`
+   * with the bearer key.
+   */
+  endpoint?: { url: string; headers: Readonly<Record<string, string>> };
 }
 
 /** Largest error body kept for the message. */
@@ -37,12 +44,16 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     private readonly deployment: Deployment,
     opts: OpenAICompatibleOptions = {},
   ) {
-    const base = new URL(deployment.apiBase ?? OPENAI_DEFAULT_BASE);
-    this.path = `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
-    this.embeddingsPath = `${base.pathname.replace(/\/+$/, '')}/embeddings${base.search}`;
+    const base = new URL(opts.endpoint?.url ?? deployment.apiBase ?? OPENAI_DEFAULT_BASE);
+    this.path = opts.endpoint ? `${base.pathname}${base.search}` : `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
+    // An explicit endpoint (Azure) names its chat path; its embeddings live beside it.
+    this.embeddingsPath = opts.endpoint
+      ? `${base.pathname.replace(/\/chat\/completions\/?$/, '/embeddings')}${base.search}`
+      : `${base.pathname.replace(/\/+$/, '')}/embeddings${base.search}`;
     this.pool = new Pool(base.origin, { connections: opts.connections ?? 16_384, keepAliveTimeout: 30_000 });
     this.headers = { 'content-type': 'application/json', accept: 'application/json' };
-    if (deployment.apiKey) this.headers.authorization = `Bearer ${deployment.apiKey}`;
+    if (opts.endpoint) Object.assign(this.headers, opts.endpoint.headers);
+    else if (deployment.apiKey) this.headers.authorization = `Bearer ${deployment.apiKey}`;
     this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
   }
 

@@ -1,6 +1,8 @@
 import type { Deployment } from '@switchyard/config';
 import type { ProviderAdapter } from './adapter.js';
 import { OpenAICompatibleAdapter } from './openai-compatible.js';
+import { VertexGeminiAdapter } from './vertex/gemini.js';
+import { AzureOpenAIAdapter } from './azure/azure.js';
 
 /** Thrown when a deployment's provider has no adapter (config load already warned). */
 export class UnsupportedProviderError extends Error {
@@ -18,6 +20,14 @@ export function createAdapter(d: Deployment): ProviderAdapter {
     case 'hosted_vllm':
     case 'mock':
       return new OpenAICompatibleAdapter(d);
+    case 'vertex_ai':
+      // Claude on Vertex (rawPredict / streamRawPredict, publisher `anthropic`): not built yet.
+      if (d.model.startsWith('claude')) throw new UnsupportedProviderError('vertex_ai (claude models)');
+      // Partner / MaaS models (`vertex_ai/deepseek-ai/…`) use Vertex's OpenAI-compatible endpoint: not built yet.
+      if (d.model.includes('/')) throw new UnsupportedProviderError('vertex_ai (partner models)');
+      return new VertexGeminiAdapter(d);
+    case 'azure':
+      return new AzureOpenAIAdapter(d);
     default:
       throw new UnsupportedProviderError(d.provider);
   }

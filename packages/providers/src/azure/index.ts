@@ -1,0 +1,1 @@
+export { AzureOpenAIAdapter, azureChatUrl, type AzureOpenAIOptions } from './azure.js';

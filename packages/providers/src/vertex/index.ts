@@ -1,0 +1,7 @@
+export { createVertexAuth, loadVertexCredentials, CLOUD_PLATFORM_SCOPE, type VertexAuth, type VertexAuthOptions } from './auth.js';
+export { TokenCache, type TimedToken, type TokenCacheOptions } from './token-cache.js';
+export { vertexUrl, DEFAULT_VERTEX_LOCATION, type VertexTarget } from './url.js';
+export { googleError, googleErrorFrom, googleErrorKind, parseGoogleError, type GoogleError } from './google-errors.js';
+export { VertexGeminiAdapter, type VertexGeminiOptions } from './gemini.js';
+export { toGeminiRequest, THOUGHT_SIGNATURE_SEPARATOR, type GeminiRequest } from './gemini-request.js';
+export { fromGeminiResponse, GeminiStreamTranslator } from './gemini-response.js';

@@ -1,0 +1,36 @@
+/** `vertex_location` when a deployment sets none (LiteLLM's default too). */
+export const DEFAULT_VERTEX_LOCATION = 'us-central1';
+
+/** Where one Vertex publisher-model call goes. */
+export interface VertexTarget {
+  /** `vertex_project`. */
+  project: string;
+  /** `vertex_location`; default {@link DEFAULT_VERTEX_LOCATION}. */
+  location?: string;
+  /** `google` (Gemini) or `anthropic` (Claude). */
+  publisher: string;
+  /** Model id, e.g. `gemini-2.5-flash` or `claude-sonnet-4@20250514`. */
+  model: string;
+  /** `generateContent`, `streamGenerateContent`, `rawPredict`, `streamRawPredict`, … */
+  method: string;
+  /** `api_base`: replaces scheme and host only (its path, if any, is ignored); default Google's host for the location. */
+  apiBase?: string;
+  /** Query string (without `?`), e.g. `alt=sse`. */
+  query?: string;
+}
+
+/**
+ * `https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}/publishers/{publisher}/models/{model}:{method}`;
+ * location `global` uses `aiplatform.googleapis.com`.
+ */
+export function vertexUrl(t: VertexTarget): URL {
+  const location = t.location || DEFAULT_VERTEX_LOCATION;
+  const origin = t.apiBase
+    ? new URL(t.apiBase).origin
+    : location === 'global'
+      ? 'https://aiplatform.googleapis.com'
+      : `https://${location}-aiplatform.googleapis.com`;
+  const seg = (s: string): string => encodeURIComponent(s).replace(/%40/g, '@');
+  const path = `/v1/projects/${seg(t.project)}/locations/${seg(location)}/publishers/${seg(t.publisher)}/models/${seg(t.model)}:${t.method}`;
+  return new URL(`${origin}${path}${t.query ? `?${t.query}` : ''}`);
+}

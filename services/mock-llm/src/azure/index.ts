@@ -1,0 +1,1 @@
+export { startAzureFake, type AzureFake, type AzureFakeOptions, type AzureFakeStats, type AzureFakeBehaviour } from './server.js';
