@@ -8,3 +8,4 @@ export * from './sse.js';
 export * from './stream-assembler.js';
 export * from './vertex/index.js';
 export * from './azure/index.js';
+export * from './anthropic/index.js';

@@ -1,5 +1,6 @@
 import type { Deployment } from '@switchyard/config';
 import type { ProviderAdapter } from './adapter.js';
+import { createAnthropicAdapter } from './anthropic/adapter.js';
 import { OpenAICompatibleAdapter } from './openai-compatible.js';
 import { VertexGeminiAdapter } from './vertex/gemini.js';
 import { AzureOpenAIAdapter } from './azure/azure.js';
@@ -28,6 +29,8 @@ export function createAdapter(d: Deployment): ProviderAdapter {
       return new VertexGeminiAdapter(d);
     case 'azure':
       return new AzureOpenAIAdapter(d);
+    case 'anthropic':
+      return createAnthropicAdapter(d);
     default:
       throw new UnsupportedProviderError(d.provider);
   }

@@ -20,3 +20,4 @@ export { parseMockArgs, MockArgsError, MOCK_LLM_USAGE, type MockCliOptions } fro
 export { EMBEDDING_DIMENSIONS, MODEL_ID } from './openai-format.js';
 export * from './vertex/index.js';
 export * from './azure/index.js';
+export * from './anthropic/index.js';

@@ -1,0 +1,135 @@
+import { Pool, type Dispatcher } from 'undici';
+import type { Deployment } from '@switchyard/config';
+import type { ChatCall, ChatChunk, ProviderAdapter } from '../adapter.js';
+import { parseSse } from '../sse.js';
+import { buildUpstreamBody } from '../upstream-body.js';
+import { parseRetryAfter, UpstreamError } from '../upstream-error.js';
+import { classifyAnthropicError, parseAnthropicError } from './errors.js';
+import { anthropicBetaHeader, DirectAnthropicTransport, type AnthropicTransport } from './transport.js';
+import { toAnthropicRequest } from './translate-request.js';
+import { fromAnthropicMessage } from './translate-response.js';
+import { translateAnthropicStream } from './translate-stream.js';
+import type { AnthropicMessage } from './types.js';
+
+/** Options of {@link AnthropicMessagesAdapter}. */
+export interface AnthropicAdapterOptions {
+  /** Most keep-alive connections to the upstream origin (one call each). Default 16 384, as the OpenAI adapter. */
+  connections?: number;
+  /** Whether the upstream body carries `model` (false for Claude on Vertex, where the URL names it). Default true. */
+  sendModel?: boolean;
+}
+
+/** Largest error body kept for the message. */
+const MAX_ERROR_CHARS = 2_000;
+
+/**
+ * A Messages API adapter: translates the OpenAI request (`toAnthropicRequest`, which documents
+ * what is mapped and dropped), sends it through an {@link AnthropicTransport} on an undici
+ * keep-alive pool, and translates the answer back (`fromAnthropicMessage`, or
+ * `translateAnthropicStream` for `chatStream`, which always yields a final usage chunk).
+ *
+ * `max_tokens` falls back to the deployment's `model_info.max_output_tokens`, then 4096.
+ * A call's `extra_headers` may add `anthropic-beta` values. Failures are `UpstreamError`s
+ * classified by `classifyAnthropicError` (529/5xx → server, 429 → rate_limited with
+ * `retry-after`, 401/403 → auth, "prompt is too long" → context_window_exceeded), with the
+ * deployment's credentials scrubbed from every message. The whole call (a stream included)
+ * is bounded by the deployment's `timeout`.
+ */
+export class AnthropicMessagesAdapter implements ProviderAdapter {
+  private readonly pool: Pool;
+  private readonly sendModel: boolean;
+
+  constructor(
+    private readonly deployment: Deployment,
+    private readonly transport: AnthropicTransport,
+    opts: AnthropicAdapterOptions = {},
+  ) {
+    this.pool = new Pool(transport.origin, { connections: opts.connections ?? 16_384, keepAliveTimeout: 30_000 });
+    this.sendModel = opts.sendModel ?? true;
+  }
+
+  async chat(call: ChatCall): Promise<unknown> {
+    const { res, timeout } = await this.send(call, false);
+    let msg: unknown;
+    try {
+      msg = await res.body.json();
+    } catch (err) {
+      throw this.failure(err, timeout, call.signal);
+    }
+    if (typeof msg !== 'object' || msg === null || (msg as { type?: unknown }).type !== 'message') {
+      throw new UpstreamError('server', 'Anthropic answered 2xx without a message body');
+    }
+    return fromAnthropicMessage(msg as AnthropicMessage);
+  }
+
+  async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
+    const { res, timeout } = await this.send(call, true);
+    return this.chunks(res, timeout, call.signal);
+  }
+
+  private async *chunks(res: Dispatcher.ResponseData, timeout: AbortSignal, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
+    let done = false;
+    try {
+      yield* translateAnthropicStream(parseSse(res.body));
+      done = true;
+    } catch (err) {
+      throw this.failure(err, timeout, signal);
+    } finally {
+      if (!done) res.body.destroy();
+    }
+  }
+
+  /** Translates and sends; resolves with a 2xx response, else rejects with the classified error. */
+  private async send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: AbortSignal }> {
+    const d = this.deployment;
+    const merged = buildUpstreamBody(d, call.body);
+    const maxOut = d.modelInfo.max_output_tokens;
+    const req = toAnthropicRequest(merged, {
+      ...(this.sendModel ? { model: d.model } : {}),
+      ...(typeof maxOut === 'number' ? { maxOutputTokens: maxOut } : {}),
+    });
+    if (stream) req.stream = true;
+    const timeout = AbortSignal.timeout(d.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    try {
+      const target = await this.transport.target(stream);
+      const headers = { ...target.headers };
+      const beta = anthropicBetaHeader(headers, merged.extra_headers);
+      if (beta) headers['anthropic-beta'] = beta;
+      const res = await this.pool.request({
+        method: 'POST',
+        path: target.path,
+        headers,
+        body: JSON.stringify(this.transport.body(req)),
+        signal,
+      });
+      if (res.statusCode >= 200 && res.statusCode < 300) return { res, timeout };
+      const text = (await res.body.text()).slice(0, MAX_ERROR_CHARS);
+      const { type, message } = parseAnthropicError(text);
+      throw classifyAnthropicError(res.statusCode, type, this.transport.scrub(message), parseRetryAfter(res.headers));
+    } catch (err) {
+      throw this.failure(err, timeout, call.signal);
+    }
+  }
+
+  private failure(err: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): UpstreamError {
+    if (err instanceof UpstreamError) {
+      // errors built from upstream text (stream error events included) never carry a credential
+      const clean = this.transport.scrub(err.message);
+      return clean === err.message ? err : new UpstreamError(err.kind, clean, err.status, err.retryAfterMs);
+    }
+    if (timeout.aborted) return new UpstreamError('timeout', `upstream did not answer within ${this.deployment.timeoutMs} ms`);
+    if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');
+    const e = err as { code?: string; message?: string };
+    return new UpstreamError('connection', this.transport.scrub(`upstream connection failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim()));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** The `anthropic/<model>` adapter: {@link AnthropicMessagesAdapter} over {@link DirectAnthropicTransport}. */
+export function createAnthropicAdapter(d: Deployment, opts: AnthropicAdapterOptions = {}): AnthropicMessagesAdapter {
+  return new AnthropicMessagesAdapter(d, new DirectAnthropicTransport(d), opts);
+}

@@ -1,0 +1,301 @@
+import { UpstreamError } from '../upstream-error.js';
+import type {
+  AnthropicBlock,
+  AnthropicImageBlock,
+  AnthropicMessageParam,
+  AnthropicRequest,
+  AnthropicTextBlock,
+  AnthropicTool,
+  AnthropicToolChoice,
+} from './types.js';
+
+/** `max_tokens` sent when neither the request nor `model_info.max_output_tokens` gives one. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
+
+/** Options of {@link toAnthropicRequest}. */
+export interface ToAnthropicOptions {
+  /** Upstream model id written as `model`; undefined = no `model` field (Claude on Vertex puts it in the URL). */
+  model?: string;
+  /** `model_info.max_output_tokens` of the deployment; used when the request gives no limit. Default undefined. */
+  maxOutputTokens?: number;
+  /** `max_tokens` when neither the request nor `maxOutputTokens` gives one. Default {@link ANTHROPIC_DEFAULT_MAX_TOKENS}. */
+  defaultMaxTokens?: number;
+  /**
+   * Drop OpenAI parameters the Messages API cannot take instead of failing with a 400 that
+   * names them. Default: the body's own `drop_params` (LiteLLM's name), else false.
+   */
+  dropParams?: boolean;
+}
+
+/** Fields read by the translation itself (never copied as they are). */
+const TRANSLATED = new Set([
+  'model', 'messages', 'max_tokens', 'max_completion_tokens', 'stop', 'temperature', 'top_p', 'user', 'tools',
+  'tool_choice', 'parallel_tool_calls', 'response_format', 'stream', 'stream_options', 'drop_params', 'extra_headers', 'n',
+]);
+
+/** Anthropic-only request fields a caller may send through the OpenAI format; copied as they are. */
+const ANTHROPIC_PASSTHROUGH = new Set(['top_k', 'thinking', 'service_tier', 'container', 'mcp_servers', 'inference_geo', 'output_config', 'cache_control']);
+
+/** Image media types the Messages API accepts. */
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+type Json = Record<string, unknown>;
+
+const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function bad(message: string): UpstreamError {
+  return new UpstreamError('bad_request', message, 400);
+}
+
+/**
+ * Translates an OpenAI chat request into a Messages API body.
+ *
+ * Maps: `system`/`developer` messages → top-level `system` (hoisted from wherever they are, in
+ * order; text parts keep `cache_control`); `user` text, `image_url` parts (data URLs → base64
+ * image, http(s) URLs → url image) and `file` parts with a PDF data URL → document blocks;
+ * assistant `content` + `tool_calls` → text + `tool_use` blocks (arguments parsed as JSON);
+ * `tool` messages → `tool_result` blocks in a user turn; consecutive turns of one role are
+ * merged (the API wants alternating roles) with `tool_result` blocks first; a conversation not
+ * starting with a user turn gets a `"."` user turn first (as LiteLLM does); `max_completion_tokens`
+ * / `max_tokens` → `max_tokens` (else `maxOutputTokens`, else `defaultMaxTokens`); `stop` →
+ * `stop_sequences`; `temperature`, `top_p`; `user` → `metadata.user_id`; `tools[].function` →
+ * `{name, description, input_schema}`; `tool_choice` auto/none/required/{function} →
+ * auto/none/any/tool; `parallel_tool_calls: false` → `disable_parallel_tool_use`;
+ * `response_format` `json_schema` → `output_config.format`, `text` → nothing; Anthropic-only
+ * fields (`top_k`, `thinking`, `service_tier`, …) pass through.
+ *
+ * Drops silently: `stream_options` (usage is always streamed), `n: 1`, `extra_headers` (the
+ * adapter turns `anthropic-beta` into a header), `drop_params`. Every other OpenAI field
+ * (`n > 1`, `frequency_penalty`, `presence_penalty`, `logit_bias`, `logprobs`, `seed`,
+ * `response_format: json_object`, `functions`, audio parts, …) is a `bad_request` naming it,
+ * or dropped with `dropParams`. Never sets `stream`: the transport does.
+ */
+export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOptions = {}): AnthropicRequest {
+  const drop = opts.dropParams ?? body.drop_params === true;
+  const unsupported = (name: string): void => {
+    if (!drop) throw bad(`the Anthropic Messages API does not support the parameter "${name}" (set drop_params to drop it)`);
+  };
+  if (!Array.isArray(body.messages)) throw bad('"messages" must be an array');
+  const { system, messages } = translateMessages(body.messages, drop);
+  const out: AnthropicRequest = { max_tokens: maxTokens(body, opts), messages };
+  if (opts.model !== undefined) out.model = opts.model;
+  if (system !== undefined) out.system = system;
+
+  const stop = body.stop;
+  if (typeof stop === 'string') out.stop_sequences = [stop];
+  else if (Array.isArray(stop) && stop.length > 0) out.stop_sequences = stop.map(String);
+  if (typeof body.temperature === 'number') out.temperature = body.temperature;
+  if (typeof body.top_p === 'number') out.top_p = body.top_p;
+  if (typeof body.user === 'string' && body.user !== '') out.metadata = { user_id: body.user };
+
+  if (body.n !== undefined && body.n !== null && body.n !== 1) unsupported('n');
+  const tools = translateTools(body.tools, drop);
+  if (tools !== undefined && tools.length > 0) out.tools = tools;
+  const choice = translateToolChoice(body.tool_choice, body.parallel_tool_calls);
+  if (choice !== undefined) out.tool_choice = choice;
+  translateResponseFormat(body.response_format, out, unsupported);
+
+  for (const [k, v] of Object.entries(body)) {
+    if (TRANSLATED.has(k) || v === undefined) continue;
+    if (ANTHROPIC_PASSTHROUGH.has(k)) {
+      if (k === 'output_config' && isRecord(out.output_config) && isRecord(v)) out.output_config = { ...v, ...out.output_config };
+      else out[k] = v;
+    } else if (v !== null) {
+      unsupported(k);
+    }
+  }
+  return out;
+}
+
+function maxTokens(body: Readonly<Json>, opts: ToAnthropicOptions): number {
+  for (const v of [body.max_completion_tokens, body.max_tokens]) {
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  }
+  const fromInfo = opts.maxOutputTokens;
+  if (typeof fromInfo === 'number' && Number.isInteger(fromInfo) && fromInfo > 0) return fromInfo;
+  return opts.defaultMaxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS;
+}
+
+/** Text of a string-or-parts content; non-text parts are an error (system and tool messages carry only text). */
+function textBlocks(content: unknown, where: string): AnthropicTextBlock[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
+  if (content === null || content === undefined) return [];
+  if (!Array.isArray(content)) throw bad(`${where}: "content" must be a string or an array of parts`);
+  return content.map((p: unknown) => {
+    if (!isRecord(p) || p.type !== 'text' || typeof p.text !== 'string') throw bad(`${where}: only text parts are allowed here`);
+    return withCache({ type: 'text', text: p.text }, p);
+  });
+}
+
+function withCache<T extends AnthropicBlock>(block: T, part: Json): T {
+  if (isRecord(part.cache_control)) (block as Json).cache_control = part.cache_control;
+  return block;
+}
+
+/** Parses `data:<media type>;base64,<data>`. */
+export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
+  const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  return m ? { mediaType: (m[1] ?? '').toLowerCase(), data: m[2] ?? '' } : undefined;
+}
+
+function imageBlock(part: Json, where: string): AnthropicImageBlock {
+  const iu = part.image_url;
+  const url = typeof iu === 'string' ? iu : isRecord(iu) && typeof iu.url === 'string' ? iu.url : undefined;
+  if (url === undefined) throw bad(`${where}: image_url.url is required`);
+  if (url.startsWith('data:')) {
+    const d = parseDataUrl(url);
+    if (!d) throw bad(`${where}: image data URLs must be base64 ("data:<type>;base64,...")`);
+    if (!IMAGE_TYPES.has(d.mediaType)) throw bad(`${where}: image type "${d.mediaType}" is not supported (jpeg, png, gif, webp)`);
+    return withCache({ type: 'image', source: { type: 'base64', media_type: d.mediaType, data: d.data } }, part);
+  }
+  if (/^https?:\/\//i.test(url)) return withCache({ type: 'image', source: { type: 'url', url } }, part);
+  throw bad(`${where}: image URLs must be https:// or data: URLs`);
+}
+
+function userBlocks(content: unknown, where: string, drop: boolean): AnthropicBlock[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) throw bad(`${where}: "content" must be a string or an array of parts`);
+  const out: AnthropicBlock[] = [];
+  for (const p of content as unknown[]) {
+    if (!isRecord(p)) throw bad(`${where}: every content part must be an object`);
+    if (p.type === 'text' && typeof p.text === 'string') out.push(withCache({ type: 'text', text: p.text }, p));
+    else if (p.type === 'image_url') out.push(imageBlock(p, where));
+    else if (p.type === 'file' && isRecord(p.file) && typeof p.file.file_data === 'string') {
+      const d = parseDataUrl(p.file.file_data);
+      if (!d || d.mediaType !== 'application/pdf') throw bad(`${where}: only PDF files (base64 data URLs) are supported`);
+      out.push(withCache({ type: 'document', source: { type: 'base64', media_type: d.mediaType, data: d.data } }, p));
+    } else if (!drop) throw bad(`${where}: content part type "${String(p.type)}" is not supported by the Anthropic Messages API`);
+  }
+  return out;
+}
+
+function toolUseBlocks(toolCalls: unknown, where: string): AnthropicBlock[] {
+  if (toolCalls === undefined || toolCalls === null) return [];
+  if (!Array.isArray(toolCalls)) throw bad(`${where}: "tool_calls" must be an array`);
+  return toolCalls.map((tc: unknown, j) => {
+    const fn = isRecord(tc) ? tc.function : undefined;
+    if (!isRecord(tc) || typeof tc.id !== 'string' || !isRecord(fn) || typeof fn.name !== 'string') {
+      throw bad(`${where}.tool_calls[${j}]: id and function.name are required`);
+    }
+    let input: unknown = {};
+    const args = fn.arguments;
+    if (typeof args === 'string' && args.trim() !== '') {
+      try {
+        input = JSON.parse(args);
+      } catch {
+        throw bad(`${where}.tool_calls[${j}]: function.arguments is not valid JSON`);
+      }
+    } else if (isRecord(args)) input = args;
+    return { type: 'tool_use', id: tc.id, name: fn.name, input };
+  });
+}
+
+/** Splits system text out and builds alternating user/assistant turns. */
+function translateMessages(
+  list: readonly unknown[],
+  drop: boolean,
+): { system: string | AnthropicTextBlock[] | undefined; messages: AnthropicMessageParam[] } {
+  const system: AnthropicTextBlock[] = [];
+  const turns: { role: 'user' | 'assistant'; blocks: AnthropicBlock[]; text?: string }[] = [];
+  const push = (role: 'user' | 'assistant', blocks: AnthropicBlock[], text?: string): void => {
+    const last = turns.at(-1);
+    if (last && last.role === role) {
+      last.blocks.push(...blocks);
+      delete last.text;
+    } else {
+      turns.push(text !== undefined ? { role, blocks, text } : { role, blocks });
+    }
+  };
+  list.forEach((m, i) => {
+    const where = `messages[${i}]`;
+    if (!isRecord(m)) throw bad(`${where} must be an object`);
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        system.push(...textBlocks(m.content, where));
+        return;
+      case 'user': {
+        const blocks = userBlocks(m.content, where, drop);
+        push('user', blocks, typeof m.content === 'string' ? m.content : undefined);
+        return;
+      }
+      case 'assistant': {
+        const blocks: AnthropicBlock[] = [...textBlocks(m.content, where).filter((b) => b.text !== ''), ...toolUseBlocks(m.tool_calls, where)];
+        if (blocks.length > 0) push('assistant', blocks, typeof m.content === 'string' && blocks.length === 1 ? m.content : undefined);
+        return;
+      }
+      case 'tool': {
+        if (typeof m.tool_call_id !== 'string') throw bad(`${where}: tool_call_id is required`);
+        const content = typeof m.content === 'string' ? m.content : textBlocks(m.content, where);
+        push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id, content }]);
+        return;
+      }
+      default:
+        throw bad(`${where}: role "${String(m.role)}" is not supported by the Anthropic Messages API`);
+    }
+  });
+  if (turns[0]?.role !== 'user') turns.unshift({ role: 'user', blocks: [{ type: 'text', text: '.' }], text: '.' });
+  const messages = turns.map((t): AnthropicMessageParam => {
+    if (t.text !== undefined) return { role: t.role, content: t.text };
+    if (t.role === 'user' && t.blocks.some((b) => b.type === 'tool_result')) {
+      // the API wants a turn's tool results before anything else in it
+      const results = t.blocks.filter((b) => b.type === 'tool_result');
+      return { role: 'user', content: [...results, ...t.blocks.filter((b) => b.type !== 'tool_result')] };
+    }
+    return { role: t.role, content: t.blocks };
+  });
+  let sys: string | AnthropicTextBlock[] | undefined;
+  const only = system.length === 1 ? system[0] : undefined;
+  if (only !== undefined && only.cache_control === undefined) sys = only.text;
+  else if (system.length > 0) sys = system;
+  return { system: sys, messages };
+}
+
+function translateTools(tools: unknown, drop: boolean): AnthropicTool[] | undefined {
+  if (tools === undefined || tools === null) return undefined;
+  if (!Array.isArray(tools)) throw bad('"tools" must be an array');
+  const out: AnthropicTool[] = [];
+  tools.forEach((t: unknown, i) => {
+    const fn = isRecord(t) ? t.function : undefined;
+    if (!isRecord(t) || t.type !== 'function' || !isRecord(fn) || typeof fn.name !== 'string') {
+      if (drop) return;
+      throw bad(`tools[${i}]: only {type: "function", function: {name, ...}} tools are supported`);
+    }
+    const tool: AnthropicTool = {
+      name: fn.name,
+      input_schema: isRecord(fn.parameters) ? fn.parameters : { type: 'object', properties: {} },
+    };
+    if (typeof fn.description === 'string') tool.description = fn.description;
+    if (isRecord(t.cache_control)) tool.cache_control = t.cache_control as unknown as AnthropicTool['cache_control'];
+    out.push(tool);
+  });
+  return out;
+}
+
+function translateToolChoice(choice: unknown, parallel: unknown): AnthropicToolChoice | undefined {
+  const noParallel = parallel === false;
+  let out: Exclude<AnthropicToolChoice, { type: 'none' }> | undefined;
+  if (choice === 'auto') out = { type: 'auto' };
+  else if (choice === 'none') return { type: 'none' };
+  else if (choice === 'required') out = { type: 'any' };
+  else if (isRecord(choice) && isRecord(choice.function) && typeof choice.function.name === 'string') {
+    out = { type: 'tool', name: choice.function.name };
+  } else if (choice !== undefined && choice !== null) {
+    throw bad('"tool_choice" must be "auto", "none", "required" or {type: "function", function: {name}}');
+  }
+  if (noParallel) {
+    out ??= { type: 'auto' };
+    out.disable_parallel_tool_use = true;
+  }
+  return out;
+}
+
+function translateResponseFormat(rf: unknown, out: AnthropicRequest, unsupported: (name: string) => void): void {
+  if (rf === undefined || rf === null) return;
+  if (isRecord(rf) && rf.type === 'text') return;
+  if (isRecord(rf) && rf.type === 'json_schema' && isRecord(rf.json_schema) && isRecord(rf.json_schema.schema)) {
+    out.output_config = { format: { type: 'json_schema', schema: rf.json_schema.schema } };
+    return;
+  }
+  unsupported('response_format');
+}
