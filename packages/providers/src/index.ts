@@ -6,3 +6,4 @@ export * from './registry.js';
 export * from './breaker.js';
 export * from './sse.js';
 export * from './stream-assembler.js';
+export * from './bedrock/index.js';

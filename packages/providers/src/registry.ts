@@ -1,5 +1,6 @@
 import type { Deployment } from '@switchyard/config';
 import type { ProviderAdapter } from './adapter.js';
+import { BedrockAdapter } from './bedrock/adapter.js';
 import { OpenAICompatibleAdapter } from './openai-compatible.js';
 
 /** Thrown when a deployment's provider has no adapter (config load already warned). */
@@ -18,6 +19,8 @@ export function createAdapter(d: Deployment): ProviderAdapter {
     case 'hosted_vllm':
     case 'mock':
       return new OpenAICompatibleAdapter(d);
+    case 'bedrock':
+      return new BedrockAdapter(d);
     default:
       throw new UnsupportedProviderError(d.provider);
   }
