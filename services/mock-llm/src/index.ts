@@ -18,3 +18,4 @@ export {
 export type { MockStats } from './stats.js';
 export { parseMockArgs, MockArgsError, MOCK_LLM_USAGE, type MockCliOptions } from './args.js';
 export { EMBEDDING_DIMENSIONS, MODEL_ID } from './openai-format.js';
+export * from './bedrock/index.js';

@@ -9,7 +9,7 @@ import { classifyResponse, parseRetryAfter, UpstreamError, type UpstreamErrorKin
  * - `ValidationException` saying the input is too long → `context_window_exceeded`; other
  *   `ValidationException`s (and `ConflictException`, `SerializationException`) → `bad_request`;
  * - `AccessDeniedException`, `UnrecognizedClientException`, `ExpiredTokenException`, signature
- *   errors, STS's `AccessDenied` / `InvalidClientTokenId` / `SignatureDoesNotMatch`, and
+ *   errors, STS's `AccessDenied` / `InvalidClientTokenId` / `SignatureDoesNotMatch` / `InvalidIdentityToken` / `IDPRejectedClaim` / `RegionDisabledException`, and
  *   credentials that could not be loaded → `auth`;
  * - `ResourceNotFoundException` → `not_found`;
  * - any other modeled error → by its HTTP status (as for OpenAI-compatible upstreams);
@@ -41,6 +41,13 @@ const BY_NAME: Readonly<Record<string, UpstreamErrorKind>> = {
   InvalidClientTokenId: 'auth',
   SignatureDoesNotMatch: 'auth',
   CredentialsProviderError: 'auth',
+  InvalidIdentityToken: 'auth',
+  InvalidIdentityTokenException: 'auth',
+  IDPRejectedClaim: 'auth',
+  IDPRejectedClaimException: 'auth',
+  IDPCommunicationError: 'auth',
+  IDPCommunicationErrorException: 'auth',
+  RegionDisabledException: 'auth',
   ResourceNotFoundException: 'not_found',
 };
 
