@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Deployment } from '@switchyard/config';
 import { DEFAULT_FAKE_CREDENTIAL, startBedrockFake, type BedrockFake, type StartBedrockFakeOptions } from '@switchyard/mock-llm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatChunk } from '../adapter.js';
 import { StreamAssembler } from '../stream-assembler.js';
 import { UpstreamError } from '../upstream-error.js';
@@ -303,5 +306,29 @@ describe('BedrockAdapter against the Bedrock fake', () => {
     const results = await Promise.all(Array.from({ length: n }, () => a.chat({ body: HELLO })));
     expect(results).toHaveLength(n);
     expect(f.stats().maxInFlight).toBeGreaterThan(150);
+  });
+
+  it('reads aws_profile_name from the shared credentials file, else the default chain', async () => {
+    const f = await fake();
+    const dir = mkdtempSync(join(tmpdir(), 'bedrock-profile-'));
+    try {
+      const c = DEFAULT_FAKE_CREDENTIAL;
+      writeFileSync(join(dir, 'credentials'), `[prod]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\n[broken]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = nope\n`);
+      writeFileSync(join(dir, 'config'), '');
+      vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'credentials'));
+      vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'config'));
+      const noKeys = { aws_access_key_id: undefined, aws_secret_access_key: undefined };
+      await adapter(f, { ...noKeys, aws_profile_name: 'prod' }).chat({ body: HELLO });
+      expect(f.stats().lastAccessKeyId).toBe(c.accessKeyId);
+      expect((await failure(adapter(f, { ...noKeys, aws_profile_name: 'broken' }).chat({ body: HELLO }))).kind).toBe('auth');
+      expect((await failure(adapter(f, { ...noKeys, aws_profile_name: 'missing' }).chat({ body: HELLO }))).kind).toBe('auth');
+      vi.stubEnv('AWS_ACCESS_KEY_ID', c.accessKeyId);
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', c.secretAccessKey);
+      await adapter(f, noKeys).chat({ body: HELLO });
+      expect(f.stats()).toMatchObject({ converse: 3, authFailures: 1 }); // the missing profile never reached the fake
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
