@@ -50,11 +50,12 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
   const deployments = entries.map((entry, i): Deployment => {
     const p = entry.litellm_params;
     const { provider, model } = splitProvider(p.model, p.custom_llm_provider);
-    const supported = SUPPORTED.has(provider);
+    // Vertex partner models (`vertex_ai/<publisher>/<model>`) use an endpoint no adapter speaks yet.
+    const supported = SUPPORTED.has(provider) && !(provider === 'vertex_ai' && model.includes('/'));
     if (!supported) {
       warnings.push({
         at: ['model_list', i, 'litellm_params', 'model'],
-        message: `provider "${provider}" has no adapter yet: requests for group "${entry.model_name}" cannot be served by this deployment`,
+        message: `provider "${provider}"${SUPPORTED.has(provider) ? ` (model "${model}")` : ''} has no adapter yet: requests for group "${entry.model_name}" cannot be served by this deployment`,
       });
     }
     const rpm = p.rpm ?? entry.rpm;

@@ -62,10 +62,10 @@ describe('explainConfig: order/priority across model groups', () => {
 
 describe('explainConfig: other findings', () => {
   it('names groups no adapter can serve', () => {
-    expect(lines(fixture('guide-multi-region.yaml'))).toEqual([
-      'model_list[0].litellm_params.model: requests for group "claude-us-east-1" will be answered 501 until an adapter exists for provider "bedrock"',
-      'model_list[1].litellm_params.model: requests for group "claude-us-west-2" will be answered 501 until an adapter exists for provider "bedrock"',
-      'model_list[2].litellm_params.model: requests for group "claude-eu-west-1" will be answered 501 until an adapter exists for provider "bedrock"',
+    // bedrock has an adapter now: the guide's multi-region config is served
+    expect(lines(fixture('guide-multi-region.yaml'))).toEqual([]);
+    expect(lines(inline(`model_list:\n  - {model_name: s, litellm_params: {model: sagemaker/x}, model_info: {id: s}}\n`))).toEqual([
+      'model_list[0].litellm_params.model: requests for group "s" will be answered 501 until an adapter exists for provider "sagemaker"',
     ]);
     const mixed = inline(`model_list:
   - {model_name: g, litellm_params: {model: anthropic/claude}, model_info: {id: a}}

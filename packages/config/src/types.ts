@@ -23,7 +23,7 @@ export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 export type OverflowPolicy = { readonly policy: 'spill' } | { readonly policy: 'wait'; readonly maxWaitMs: number };
 
 /** Providers the worker has an adapter for today. */
-export const SUPPORTED_PROVIDERS = ['openai', 'openai_compatible', 'hosted_vllm', 'mock', 'vertex_ai', 'azure', 'anthropic'] as const;
+export const SUPPORTED_PROVIDERS = ['openai', 'openai_compatible', 'hosted_vllm', 'mock', 'vertex_ai', 'azure', 'anthropic', 'bedrock'] as const;
 
 /**
  * LiteLLM's error classes, as used by `retry_policy` (`<Class>Retries`) and

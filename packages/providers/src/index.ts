@@ -9,3 +9,4 @@ export * from './stream-assembler.js';
 export * from './vertex/index.js';
 export * from './azure/index.js';
 export * from './anthropic/index.js';
+export * from './bedrock/index.js';

@@ -1,6 +1,8 @@
 import type { Deployment } from '@switchyard/config';
 import type { ProviderAdapter } from './adapter.js';
 import { createAnthropicAdapter } from './anthropic/adapter.js';
+import { createVertexClaudeAdapter } from './vertex/claude.js';
+import { BedrockAdapter } from './bedrock/adapter.js';
 import { OpenAICompatibleAdapter } from './openai-compatible.js';
 import { VertexGeminiAdapter } from './vertex/gemini.js';
 import { AzureOpenAIAdapter } from './azure/azure.js';
@@ -22,8 +24,8 @@ export function createAdapter(d: Deployment): ProviderAdapter {
     case 'mock':
       return new OpenAICompatibleAdapter(d);
     case 'vertex_ai':
-      // Claude on Vertex (rawPredict / streamRawPredict, publisher `anthropic`): not built yet.
-      if (d.model.startsWith('claude')) throw new UnsupportedProviderError('vertex_ai (claude models)');
+      // Claude on Vertex: rawPredict / streamRawPredict, publisher `anthropic`, Messages format.
+      if (d.model.startsWith('claude')) return createVertexClaudeAdapter(d);
       // Partner / MaaS models (`vertex_ai/deepseek-ai/…`) use Vertex's OpenAI-compatible endpoint: not built yet.
       if (d.model.includes('/')) throw new UnsupportedProviderError('vertex_ai (partner models)');
       return new VertexGeminiAdapter(d);
@@ -31,6 +33,8 @@ export function createAdapter(d: Deployment): ProviderAdapter {
       return new AzureOpenAIAdapter(d);
     case 'anthropic':
       return createAnthropicAdapter(d);
+    case 'bedrock':
+      return new BedrockAdapter(d);
     default:
       throw new UnsupportedProviderError(d.provider);
   }

@@ -21,3 +21,4 @@ export { EMBEDDING_DIMENSIONS, MODEL_ID } from './openai-format.js';
 export * from './vertex/index.js';
 export * from './azure/index.js';
 export * from './anthropic/index.js';
+export * from './bedrock/index.js';

@@ -6,6 +6,7 @@ import { UpstreamError } from '../upstream-error.js';
 import { createAdapter, UnsupportedProviderError } from '../registry.js';
 import { createVertexAuth } from './auth.js';
 import { VertexGeminiAdapter } from './gemini.js';
+import { AnthropicMessagesAdapter } from '../anthropic/adapter.js';
 
 let sa: GeneratedServiceAccount;
 const open: Array<{ close(): Promise<void> }> = [];
@@ -220,12 +221,14 @@ describe('VertexGeminiAdapter against the Vertex fake', () => {
 });
 
 describe('registry: vertex_ai', () => {
-  it('builds the Gemini adapter for Gemini models and refuses Claude and partner models (not built yet)', async () => {
+  it('builds the Gemini adapter for Gemini models, the Anthropic one for Claude, and refuses partner models (not built yet)', async () => {
     const f = await fake();
     const gemini = createAdapter(deployment(f));
     open.push(gemini);
     expect(gemini).toBeInstanceOf(VertexGeminiAdapter);
-    expect(() => createAdapter({ ...deployment(f), model: 'claude-sonnet-4@20250514' })).toThrow(UnsupportedProviderError);
+    const claude = createAdapter({ ...deployment(f), model: 'claude-sonnet-4@20250514' });
+    open.push(claude);
+    expect(claude).toBeInstanceOf(AnthropicMessagesAdapter);
     expect(() => createAdapter({ ...deployment(f), model: 'deepseek-ai/deepseek-r1-0528-maas' })).toThrow(UnsupportedProviderError);
   });
 });

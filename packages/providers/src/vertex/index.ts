@@ -5,3 +5,4 @@ export { googleError, googleErrorFrom, googleErrorKind, parseGoogleError, type G
 export { VertexGeminiAdapter, type VertexGeminiOptions } from './gemini.js';
 export { toGeminiRequest, THOUGHT_SIGNATURE_SEPARATOR, type GeminiRequest } from './gemini-request.js';
 export { fromGeminiResponse, GeminiStreamTranslator } from './gemini-response.js';
+export { createVertexClaudeAdapter, VertexClaudeTransport, VERTEX_ANTHROPIC_VERSION } from './claude.js';

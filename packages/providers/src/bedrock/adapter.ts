@@ -1,0 +1,124 @@
+import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { Deployment } from '@switchyard/config';
+import type { ChatCall, ChatChunk, ProviderAdapter } from '../adapter.js';
+import { buildUpstreamBody } from '../upstream-body.js';
+import { UpstreamError } from '../upstream-error.js';
+import { createBedrockClient, type BedrockClientHandle, type BedrockClientOptions } from './client.js';
+import { classifyBedrockError } from './errors.js';
+import { toConverseInput } from './request.js';
+import { toChatCompletion } from './response.js';
+import { resolveBedrockSettings, scrubBedrockSecrets, type BedrockSettings } from './settings.js';
+import { ConverseStreamTranslator } from './stream.js';
+
+/** Options of {@link BedrockAdapter}: the client's pool settings. */
+export type BedrockAdapterOptions = BedrockClientOptions;
+
+/**
+ * Adapter for `bedrock/<modelId>` (and `bedrock/converse/<modelId>`; inference profiles
+ * `us.…` / `eu.…` / `apac.…` and ARNs as the model id): Amazon Bedrock's Converse and
+ * ConverseStream APIs through the official `@aws-sdk/client-bedrock-runtime`, which signs the
+ * requests (SigV4) and decodes the event stream.
+ *
+ * Settings (`litellm_params`, see `settings.ts`): `aws_region_name` / `region_name`,
+ * `aws_access_key_id` + `aws_secret_access_key` (+ `aws_session_token`), `aws_profile_name`,
+ * `aws_role_name` (+ `aws_session_name`, `aws_external_id`, `aws_web_identity_token`,
+ * `aws_sts_endpoint`), `aws_bedrock_runtime_endpoint` (else `api_base`), `api_key` (a Bedrock API
+ * key, bearer), `drop_params`. Translation both ways: `request.ts`, `messages.ts`, `response.ts`,
+ * `stream.ts` (each says what it maps and drops); errors: `errors.ts`.
+ *
+ * The deployment's `timeout` bounds the whole call (streams included), through the `abortSignal`
+ * the SDK passes to its HTTP handler; the SDK itself never retries. `chatStream` resolves once
+ * the first event arrived, so an exception sent before any content rejects like a failed call.
+ */
+export class BedrockAdapter implements ProviderAdapter {
+  private readonly settings: BedrockSettings;
+  private readonly handle: BedrockClientHandle;
+  private readonly scrub: (s: string) => string;
+
+  constructor(
+    private readonly deployment: Deployment,
+    opts: BedrockAdapterOptions = {},
+  ) {
+    this.settings = resolveBedrockSettings(deployment);
+    this.handle = createBedrockClient(this.settings, opts);
+    this.scrub = (s) => scrubBedrockSecrets(this.settings, s);
+  }
+
+  private input(call: ChatCall) {
+    const c = this.settings.credentials;
+    if (c.kind === 'invalid') throw new UpstreamError('auth', `bedrock: ${c.reason}`);
+    const body = buildUpstreamBody(this.deployment, call.body);
+    const { input } = toConverseInput(body);
+    return { ...input, modelId: this.settings.modelId };
+  }
+
+  private signals(call: ChatCall): { timeout: AbortSignal; local: AbortController; signal: AbortSignal } {
+    const timeout = AbortSignal.timeout(this.deployment.timeoutMs);
+    const local = new AbortController();
+    const signal = AbortSignal.any([timeout, local.signal, ...(call.signal ? [call.signal] : [])]);
+    return { timeout, local, signal };
+  }
+
+  private failure(err: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): UpstreamError {
+    if (err instanceof UpstreamError) return err;
+    if (timeout.aborted) return new UpstreamError('timeout', `bedrock did not answer within ${this.deployment.timeoutMs} ms`);
+    if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');
+    return classifyBedrockError(err, this.scrub);
+  }
+
+  async chat(call: ChatCall): Promise<unknown> {
+    const input = this.input(call);
+    const { timeout, signal } = this.signals(call);
+    try {
+      const out = await this.handle.client.send(new ConverseCommand(input), { abortSignal: signal });
+      return toChatCompletion(out, this.deployment.model);
+    } catch (err) {
+      throw this.failure(err, timeout, call.signal);
+    }
+  }
+
+  async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
+    const input = this.input(call);
+    const { timeout, local, signal } = this.signals(call);
+    let events: AsyncIterator<ConverseStreamOutput>;
+    let translator: ConverseStreamTranslator;
+    let first: IteratorResult<ConverseStreamOutput>;
+    try {
+      const out = await this.handle.client.send(new ConverseStreamCommand(input), { abortSignal: signal });
+      if (!out.stream) throw new UpstreamError('server', 'bedrock answered ConverseStream without a stream');
+      translator = new ConverseStreamTranslator(this.deployment.model, out.$metadata.requestId);
+      events = out.stream[Symbol.asyncIterator]();
+      first = await events.next();
+    } catch (err) {
+      local.abort();
+      throw this.failure(err, timeout, call.signal);
+    }
+    return this.chunks(events, first, translator, { timeout, local, callSignal: call.signal });
+  }
+
+  private async *chunks(
+    events: AsyncIterator<ConverseStreamOutput>,
+    first: IteratorResult<ConverseStreamOutput>,
+    translator: ConverseStreamTranslator,
+    s: { timeout: AbortSignal; local: AbortController; callSignal: AbortSignal | undefined },
+  ): AsyncGenerator<ChatChunk> {
+    let done = false;
+    try {
+      let next = first;
+      while (!next.done) {
+        for (const chunk of translator.translate(next.value)) yield chunk;
+        next = await events.next();
+      }
+      done = true;
+    } catch (err) {
+      throw this.failure(err, s.timeout, s.callSignal);
+    } finally {
+      // closed early (the consumer returned) or failed: abort the request, never reuse a half-read body
+      if (!done) s.local.abort();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.handle.destroy();
+  }
+}

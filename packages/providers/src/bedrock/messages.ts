@@ -1,0 +1,173 @@
+import type { ContentBlock, ImageFormat, Message, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { DocumentType } from '@smithy/types';
+import { UpstreamError } from '../upstream-error.js';
+
+/**
+ * OpenAI `messages` → Converse `system` + `messages`.
+ *
+ * Mapped:
+ * - `system` / `developer` messages (anywhere) → top-level `system: [{text}]`, in order;
+ * - `user` text and `image_url` parts → `{text}` / `{image: {format, source: {bytes}}}` (data URLs
+ *   decoded; png, jpeg, gif, webp);
+ * - `assistant` text → `{text}`, `tool_calls` → `{toolUse: {toolUseId, name, input}}` (arguments parsed);
+ * - `tool` messages → `{toolResult: {toolUseId, content: [{text}]}}` in a user message;
+ * - consecutive messages of one role are merged into one message (Converse requires roles to
+ *   alternate); blank text is left out (Converse rejects blank text blocks).
+ *
+ * Dropped silently: `name` on messages, `refusal` parts. Rejected (a `bad_request`, or dropped with
+ * `drop_params`): https/http image URLs (Bedrock takes only inline bytes or S3), audio and file
+ * parts, the legacy `function` role and `function_call`.
+ */
+export interface TranslatedMessages {
+  system: SystemContentBlock[];
+  messages: Message[];
+  /** Whether any message holds a toolUse or toolResult block (Converse then needs a toolConfig). */
+  hasToolBlocks: boolean;
+}
+
+/** Options of {@link translateMessages}. */
+export interface MessageOptions {
+  /** Drop what Bedrock cannot take instead of failing. Default false. */
+  dropParams?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+const IMAGE_FORMATS: Readonly<Record<string, ImageFormat>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/jpg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+function bad(message: string): UpstreamError {
+  return new UpstreamError('bad_request', message, 400);
+}
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Decodes a `data:image/…;base64,…` URL into a Converse image block. */
+export function imageBlockFromDataUrl(url: string): ContentBlock {
+  const m = /^data:([^;,]+)((?:;[^;,]*)*?);base64,(.*)$/s.exec(url);
+  if (!m) throw bad('bedrock: an image data URL must be base64 (data:image/<type>;base64,...)');
+  const mime = (m[1] ?? '').toLowerCase();
+  const format = IMAGE_FORMATS[mime];
+  if (!format) throw bad(`bedrock: image type "${mime}" is not supported (png, jpeg, gif, webp)`);
+  const bytes = Buffer.from(m[3] ?? '', 'base64');
+  if (bytes.length === 0) throw bad('bedrock: the image data URL holds no bytes');
+  return { image: { format, source: { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) } } };
+}
+
+/** Text of a content that must be text only (system, tool results). */
+function textParts(content: unknown, where: string): string[] {
+  if (content === null || content === undefined) return [];
+  if (typeof content === 'string') return [content];
+  if (!Array.isArray(content)) throw bad(`bedrock: ${where} content must be a string or an array of text parts`);
+  const out: string[] = [];
+  for (const part of content) {
+    if (isRecord(part) && part.type === 'text' && typeof part.text === 'string') out.push(part.text);
+    else throw bad(`bedrock: ${where} content may only hold text parts`);
+  }
+  return out;
+}
+
+function textBlocks(texts: readonly string[]): ContentBlock[] {
+  return texts.filter((t) => t.trim() !== '').map((text) => ({ text }));
+}
+
+function userBlocks(content: unknown, opts: MessageOptions): ContentBlock[] {
+  if (typeof content === 'string') return textBlocks([content]);
+  if (!Array.isArray(content)) throw bad('bedrock: user content must be a string or an array of parts');
+  const out: ContentBlock[] = [];
+  for (const part of content) {
+    if (!isRecord(part)) throw bad('bedrock: a content part must be an object');
+    if (part.type === 'text' && typeof part.text === 'string') {
+      out.push(...textBlocks([part.text]));
+    } else if (part.type === 'image_url') {
+      const iu = part.image_url;
+      const url = typeof iu === 'string' ? iu : isRecord(iu) && typeof iu.url === 'string' ? iu.url : undefined;
+      if (url === undefined) throw bad('bedrock: an image_url part needs image_url.url');
+      if (url.startsWith('data:')) out.push(imageBlockFromDataUrl(url));
+      else if (!opts.dropParams) {
+        throw bad('bedrock: image URLs cannot be sent to Bedrock (it takes inline bytes only): send the image as a base64 data URL, or set drop_params to drop it');
+      }
+    } else if (!opts.dropParams) {
+      throw bad(`bedrock: content part type "${String(part.type)}" is not supported`);
+    }
+  }
+  return out;
+}
+
+function toolUseBlocks(toolCalls: unknown): ContentBlock[] {
+  if (toolCalls === undefined || toolCalls === null) return [];
+  if (!Array.isArray(toolCalls)) throw bad('bedrock: tool_calls must be an array');
+  return toolCalls.map((tc): ContentBlock => {
+    if (!isRecord(tc) || !isRecord(tc.function) || typeof tc.id !== 'string' || typeof tc.function.name !== 'string') {
+      throw bad('bedrock: each tool call needs an id and function.name');
+    }
+    const args = tc.function.arguments;
+    let input: unknown = {};
+    if (typeof args === 'string' && args.trim() !== '') {
+      try {
+        input = JSON.parse(args);
+      } catch {
+        throw bad(`bedrock: the arguments of tool call "${tc.id}" are not valid JSON`);
+      }
+    } else if (isRecord(args)) {
+      input = args;
+    }
+    return { toolUse: { toolUseId: tc.id, name: tc.function.name, input: input as DocumentType } };
+  });
+}
+
+/** Translates OpenAI messages into Converse `system` and `messages` (see {@link TranslatedMessages}). */
+export function translateMessages(messages: unknown, opts: MessageOptions = {}): TranslatedMessages {
+  if (!Array.isArray(messages)) throw bad('bedrock: messages must be an array');
+  const system: SystemContentBlock[] = [];
+  const out: Message[] = [];
+  let hasToolBlocks = false;
+  const push = (role: 'user' | 'assistant', content: ContentBlock[]): void => {
+    if (content.length === 0) return;
+    const last = out[out.length - 1];
+    if (last && last.role === role) last.content = [...(last.content ?? []), ...content];
+    else out.push({ role, content });
+  };
+  for (const m of messages) {
+    if (!isRecord(m)) throw bad('bedrock: each message must be an object');
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        for (const text of textParts(m.content, `${m.role} message`)) if (text.trim() !== '') system.push({ text });
+        break;
+      case 'user':
+        push('user', userBlocks(m.content, opts));
+        break;
+      case 'assistant': {
+        if (m.function_call !== undefined && m.function_call !== null && !opts.dropParams) {
+          throw bad('bedrock: the legacy function_call is not supported: use tool_calls');
+        }
+        const content = Array.isArray(m.content)
+          ? textBlocks(m.content.filter((p) => isRecord(p) && p.type === 'text').map((p) => String((p as Json).text ?? '')))
+          : textBlocks(textParts(m.content, 'assistant message'));
+        const tools = toolUseBlocks(m.tool_calls);
+        if (tools.length > 0) hasToolBlocks = true;
+        push('assistant', [...content, ...tools]);
+        break;
+      }
+      case 'tool': {
+        if (typeof m.tool_call_id !== 'string') throw bad('bedrock: a tool message needs tool_call_id');
+        const text = textParts(m.content, 'tool message').join('');
+        hasToolBlocks = true;
+        // a toolResult needs content; an empty result is sent as a blank-free placeholder
+        push('user', [{ toolResult: { toolUseId: m.tool_call_id, content: [{ text: text === '' ? '(empty)' : text }] } }]);
+        break;
+      }
+      default:
+        if (!opts.dropParams) throw bad(`bedrock: message role "${String(m.role)}" is not supported`);
+    }
+  }
+  return { system, messages: out, hasToolBlocks };
+}

@@ -1,0 +1,144 @@
+import type { ConverseCommandInput, InferenceConfiguration, Tool, ToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
+import type { DocumentType } from '@smithy/types';
+import { UpstreamError } from '../upstream-error.js';
+import { translateMessages } from './messages.js';
+
+/**
+ * OpenAI chat request → Converse input (the same for Converse and ConverseStream).
+ *
+ * Mapped: `messages` (see `messages.ts`); `max_completion_tokens`, else `max_tokens` →
+ * `inferenceConfig.maxTokens` (absent: the model's default); `temperature`; `top_p` → `topP`;
+ * `stop` (a string or a list) → `stopSequences`; `tools` (function tools) →
+ * `toolConfig.tools[].toolSpec {name, description, inputSchema: {json}}`; `tool_choice` `auto` →
+ * `{auto}`, `required` → `{any}`, a named function → `{tool: {name}}`, `none` → no toolConfig
+ * (but when the history holds tool calls Converse needs one: the tools are then sent without a
+ * toolChoice). A history with tool calls and no tools gets one placeholder tool
+ * ({@link PLACEHOLDER_TOOL_NAME}), since Converse rejects toolUse/toolResult blocks without a
+ * toolConfig.
+ *
+ * Ignored (no Converse equivalent, no effect on the answer's shape): `model` (the deployment's
+ * modelId is used), `stream`, `stream_options` (ConverseStream always reports usage), `user`,
+ * `n: 1`, `parallel_tool_calls`, `drop_params`.
+ *
+ * Anything else (`n` > 1, `response_format`, `seed`, `logprobs`, penalties, `logit_bias`,
+ * `functions`, …) has no Converse mapping: a `bad_request` naming it, or dropped when the
+ * request (or the deployment's `litellm_params`) sets `drop_params: true`.
+ */
+
+/** Name of the placeholder tool sent when the history holds tool calls but no tools are offered. */
+export const PLACEHOLDER_TOOL_NAME = 'switchyard_placeholder_tool';
+
+/** Request fields that are mapped. */
+const MAPPED = new Set(['messages', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'tools', 'tool_choice']);
+/** Request fields accepted and ignored. */
+const IGNORED = new Set(['model', 'stream', 'stream_options', 'user', 'parallel_tool_calls', 'drop_params']);
+
+type Json = Record<string, unknown>;
+
+function bad(message: string): UpstreamError {
+  return new UpstreamError('bad_request', message, 400);
+}
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The Converse input without `modelId`, and the fields that were dropped (with `drop_params`). */
+export interface TranslatedRequest {
+  input: Omit<ConverseCommandInput, 'modelId'>;
+  dropped: string[];
+}
+
+function inferenceConfig(body: Json): InferenceConfiguration | undefined {
+  const cfg: InferenceConfiguration = {};
+  const max = body.max_completion_tokens ?? body.max_tokens;
+  if (max !== undefined && max !== null) {
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) throw bad('bedrock: max_tokens must be a positive integer');
+    cfg.maxTokens = max;
+  }
+  if (body.temperature !== undefined && body.temperature !== null) {
+    if (typeof body.temperature !== 'number') throw bad('bedrock: temperature must be a number');
+    cfg.temperature = body.temperature;
+  }
+  if (body.top_p !== undefined && body.top_p !== null) {
+    if (typeof body.top_p !== 'number') throw bad('bedrock: top_p must be a number');
+    cfg.topP = body.top_p;
+  }
+  const stop = body.stop;
+  if (typeof stop === 'string') cfg.stopSequences = [stop];
+  else if (Array.isArray(stop) && stop.length > 0) {
+    if (!stop.every((s) => typeof s === 'string')) throw bad('bedrock: stop must be a string or a list of strings');
+    cfg.stopSequences = stop as string[];
+  } else if (stop !== undefined && stop !== null && !Array.isArray(stop)) throw bad('bedrock: stop must be a string or a list of strings');
+  return Object.keys(cfg).length > 0 ? cfg : undefined;
+}
+
+function tools(raw: unknown, dropParams: boolean): Tool[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw bad('bedrock: tools must be an array');
+  const out: Tool[] = [];
+  for (const t of raw) {
+    if (!isRecord(t) || t.type !== 'function' || !isRecord(t.function) || typeof t.function.name !== 'string') {
+      if (dropParams) continue;
+      throw bad('bedrock: only function tools ({type: "function", function: {name, ...}}) are supported');
+    }
+    const f = t.function;
+    const schema = isRecord(f.parameters) ? f.parameters : { type: 'object', properties: {} };
+    out.push({
+      toolSpec: {
+        name: f.name as string,
+        ...(typeof f.description === 'string' && f.description !== '' ? { description: f.description } : {}),
+        inputSchema: { json: schema as DocumentType },
+      },
+    });
+  }
+  return out;
+}
+
+/** `tool_choice` → Converse toolChoice; `'none'` → null (no tools). */
+function toolChoice(raw: unknown): ToolChoice | null | undefined {
+  if (raw === undefined || raw === null || raw === 'auto') return raw === 'auto' ? { auto: {} } : undefined;
+  if (raw === 'none') return null;
+  if (raw === 'required' || raw === 'any') return { any: {} };
+  if (isRecord(raw) && isRecord(raw.function) && typeof raw.function.name === 'string') return { tool: { name: raw.function.name } };
+  throw bad('bedrock: tool_choice must be "auto", "none", "required" or {type: "function", function: {name}}');
+}
+
+function placeholderTool(): Tool {
+  return {
+    toolSpec: {
+      name: PLACEHOLDER_TOOL_NAME,
+      description: 'Placeholder: the conversation holds earlier tool calls, but no tools are offered now. Do not call it.',
+      inputSchema: { json: { type: 'object', properties: {} } },
+    },
+  };
+}
+
+/** Translates an OpenAI chat body (routing fields already removed) into a Converse input. */
+export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boolean } = {}): TranslatedRequest {
+  const dropParams = opts.dropParams === true || body.drop_params === true;
+  const dropped: string[] = [];
+  for (const [k, v] of Object.entries(body)) {
+    if (MAPPED.has(k) || IGNORED.has(k) || v === undefined || v === null) continue;
+    if (k === 'n' && v === 1) continue;
+    if (dropParams) dropped.push(k);
+    else throw bad(`bedrock: parameter "${k}" is not supported by Bedrock Converse (set drop_params to drop it)`);
+  }
+  const { system, messages, hasToolBlocks } = translateMessages(body.messages, { dropParams });
+  const input: Omit<ConverseCommandInput, 'modelId'> = { messages };
+  if (system.length > 0) input.system = system;
+  const cfg = inferenceConfig(body);
+  if (cfg) input.inferenceConfig = cfg;
+  const choice = toolChoice(body.tool_choice);
+  let list = tools(body.tools, dropParams);
+  if (choice === null && !hasToolBlocks) list = [];
+  if (list.length === 0 && hasToolBlocks) list = [placeholderTool()];
+  if (list.length > 0) {
+    const toolConfig: ToolConfiguration = { tools: list };
+    if (choice) toolConfig.toolChoice = choice;
+    input.toolConfig = toolConfig;
+  } else if (choice && !dropParams) {
+    throw bad('bedrock: tool_choice needs tools');
+  }
+  return { input, dropped };
+}
