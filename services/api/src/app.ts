@@ -7,6 +7,7 @@ import { errorHandler } from './http-errors.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { chatRoutes } from './routes/chat.js';
 import { embeddingsRoutes } from './routes/embeddings.js';
+import { messagesRoutes } from './routes/messages.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelInfoRoutes } from './routes/model-info.js';
@@ -52,6 +53,7 @@ export function createApp(d: AppDeps): Express {
   const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? JOB_RETENTION_SECONDS });
   app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds }));
   app.use(embeddingsRoutes({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds }));
+  app.use(messagesRoutes({ submitter: d.submitter, hub: d.hub, router: d.config.router, syncWaitSeconds: d.syncWaitSeconds }));
   app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub, idempotency }));
   app.use((req, _res, next) => {
     next(new SwitchyardError(`Unknown route ${req.method} ${req.path}.`, 404, 'invalid_request_error', 'unknown_route'));

@@ -13,14 +13,19 @@ export function isMasterKey(given: string, expectedDigest: Buffer): boolean {
   return timingSafeEqual(digest(given), expectedDigest);
 }
 
-/** The credential a request presents: `Authorization: Bearer <key>`, else an `api-key` header. */
-function presentedKey(authorization: string | undefined, apiKey: string | string[] | undefined): string {
+/**
+ * The credential a request presents: `Authorization: Bearer <key>`, else an `api-key` header
+ * (Azure clients), else an `x-api-key` header (Anthropic clients).
+ */
+function presentedKey(authorization: string | undefined, apiKey: string | string[] | undefined, xApiKey: string | string[] | undefined): string {
   if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim();
-  return typeof apiKey === 'string' ? apiKey : '';
+  if (typeof apiKey === 'string') return apiKey;
+  return typeof xApiKey === 'string' ? xApiKey : '';
 }
 
 /**
- * Requires `Authorization: Bearer <master_key>` (or an `api-key` header, as Azure clients send)
+ * Requires `Authorization: Bearer <master_key>` (or an `api-key` header, as Azure clients send,
+ * or `x-api-key`, as Anthropic clients send)
  * when a master key is configured; without one, everything is open. Mounted before any body is
  * read, so an unauthenticated caller never gets its body parsed.
  */
@@ -28,7 +33,7 @@ export function requireMasterKey(masterKey: string | undefined): RequestHandler 
   if (!masterKey) return (_req, _res, next) => next();
   const expected = digest(masterKey);
   return (req, _res, next) => {
-    if (isMasterKey(presentedKey(req.headers.authorization, req.headers['api-key']), expected)) return next();
+    if (isMasterKey(presentedKey(req.headers.authorization, req.headers['api-key'], req.headers['x-api-key']), expected)) return next();
     next(new AuthenticationError());
   };
 }
