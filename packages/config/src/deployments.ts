@@ -98,6 +98,7 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
       defaultParams,
       modelInfo,
       providerSettings,
+      dropParams: p.drop_params ?? router.dropParams,
     };
   });
   return { deployments, warnings };

@@ -84,7 +84,7 @@ export const DEPLOYMENT_KEYS = section(['model_name', 'litellm_params', 'model_i
 export const LITELLM_PARAMS_HONOURED: ReadonlySet<string> = new Set([
   'model', 'api_key', 'api_base', 'api_version', 'order', 'weight', 'rpm', 'tpm', 'max_parallel_requests',
   'timeout', 'stream_timeout', 'cooldown_time', 'priority', 'custom_llm_provider', 'tags', 'input_cost_per_token',
-  'output_cost_per_token',
+  'output_cost_per_token', 'drop_params',
 ]);
 
 /**

@@ -117,7 +117,7 @@ describe('router settings', () => {
       routingStrategy: 'simple-shuffle', numRetries: 2, timeoutMs: 600_000, allowedFails: 3, cooldownMs: 5000,
       disableCooldowns: false, fallbacks: {}, enablePreCallChecks: false, modelGroupAlias: {},
       lowestLatencyBuffer: 0, defaultPriority: 0, enableTagFiltering: false, overflow: { '*': { policy: 'spill' } },
-      defaultMaxTokensEstimate: 256, retryPolicy: {}, modelGroupRetryPolicy: {}, allowedFailsPolicy: {},
+      defaultMaxTokensEstimate: 256, dropParams: false, retryPolicy: {}, modelGroupRetryPolicy: {}, allowedFailsPolicy: {},
       contextWindowFallbacks: {}, contentPolicyFallbacks: {}, defaultFallbacks: [], maxFallbacks: 5, retryAfterMs: 0,
     });
   });
@@ -201,5 +201,21 @@ describe('rpm/tpm budgets', () => {
     const cfg = parse(`model_list:\n${dep('a', 'rpm: 10')}${dep('a', 'tpm: 1000')}  - model_name: a\n    litellm_params: {model: openai/gpt-4o}\n    rpm: 5\n`);
     expect(cfg.deployments.map((d) => [d.rpm, d.tpm])).toEqual([[10, undefined], [undefined, 1000], [5, undefined]]);
     expect(cfg.warnings).toEqual([]);
+  });
+});
+
+describe('drop_params', () => {
+  it('comes from the deployment, else litellm_settings, and never stays a request parameter', () => {
+    const cfg = parse(`model_list:
+  - model_name: a
+    litellm_params: { model: anthropic/x, drop_params: true }
+  - model_name: b
+    litellm_params: { model: anthropic/y }
+litellm_settings: { drop_params: false }
+`);
+    expect(cfg.deployments.map((d) => d.dropParams)).toEqual([true, false]);
+    expect(cfg.deployments[0]?.defaultParams).toEqual({});
+    const global = parse(`model_list:\n  - model_name: c\n    litellm_params: { model: anthropic/z }\nlitellm_settings: { drop_params: true }\n`);
+    expect(global.deployments[0]?.dropParams).toBe(true);
   });
 });

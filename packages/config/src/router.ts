@@ -59,6 +59,7 @@ export function normaliseRouter(rs: RawRouterSettings | undefined, ls: RawLitell
     enableTagFiltering: rs?.enable_tag_filtering ?? false,
     overflow: normaliseOverflow(rs?.model_group_overflow),
     defaultMaxTokensEstimate: rs?.default_max_tokens_estimate ?? DEFAULT_MAX_TOKENS_ESTIMATE,
+    dropParams: ls?.drop_params ?? false,
     retryPolicy: normalisePolicy(rs?.retry_policy, RETRIES_SUFFIX),
     modelGroupRetryPolicy: groupPolicies.policies,
     allowedFailsPolicy: normalisePolicy(rs?.allowed_fails_policy, ALLOWED_FAILS_SUFFIX),

@@ -46,6 +46,7 @@ const isHttpUrl = (s: string): boolean => {
 
 /** `litellm_params` of one deployment. */
 export const litellmParamsSchema = z.looseObject({
+  drop_params: optBoolean(),
   model: z
     .string()
     .min(1)

@@ -114,6 +114,11 @@ export interface Deployment {
    * (`os.environ/` read). May hold secrets: never log, never return over HTTP. Default {}.
    */
   readonly providerSettings: Readonly<Record<string, unknown>>;
+  /**
+   * `drop_params` (`litellm_params`, else `litellm_settings`): adapters drop request parameters
+   * their provider cannot take instead of answering 400. Default false.
+   */
+  readonly dropParams: boolean;
 }
 
 /** A model group: every deployment sharing one `model_name`. */
@@ -172,6 +177,8 @@ export interface RouterSettings {
    * `max_tokens` when reserving tpm budget. Default 256.
    */
   readonly defaultMaxTokensEstimate: number;
+  /** `litellm_settings.drop_params`: the default of every deployment's `drop_params`. Default false. */
+  readonly dropParams: boolean;
   /** `retry_policy`: retries per error class (`TimeoutErrorRetries: 2` → TimeoutError: 2). Default {}. */
   readonly retryPolicy: ErrorClassPolicy;
   /** `model_group_retry_policy`: group → retry policy, overriding `retry_policy` per class. Default {}. */

@@ -26,6 +26,7 @@ export const ROUTING_FIELDS: ReadonlySet<string> = new Set([
   'base_url',
   'api_version',
   'model_list',
+  'drop_params',
 ]);
 
 /**

@@ -85,6 +85,7 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
     const merged = buildUpstreamBody(d, call.body);
     const maxOut = d.modelInfo.max_output_tokens;
     const req = toAnthropicRequest(merged, {
+      dropParams: d.dropParams === true || call.body.drop_params === true,
       ...(this.sendModel ? { model: d.model } : {}),
       ...(typeof maxOut === 'number' ? { maxOutputTokens: maxOut } : {}),
     });

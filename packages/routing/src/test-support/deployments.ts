@@ -16,6 +16,7 @@ export function dep(id: string, over: Partial<Deployment> = {}): Deployment {
     defaultParams: {},
     modelInfo: {},
     providerSettings: {},
+    dropParams: false,
     ...over,
   };
 }
