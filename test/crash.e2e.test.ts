@@ -127,7 +127,7 @@ describe('a worker stopped with SIGTERM', () => {
 
   it('aborts a call still running after the 10 s grace and requeues it to the other worker', async () => {
     mock.resetStats();
-    mock.setBehaviour({ latencyMs: 15_000 });
+    mock.setBehaviour({ latencyMs: 30_000 }); // still running when the grace ends, however long the setup took
     const w = roles.find((r) => r.child.exitCode === null && r.child.signalCode === null && r.output().includes('"worker started"')) as RoleProcess;
     const [c] = await submitAll(1);
     await waitFor(async () => mock.stats().inFlight === 1 && (await allRunning([c as string])), 10_000, 'job running');

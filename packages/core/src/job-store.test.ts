@@ -13,7 +13,7 @@ const followUp = (id: string): FollowUp => ({
   group: 'g',
   delayMs: 0,
   payload: {
-    id, kind: 'async', body: {}, groups: ['g'], groupIndex: 0, groupAttempts: 1, hop: 0, exclude: ['a'], ineligible: [], tokenEstimate: 0, createdAt: 0,
+    id, kind: 'async', body: {}, endpoint: 'chat', groups: ['g'], groupIndex: 0, groupAttempts: 1, hop: 0, exclude: ['a'], ineligible: [], tokenEstimate: 0, createdAt: 0,
   },
 });
 
