@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelInfoRoutes } from './routes/model-info.js';
 import { modelRoutes } from './routes/models.js';
+import { metricsRoutes } from './routes/metrics.js';
 import type { RoutingState } from '@switchyard/routing';
 import type { JobSubmitter } from './submitter.js';
 
@@ -29,6 +30,8 @@ export interface AppDeps {
   syncWaitSeconds: number;
   /** Seconds an `Idempotency-Key` is remembered (the job-record retention). Default 86 400. */
   retentionSeconds?: number;
+  /** Whether `/metrics` is served without the master key (`SWITCHYARD_METRICS_PUBLIC=1`). Default false. */
+  metricsPublic?: boolean;
 }
 
 /**
@@ -42,8 +45,11 @@ export function createApp(d: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(healthRoutes(d.redis));
+  const metricsRouter = metricsRoutes(d.redis, d.config);
+  if (d.metricsPublic) app.use(metricsRouter);
   // Authentication first: nobody without the key gets a body read or parsed (up to bodyLimit).
   app.use(requireMasterKey(d.config.general.masterKey));
+  if (!d.metricsPublic) app.use(metricsRouter);
   app.use(requireJsonContentType());
   app.use(express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() }));
   app.use(modelRoutes(d.config));

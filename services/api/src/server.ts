@@ -27,6 +27,8 @@ export interface ApiOptions {
   retentionSeconds?: number;
   /** On close, ms given to in-flight requests before their connections are closed. Default 5 000. */
   shutdownGraceMs?: number;
+  /** Serve `/metrics` without the master key. Default false. */
+  metricsPublic?: boolean;
 }
 
 /** On close, ms each Redis cleanup step may take before it is abandoned (Redis may be down). */
@@ -72,6 +74,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
     bodyLimit: opts.bodyLimit ?? '2mb',
     syncWaitSeconds: opts.syncWaitSeconds ?? 600,
     retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS,
+    metricsPublic: opts.metricsPublic ?? false,
   });
   const bind = chooseBindHost(opts.host, Boolean(config.general.masterKey));
   const host = bind.host;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelGroup, SwitchyardConfig } from '@switchyard/config';
 import {
+  countUnstarted,
   InvalidRequestError,
   ModelNotFoundError,
   queuedRecord,
@@ -209,6 +210,7 @@ export class JobSubmitter {
   async cancel(rec: JobRecord, reason: CancelReason = 'requested'): Promise<'ok' | 'requested' | 'missing' | JobRecord['status']> {
     const r = await this.jobs.cancel(rec.id, reason);
     if (r === 'ok') {
+      countUnstarted(rec.model_group, 'cancelled');
       // Its first dispatch: group index 0, or 1 when a context-window fallback took it at submission.
       for (const groupIndex of [0, 1]) await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex, groupAttempts: 0 });
     }

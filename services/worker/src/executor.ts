@@ -15,6 +15,7 @@ import {
 } from '@switchyard/routing';
 import { healthDecision } from './health.js';
 import type { LeaseKeeper } from './lease-keeper.js';
+import { workerMetrics } from './metrics.js';
 import { persist } from './persist.js';
 import { planNextStep } from './retry-plan.js';
 import { runStream, StreamFailure, type StreamRelay } from './stream-call.js';
@@ -118,6 +119,7 @@ export class Executor {
       await this.reroute(p, dep, lease.leaseId, 'lease_expired');
       return;
     }
+    workerMetrics.started(p, group, state.attempts);
     const stopKeeping = this.d.leases.hold(lease);
     try {
       await this.call(p, dep, adapter, signal, group, lease.leaseId, reserved, state.attempts);
@@ -144,11 +146,13 @@ export class Executor {
     let used: number | undefined;
     let failure: UpstreamError | undefined;
     let relayed = 0;
+    let ttftMs: number | undefined;
     try {
       if (p.body.stream === true) {
         const r = await runStream(adapter, p.body, signal, p.promptTokens ?? 0, this.relayOf(p, dep, group, attempts));
         result = r.completion;
         used = r.usedTokens;
+        ttftMs = r.firstChunkMs;
       } else {
         result = await adapter.chat({ body: p.body, signal });
         used = usedTokens(result);
@@ -163,6 +167,7 @@ export class Executor {
     }
     const duration = round(performance.now() - t0);
     if (!failure) {
+      workerMetrics.succeeded(dep, group, duration, result, ttftMs);
       await Promise.all([
         persist(() =>
           this.d.routing.release(dep, leaseId, {
@@ -197,6 +202,7 @@ export class Executor {
       duration_ms: duration,
       at,
     };
+    workerMetrics.failed(dep, group, attempt.error_type ?? e.kind, duration);
     if (aborted) {
       // Our own abort: no verdict on the deployment's health (a probe's slot is freed).
       await persist(() => this.d.routing.release(dep, leaseId, { ...reserved, actualTokens: 0 }));
@@ -292,6 +298,7 @@ export class Executor {
       },
     });
     this.d.logger.info({ jobId: p.id, deployment: dep.id, kind: e.kind, status: e.status, next: next.action }, 'upstream attempt failed');
+    workerMetrics.next(currentGroup(p), next, e.kind);
     if (next.action === 'retry') {
       await this.requeue(p, next.group, next.payload, attempt, next.delayMs);
       return;
