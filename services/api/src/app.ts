@@ -11,6 +11,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { modelInfoRoutes } from './routes/model-info.js';
 import { modelRoutes } from './routes/models.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { RateLimitHeaders } from './ops/rate-limit-headers.js';
 import type { RoutingState } from '@switchyard/routing';
 import type { JobSubmitter } from './submitter.js';
 
@@ -55,7 +56,8 @@ export function createApp(d: AppDeps): Express {
   app.use(modelRoutes(d.config));
   app.use(modelInfoRoutes(d.config, d.routing));
   const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? JOB_RETENTION_SECONDS });
-  app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds }));
+  const limits = new RateLimitHeaders(d.redis, d.config);
+  app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds, limits }));
   app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub, idempotency }));
   app.use((req, _res, next) => {
     next(new SwitchyardError(`Unknown route ${req.method} ${req.path}.`, 404, 'invalid_request_error', 'unknown_route'));
