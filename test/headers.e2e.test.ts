@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
 import type { Redis } from '@switchyard/core';
 import { writeConfig } from './helpers/config.js';
-import { chatBody } from './helpers/jobs.js';
+import { chatBody, waitFor } from './helpers/jobs.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
 
@@ -100,6 +100,36 @@ describe('response headers', () => {
     const res = await chat('free', { stream: true });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toMatch(/^job-/);
+  });
+
+  it('writes one access log line per finished request, with no prompt or completion text', async () => {
+    const res = await chat('lim');
+    const id = res.headers.get('x-request-id') as string;
+    const line = await waitFor(
+      () => role.output().split('\n').find((l) => l.includes('"msg":"request"') && l.includes(id)),
+      5_000,
+      'the access log line',
+    );
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    expect(entry).toMatchObject({
+      log: 'access',
+      method: 'POST',
+      path: '/v1/chat/completions',
+      status: 200,
+      job_id: id,
+      model_group: 'lim',
+      deployment: 'lim-a',
+      tier: 1,
+      job_status: 'succeeded',
+      attempts: 1,
+    });
+    expect(entry.queue_ms).toEqual(expect.any(Number));
+    expect(entry.upstream_ms).toEqual(expect.any(Number));
+    expect(entry.prompt_tokens).toEqual(expect.any(Number));
+    expect(entry.completion_tokens).toEqual(expect.any(Number));
+    expect(line).not.toContain('headers please');
+    expect(line).not.toContain('Hello from mock-llm');
+    expect(role.output().split('\n').filter((l) => l.includes('"msg":"request"') && l.includes(id))).toHaveLength(1);
   });
 
   it('our own 429 answer carries retry-after (the cooldown left)', async () => {

@@ -12,6 +12,7 @@ import { modelInfoRoutes } from './routes/model-info.js';
 import { modelRoutes } from './routes/models.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { RateLimitHeaders } from './ops/rate-limit-headers.js';
+import { accessLog } from './ops/access-log.js';
 import type { RoutingState } from '@switchyard/routing';
 import type { JobSubmitter } from './submitter.js';
 
@@ -33,6 +34,8 @@ export interface AppDeps {
   retentionSeconds?: number;
   /** Whether `/metrics` is served without the master key (`SWITCHYARD_METRICS_PUBLIC=1`). Default false. */
   metricsPublic?: boolean;
+  /** pino level of the access log line (`silent` = off). Default `info`. */
+  accessLogLevel?: string;
 }
 
 /**
@@ -45,6 +48,7 @@ export function createApp(d: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(accessLog(d.logger, d.config, d.accessLogLevel));
   app.use(healthRoutes(d.redis));
   const metricsRouter = metricsRoutes(d.redis, d.config);
   if (d.metricsPublic) app.use(metricsRouter);

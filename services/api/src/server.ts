@@ -29,6 +29,8 @@ export interface ApiOptions {
   shutdownGraceMs?: number;
   /** Serve `/metrics` without the master key. Default false. */
   metricsPublic?: boolean;
+  /** pino level of the access log line per finished request (`silent` = off). Default `info`. */
+  accessLogLevel?: string;
 }
 
 /** On close, ms each Redis cleanup step may take before it is abandoned (Redis may be down). */
@@ -75,6 +77,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
     syncWaitSeconds: opts.syncWaitSeconds ?? 600,
     retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS,
     metricsPublic: opts.metricsPublic ?? false,
+    accessLogLevel: opts.accessLogLevel ?? 'info',
   });
   const bind = chooseBindHost(opts.host, Boolean(config.general.masterKey));
   const host = bind.host;

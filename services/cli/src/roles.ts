@@ -59,6 +59,7 @@ export async function startRoles(
       syncWaitSeconds: env.SWITCHYARD_SYNC_WAIT_SECONDS,
       retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
       metricsPublic: env.SWITCHYARD_METRICS_PUBLIC,
+      accessLogLevel: env.SWITCHYARD_ACCESS_LOG_LEVEL,
     });
     started.push(api);
     // One plain line for people and scripts waiting for readiness.

@@ -8,6 +8,7 @@ import { ChatCompletionBodySchema, MAX_MESSAGES } from '../schemas.js';
 import { SseResponder } from '../sse-response.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import type { RateLimitHeaders } from '../ops/rate-limit-headers.js';
+import { noteJob } from '../ops/access-log.js';
 
 /** What the chat route needs. */
 export interface ChatRouteDeps {
@@ -170,6 +171,7 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
       if (final) res.set(jobHeaders(final));
       throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
+    noteJob(res, final);
     await deps.limits?.apply(res, final);
     if (sse?.finish(final)) return;
     sendJobOutcome(res, final);
