@@ -194,6 +194,46 @@ describe('split roles: the API (no worker) shows the cluster state, the worker i
     expect(value(w, 'switchyard_cost_total', dep('m', 'm-a'))).toBeCloseTo(IN_PRICE * prompt + OUT_PRICE * completion, 9);
     expect(value(w, 'switchyard_cost_total', dep('c', 'c-b')), 'no cost where none is configured').toBeUndefined();
   }, 60_000);
+
+  it('/model/info, /model_group/info and /health show the same state in LiteLLM\'s shapes, without secrets', async () => {
+    const get = async (path: string): Promise<{ status: number; text: string }> => {
+      const res = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${KEY}` } });
+      return { status: res.status, text: await res.text() };
+    };
+    for (const path of ['/model/info', '/model_group/info', '/health']) {
+      expect((await fetch(`${api}${path}`)).status, `${path} needs the key`).toBe(401);
+    }
+    const info = await get('/model/info');
+    expect(info.text).not.toContain(PROVIDER_KEY);
+    const rows = (JSON.parse(info.text) as { data: { model_name: string; num_requests: number; model_info: Record<string, unknown> }[] }).data;
+    // jq '.data[] | {model: .model_name, requests: .num_requests}'
+    const requests = rows.map((r) => ({ model: r.model_name, id: r.model_info.id, requests: r.num_requests }));
+    expect(requests).toContainEqual({ model: 'm', id: 'm-a', requests: 20 });
+    expect(requests).toContainEqual({ model: 'm', id: 'm-b', requests: 0 });
+    expect(rows.find((r) => r.model_info.id === 'c-a')?.model_info).toMatchObject({ state: 'cooling down', cooldown_cause: 'rate_limited', tier: 1 });
+
+    const groups = (JSON.parse((await get('/model_group/info')).text) as { data: Record<string, unknown>[] }).data;
+    expect(groups.find((g) => g.model_group === 'm')).toMatchObject({
+      providers: ['openai'],
+      rpm: null,
+      num_requests: 20,
+      input_cost_per_token: IN_PRICE,
+      output_cost_per_token: OUT_PRICE,
+      tiers: [1, 2],
+      deployments: [
+        { id: 'm-a', tier: 1, state: 'healthy' },
+        { id: 'm-b', tier: 2, state: 'healthy' },
+      ],
+    });
+
+    const health = await get('/health');
+    expect(health.status).toBe(200);
+    expect(health.text).not.toContain(PROVIDER_KEY);
+    const h = JSON.parse(health.text) as { healthy_count: number; unhealthy_count: number; unhealthy_endpoints: Record<string, unknown>[] };
+    expect(h.unhealthy_endpoints.map((e) => e.model_id)).toEqual(['c-a']);
+    expect(h.unhealthy_endpoints[0]).toMatchObject({ model_name: 'c', state: 'cooling down', cooldown_cause: 'rate_limited' });
+    expect(h.healthy_count).toBe(6);
+  });
 });
 
 describe('standalone: one process, one scrape with counters and cluster state', () => {

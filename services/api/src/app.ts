@@ -58,7 +58,7 @@ export function createApp(d: AppDeps): Express {
   app.use(requireJsonContentType());
   app.use(express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() }));
   app.use(modelRoutes(d.config));
-  app.use(modelInfoRoutes(d.config, d.routing));
+  app.use(modelInfoRoutes(d.config, d.redis));
   const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const limits = new RateLimitHeaders(d.redis, d.config);
   app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds, limits }));
