@@ -13,6 +13,7 @@ import { modelRoutes } from './routes/models.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { RateLimitHeaders } from './ops/rate-limit-headers.js';
 import { accessLog } from './ops/access-log.js';
+import type { UiRoutes } from './ui/ui-routes.js';
 import type { RoutingState } from '@switchyard/routing';
 import type { JobSubmitter } from './submitter.js';
 
@@ -36,6 +37,8 @@ export interface AppDeps {
   metricsPublic?: boolean;
   /** pino level of the access log line (`silent` = off). Default `info`. */
   accessLogLevel?: string;
+  /** The dashboard (`/ui`) and bull-board (`/admin/queues`), with their own auth. Default: not served. */
+  ui?: UiRoutes;
 }
 
 /**
@@ -50,6 +53,8 @@ export function createApp(d: AppDeps): Express {
   app.set('etag', false);
   app.use(accessLog(d.logger, d.config, d.accessLogLevel));
   app.use(healthRoutes(d.redis));
+  // The dashboard checks the key itself (bearer or its session cookie) and takes a form login.
+  if (d.ui) app.use(d.ui.router);
   const metricsRouter = metricsRoutes(d.redis, d.config);
   if (d.metricsPublic) app.use(metricsRouter);
   // Authentication first: nobody without the key gets a body read or parsed (up to bodyLimit).

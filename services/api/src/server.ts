@@ -6,6 +6,7 @@ import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { createApp } from './app.js';
 import { chooseBindHost } from './bind-host.js';
 import { JobSubmitter } from './submitter.js';
+import { uiRoutes } from './ui/ui-routes.js';
 
 /** Options of {@link startApi}. */
 export interface ApiOptions {
@@ -65,7 +66,9 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   await hub.start();
   const routing = new RoutingState(redis);
   const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger);
+  const ui = uiRoutes(redis, config);
   const app = createApp({
+    ui,
     routing,
     config,
     redis,
@@ -104,6 +107,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
       // Each step is bounded: with Redis down, unsubscribe/close/quit would wait forever.
       await bounded(hub.stop(), CLOSE_STEP_MS);
       await bounded(queues.close(), CLOSE_STEP_MS);
+      await bounded(ui.close(), CLOSE_STEP_MS);
       subscriber.disconnect();
       await bounded(redis.quit(), CLOSE_STEP_MS);
       redis.disconnect();
