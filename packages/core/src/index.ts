@@ -12,3 +12,4 @@ export * from './completion-hub.js';
 export * from './local-redis.js';
 export * from './defaults.js';
 export * from './metrics/index.js';
+export * from './tracing.js';

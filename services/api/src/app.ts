@@ -13,6 +13,7 @@ import { modelRoutes } from './routes/models.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { RateLimitHeaders } from './ops/rate-limit-headers.js';
 import { accessLog } from './ops/access-log.js';
+import { traceRequests } from './ops/trace-requests.js';
 import type { UiRoutes } from './ui/ui-routes.js';
 import type { RoutingState } from '@switchyard/routing';
 import type { JobSubmitter } from './submitter.js';
@@ -52,6 +53,7 @@ export function createApp(d: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(accessLog(d.logger, d.config, d.accessLogLevel));
+  app.use(traceRequests());
   app.use(healthRoutes(d.redis));
   // The dashboard checks the key itself (bearer or its session cookie) and takes a form login.
   if (d.ui) app.use(d.ui.router);

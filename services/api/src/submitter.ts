@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ModelGroup, SwitchyardConfig } from '@switchyard/config';
 import {
   countUnstarted,
+  currentTraceparent,
   InvalidRequestError,
   ModelNotFoundError,
   queuedRecord,
@@ -31,6 +32,12 @@ import type { ChatCompletionBody } from './schemas.js';
  * gets `default_priority` + 100, a synchronous call `default_priority`.
  */
 export const ASYNC_PRIORITY_OFFSET = 100;
+
+/** The payload's `traceparent` field, when tracing is on. */
+function traceField(): { traceparent?: string } {
+  const tp = currentTraceparent();
+  return tp ? { traceparent: tp } : {};
+}
 
 /** A new, unique job id. */
 export function newJobId(): string {
@@ -153,6 +160,7 @@ export class JobSubmitter {
       hop: 0,
       promptTokens: profile.promptTokens,
       ...(s.replyTo ? { replyTo: s.replyTo } : {}),
+      ...traceField(),
     };
     // Fast path: with nothing waiting in the group's ingress queue and capacity free, reserve a
     // deployment right here and skip the scheduler hop. Otherwise the job queues (in priority

@@ -3,6 +3,7 @@ import { Worker, type Job } from 'bullmq';
 import type { ModelGroup, RouterSettings } from '@switchyard/config';
 import {
   countUnstarted,
+  handOffSpan,
   JobPayloadSchema,
   QUEUE_PREFIX,
   queueNames,
@@ -232,6 +233,7 @@ export class GroupDispatcher {
     try {
       await this.d.queues.enqueueDeployment(r.deployment.id, {
         ...p,
+        ...handOffSpan('switchyard.schedule', p.traceparent, { 'switchyard.job_id': p.id, 'switchyard.model_group': this.d.group.name, 'switchyard.deployment': r.deployment.id }),
         deploymentId: r.deployment.id,
         leaseId,
         tokenBucket: r.tokenBucket,
