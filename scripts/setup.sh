@@ -40,6 +40,14 @@ if [[ -z "${REDIS_URL:-}" ]] && ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# Debian's chromium, for the dashboard's browser test (playwright-core drives /usr/bin/chromium;
+# no browser build is ever downloaded). Only as root with apt-get; otherwise that test says what is missing.
+if [[ ! -x /usr/bin/chromium ]] && [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
+  say "installing chromium with apt-get (for the dashboard test)"
+  apt-get update -qq >/dev/null || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || say "chromium could not be installed: the dashboard test will fail"
+fi
+
 # Dependencies (exactly the lockfile) and the build.
 if [[ ! -d node_modules/.pnpm ]] || [[ pnpm-lock.yaml -nt node_modules/.modules.yaml ]]; then
   say "installing dependencies"

@@ -33,6 +33,15 @@ export function costPerToken(...sources: readonly (TokenPrices | undefined)[]): 
   return undefined;
 }
 
+/** The input and output prices from the first source that gives either (see {@link costPerToken}). */
+export function tokenPrices(...sources: readonly (TokenPrices | undefined)[]): { input: number; output: number } | undefined {
+  for (const s of sources) {
+    if (s?.input_cost_per_token === undefined && s?.output_cost_per_token === undefined) continue;
+    return { input: s.input_cost_per_token ?? 0, output: s.output_cost_per_token ?? 0 };
+  }
+  return undefined;
+}
+
 /**
  * Maps validated `model_list` entries to {@link Deployment}s. `litellm_params` values win over
  * the deployment's top-level `rpm`/`tpm`/`priority`; `timeout` and `max_parallel_requests`
@@ -64,6 +73,7 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
     const maxParallelRequests = p.max_parallel_requests ?? router.defaultMaxParallelRequests;
     const info = entry.model_info;
     const cost = costPerToken(p, info);
+    const prices = tokenPrices(p, info);
     const { id: _id, ...givenInfo } = info ?? {};
     // zod leaves absent optional keys out, but drop explicit nulls read as "absent" too.
     const modelInfo = Object.fromEntries(Object.entries(givenInfo).filter(([, value]) => value !== undefined));
@@ -93,6 +103,7 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
       supported,
       tags: p.tags ?? [],
       ...(cost !== undefined ? { costPerToken: cost } : {}),
+      ...(prices !== undefined ? { tokenPrices: prices } : {}),
       ...(info?.max_input_tokens !== undefined ? { maxInputTokens: info.max_input_tokens } : {}),
       ...(info?.supports_vision !== undefined ? { supportsVision: info.supports_vision } : {}),
       defaultParams,

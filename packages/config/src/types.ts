@@ -97,6 +97,8 @@ export interface Deployment {
    * undefined when neither gives a cost (cost-based routing ranks it last).
    */
   readonly costPerToken?: number;
+  /** The input (prompt) and output (completion) prices behind {@link costPerToken}, from the same source (a missing half is 0). */
+  readonly tokenPrices?: { readonly input: number; readonly output: number };
   /** `model_info.max_input_tokens` (context-window pre-call check). */
   readonly maxInputTokens?: number;
   /** `model_info.supports_vision` as given (vision pre-call check). */

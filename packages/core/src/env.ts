@@ -30,6 +30,15 @@ export const EnvSchema = z.object({
   SWITCHYARD_LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
   /** Longest a synchronous `/v1/chat/completions` waits before answering 504. Default 600. */
   SWITCHYARD_SYNC_WAIT_SECONDS: z.coerce.number().positive().default(600),
+  /** `1`: `GET /metrics` is served without the master key (for a scraper inside a trusted network). Default 0. */
+  SWITCHYARD_METRICS_PUBLIC: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  /**
+   * Port of a `/metrics` listener for the roles without the API (worker, scheduler), so their
+   * counters can be scraped; bound to HOST (default 127.0.0.1). Default: none.
+   */
+  SWITCHYARD_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** pino level of the access log line per finished request (`silent` turns it off). Default info. */
+  SWITCHYARD_ACCESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

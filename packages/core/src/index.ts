@@ -11,3 +11,5 @@ export * from './job-payload.js';
 export * from './completion-hub.js';
 export * from './local-redis.js';
 export * from './defaults.js';
+export * from './metrics/index.js';
+export * from './tracing.js';

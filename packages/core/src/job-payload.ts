@@ -59,6 +59,8 @@ export const JobPayloadSchema = z.object({
   replyTo: z.string().optional(),
   /** Prompt tokens as estimated at submission: with the streamed text, the usage of a stream that reports none. */
   promptTokens: z.number().int().nonnegative().optional(),
+  /** W3C `traceparent` of the span that handed the job on (tracing on only): links api → scheduler → worker. */
+  traceparent: z.string().max(64).optional(),
 });
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 

@@ -61,6 +61,15 @@ export const routingKeys = {
    */
   ingressBacklog: (group: string) =>
     (['wait', 'prioritized', 'active'] as const).map((k) => `${QUEUE_PREFIX}:${queueNames.ingress(group)}:${k}`),
+  /**
+   * BullMQ's lists of the group's ingress queue that hold jobs not yet dispatched, for the queue
+   * depth gauge: `wait` (LIST), `prioritized` and `delayed` (ZSETs; delayed holds parked jobs).
+   */
+  ingressDepth: (group: string) => ({
+    wait: `${QUEUE_PREFIX}:${queueNames.ingress(group)}:wait`,
+    prioritized: `${QUEUE_PREFIX}:${queueNames.ingress(group)}:prioritized`,
+    delayed: `${QUEUE_PREFIX}:${queueNames.ingress(group)}:delayed`,
+  }),
 } as const;
 
 /** Job record keys (one hash per job, tagged by the job id). */

@@ -8,3 +8,4 @@ export { RECORD_FAILURE_LUA } from './lua/record-failure.lua.js';
 export { RENEW_LUA } from './lua/renew.lua.js';
 export * from './fallback-plan.js';
 export { countTextTokens } from './token-estimate.js';
+export * from './cluster-snapshot.js';

@@ -12,6 +12,11 @@ import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelInfoRoutes } from './routes/model-info.js';
 import { modelRoutes } from './routes/models.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { RateLimitHeaders } from './ops/rate-limit-headers.js';
+import { accessLog } from './ops/access-log.js';
+import { traceRequests } from './ops/trace-requests.js';
+import type { UiRoutes } from './ui/ui-routes.js';
 import type { RoutingState } from '@switchyard/routing';
 import type { JobSubmitter } from './submitter.js';
 
@@ -31,6 +36,12 @@ export interface AppDeps {
   syncWaitSeconds: number;
   /** Seconds an `Idempotency-Key` is remembered (the job-record retention). Default 86 400. */
   retentionSeconds?: number;
+  /** Whether `/metrics` is served without the master key (`SWITCHYARD_METRICS_PUBLIC=1`). Default false. */
+  metricsPublic?: boolean;
+  /** pino level of the access log line (`silent` = off). Default `info`. */
+  accessLogLevel?: string;
+  /** The dashboard (`/ui`) and bull-board (`/admin/queues`), with their own auth. Default: not served. */
+  ui?: UiRoutes;
 }
 
 /**
@@ -43,15 +54,23 @@ export function createApp(d: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(accessLog(d.logger, d.config, d.accessLogLevel));
+  app.use(traceRequests());
   app.use(healthRoutes(d.redis));
+  // The dashboard checks the key itself (bearer or its session cookie) and takes a form login.
+  if (d.ui) app.use(d.ui.router);
+  const metricsRouter = metricsRoutes(d.redis, d.config);
+  if (d.metricsPublic) app.use(metricsRouter);
   // Authentication first: nobody without the key gets a body read or parsed (up to bodyLimit).
   app.use(requireMasterKey(d.config.general.masterKey));
+  if (!d.metricsPublic) app.use(metricsRouter);
   app.use(requireJsonContentType());
   app.use(express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() }));
   app.use(modelRoutes(d.config));
-  app.use(modelInfoRoutes(d.config, d.routing));
+  app.use(modelInfoRoutes(d.config, d.redis));
   const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? JOB_RETENTION_SECONDS });
-  app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds }));
+  const limits = new RateLimitHeaders(d.redis, d.config);
+  app.use(chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds, limits }));
   app.use(embeddingsRoutes({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds }));
   app.use(messagesRoutes({ submitter: d.submitter, hub: d.hub, router: d.config.router, syncWaitSeconds: d.syncWaitSeconds }));
   app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub, idempotency }));

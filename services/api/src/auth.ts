@@ -4,6 +4,9 @@ import { AuthenticationError } from '@switchyard/core';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
+/** The sha256 digest {@link isMasterKey} compares against. */
+export const masterKeyDigest = digest;
+
 /**
  * Whether `given` is the master key. Both sides are compared as sha256 digests (always 32 bytes)
  * with `timingSafeEqual`, so neither the time taken nor an early length check tells a caller
@@ -17,7 +20,7 @@ export function isMasterKey(given: string, expectedDigest: Buffer): boolean {
  * The credential a request presents: `Authorization: Bearer <key>`, else an `api-key` header
  * (Azure clients), else an `x-api-key` header (Anthropic clients).
  */
-function presentedKey(authorization: string | undefined, apiKey: string | string[] | undefined, xApiKey: string | string[] | undefined): string {
+export function presentedKey(authorization: string | undefined, apiKey: string | string[] | undefined, xApiKey?: string | string[] | undefined): string {
   if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim();
   if (typeof apiKey === 'string') return apiKey;
   return typeof xApiKey === 'string' ? xApiKey : '';

@@ -3,6 +3,7 @@ import { InvalidRequestError, ServiceUnavailableError, SwitchyardError, type Log
 import type { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
 import { isRedisUnavailable } from './redis-errors.js';
+import { DEFAULT_RETRY_AFTER_SECONDS } from './ops/rate-limit-headers.js';
 
 /** Turns the first zod issue into a 400 with `param` set to the offending field path. */
 export function validationError(error: z.ZodError, prefix = ''): InvalidRequestError {
@@ -65,6 +66,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       e = new SwitchyardError('Internal error.', 500, 'api_error', 'internal_error');
     }
     if (res.headersSent) return;
+    if ((e.status === 429 || e.status === 503) && !res.hasHeader('retry-after')) res.set('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
     res.status(e.status).json(e.toBody());
   };
 }

@@ -26,6 +26,7 @@ export function jobView(rec: JobRecord): Record<string, unknown> {
 /** The `x-switchyard-*` response headers for a job. */
 export function jobHeaders(rec: JobRecord): Record<string, string> {
   const h: Record<string, string> = {
+    'x-request-id': rec.id,
     'x-switchyard-job-id': rec.id,
     'x-switchyard-model-group': rec.model_group,
     'x-switchyard-attempts': String(rec.attempts),

@@ -6,6 +6,7 @@ import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { createApp } from './app.js';
 import { chooseBindHost } from './bind-host.js';
 import { JobSubmitter } from './submitter.js';
+import { uiRoutes } from './ui/ui-routes.js';
 
 /** Options of {@link startApi}. */
 export interface ApiOptions {
@@ -27,6 +28,10 @@ export interface ApiOptions {
   retentionSeconds?: number;
   /** On close, ms given to in-flight requests before their connections are closed. Default 5 000. */
   shutdownGraceMs?: number;
+  /** Serve `/metrics` without the master key. Default false. */
+  metricsPublic?: boolean;
+  /** pino level of the access log line per finished request (`silent` = off). Default `info`. */
+  accessLogLevel?: string;
 }
 
 /** On close, ms each Redis cleanup step may take before it is abandoned (Redis may be down). */
@@ -61,7 +66,9 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   await hub.start();
   const routing = new RoutingState(redis);
   const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger);
+  const ui = uiRoutes(redis, config);
   const app = createApp({
+    ui,
     routing,
     config,
     redis,
@@ -72,6 +79,8 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
     bodyLimit: opts.bodyLimit ?? '2mb',
     syncWaitSeconds: opts.syncWaitSeconds ?? 600,
     retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS,
+    metricsPublic: opts.metricsPublic ?? false,
+    accessLogLevel: opts.accessLogLevel ?? 'info',
   });
   const bind = chooseBindHost(opts.host, Boolean(config.general.masterKey));
   const host = bind.host;
@@ -98,6 +107,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
       // Each step is bounded: with Redis down, unsubscribe/close/quit would wait forever.
       await bounded(hub.stop(), CLOSE_STEP_MS);
       await bounded(queues.close(), CLOSE_STEP_MS);
+      await bounded(ui.close(), CLOSE_STEP_MS);
       subscriber.disconnect();
       await bounded(redis.quit(), CLOSE_STEP_MS);
       redis.disconnect();

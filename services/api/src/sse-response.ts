@@ -30,6 +30,7 @@ export class SseResponder implements StreamSink {
 
   start(info: StreamStart): void {
     this.open({
+      'x-request-id': this.jobId,
       'x-switchyard-job-id': this.jobId,
       'x-switchyard-model-group': info.model_group,
       'x-switchyard-deployment': info.deployment,
@@ -39,7 +40,7 @@ export class SseResponder implements StreamSink {
   }
 
   chunk(json: string): void {
-    if (!this.started) this.open({ 'x-switchyard-job-id': this.jobId });
+    if (!this.started) this.open({ 'x-request-id': this.jobId, 'x-switchyard-job-id': this.jobId });
     if (!this.res.writableEnded) this.res.write(`data: ${json}\n\n`);
   }
 

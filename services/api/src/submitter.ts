@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelGroup, SwitchyardConfig } from '@switchyard/config';
 import {
+  countUnstarted,
+  currentTraceparent,
   InvalidRequestError,
   ModelNotFoundError,
   queuedRecord,
@@ -30,6 +32,12 @@ import type { ChatCompletionBody, EmbeddingsBody } from './schemas.js';
  * gets `default_priority` + 100, a synchronous call `default_priority`.
  */
 export const ASYNC_PRIORITY_OFFSET = 100;
+
+/** The payload's `traceparent` field, when tracing is on. */
+function traceField(): { traceparent?: string } {
+  const tp = currentTraceparent();
+  return tp ? { traceparent: tp } : {};
+}
 
 /** A new, unique job id. */
 export function newJobId(): string {
@@ -155,6 +163,7 @@ export class JobSubmitter {
       hop: 0,
       promptTokens: profile.promptTokens,
       ...(s.replyTo ? { replyTo: s.replyTo } : {}),
+      ...traceField(),
     };
     // Fast path: with nothing waiting in the group's ingress queue and capacity free, reserve a
     // deployment right here and skip the scheduler hop. Otherwise the job queues (in priority
@@ -213,6 +222,7 @@ export class JobSubmitter {
   async cancel(rec: JobRecord, reason: CancelReason = 'requested'): Promise<'ok' | 'requested' | 'missing' | JobRecord['status']> {
     const r = await this.jobs.cancel(rec.id, reason);
     if (r === 'ok') {
+      countUnstarted(rec.model_group, 'cancelled');
       // Its first dispatch: group index 0, or 1 when a context-window fallback took it at submission.
       for (const groupIndex of [0, 1]) await this.queues.removeWaiting(rec.model_group, { id: rec.id, groupIndex, groupAttempts: 0 });
     }

@@ -36,7 +36,9 @@ Commands:
 
 Environment: REDIS_URL, PORT (4000), HOST (0.0.0.0 with a master key, else 127.0.0.1), LOG_LEVEL (info),
   SWITCHYARD_BODY_LIMIT (2mb), SWITCHYARD_SYNC_WAIT_SECONDS (600), SWITCHYARD_JOB_RETENTION_SECONDS (86400),
-  SWITCHYARD_LOCK_MS (30000: how soon the jobs of a crashed worker or scheduler run again)`;
+  SWITCHYARD_LOCK_MS (30000: how soon the jobs of a crashed worker or scheduler run again),
+  SWITCHYARD_METRICS_PUBLIC (0: /metrics needs the master key), SWITCHYARD_METRICS_PORT (worker/scheduler
+  /metrics listener; none), SWITCHYARD_ACCESS_LOG_LEVEL (info), OTEL_EXPORTER_OTLP_ENDPOINT (traces; none)`;
 
 /** Parses `argv` (without node and script). */
 export function parseCli(argv: readonly string[]): { command: Command; flags: Flags } {

@@ -7,6 +7,7 @@ import { parseCli, USAGE, UsageError, type Flags } from './args.js';
 import { describePlan } from './check.js';
 import { demoConfigYaml } from './demo-config.js';
 import { closeOnSignal, startRoles, type Closable, type Role } from './roles.js';
+import { startTracing } from './tracing.js';
 
 function load(flags: Flags, logger: Logger): SwitchyardConfig {
   if (!flags.config) throw new UsageError('--config FILE is required for this command.');
@@ -32,6 +33,9 @@ async function run(argv: readonly string[]): Promise<void> {
   const env = readEnv();
   const logger = createLogger({ name: 'switchyard', level: env.LOG_LEVEL });
   closeOnSignal(closables, logger);
+  // First in, last out: spans of the shutdown itself are still flushed.
+  const tracing = await startTracing(command, logger);
+  if (tracing) closables.push(tracing);
   if (command !== 'start') {
     const config = load(flags, logger);
     if (!env.REDIS_URL) throw new UsageError(`REDIS_URL is required for "${command}" (roles in separate processes share one Redis).`);

@@ -1,6 +1,7 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Env, Logger } from '@switchyard/core';
-import { startApi } from '@switchyard/api';
+import { isMasterKey, masterKeyDigest, presentedKey, startApi } from '@switchyard/api';
+import { startMetricsServer } from '@switchyard/core';
 import { startScheduler } from '@switchyard/scheduler';
 import { startWorker } from '@switchyard/worker';
 import type { Flags } from './args.js';
@@ -57,10 +58,25 @@ export async function startRoles(
       bodyLimit: env.SWITCHYARD_BODY_LIMIT,
       syncWaitSeconds: env.SWITCHYARD_SYNC_WAIT_SECONDS,
       retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
+      metricsPublic: env.SWITCHYARD_METRICS_PUBLIC,
+      accessLogLevel: env.SWITCHYARD_ACCESS_LOG_LEVEL,
     });
     started.push(api);
     // One plain line for people and scripts waiting for readiness.
     process.stdout.write(`switchyard listening on ${api.url}\n`);
+  } else if (env.SWITCHYARD_METRICS_PORT !== undefined) {
+    // Roles without the API: their own counters on a listener of their own.
+    const key = config.general.masterKey;
+    const expected = key ? masterKeyDigest(key) : undefined;
+    const server = await startMetricsServer({
+      port: env.SWITCHYARD_METRICS_PORT,
+      host: flags.host ?? env.HOST ?? '127.0.0.1',
+      ...(expected && !env.SWITCHYARD_METRICS_PUBLIC
+        ? { authorize: (req) => isMasterKey(presentedKey(req.headers.authorization, req.headers['api-key']), expected) }
+        : {}),
+    });
+    started.push(server);
+    process.stdout.write(`switchyard metrics on ${server.url}/metrics\n`);
   }
   return started;
 }

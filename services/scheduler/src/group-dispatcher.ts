@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import type { ModelGroup, RouterSettings } from '@switchyard/config';
 import {
+  countUnstarted,
+  handOffSpan,
   JobPayloadSchema,
   QUEUE_PREFIX,
   queueNames,
@@ -138,7 +140,10 @@ export class GroupDispatcher {
       const removed = job ? await this.d.queues.ingress(group).remove(id) : 0;
       if (removed === 1 && job) {
         const p = JobPayloadSchema.safeParse(job.data);
-        if (p.success) await this.d.jobs.finish(p.data.id, { status: 'expired', error: deadlineError(p.data) });
+        if (p.success) {
+          await this.d.jobs.finish(p.data.id, { status: 'expired', error: deadlineError(p.data) });
+          countUnstarted(group, 'expired');
+        }
       }
       await this.d.deadlines.remove(group, id);
     }
@@ -199,6 +204,7 @@ export class GroupDispatcher {
     if (job.id) this.parked.delete(job.id);
     if (p.deadlineAt !== undefined && now > p.deadlineAt) {
       await this.d.jobs.finish(p.id, { status: 'expired', error: deadlineError(p) });
+      countUnstarted(this.d.group.name, 'expired');
       await job.moveToCompleted(null, token, false);
       await this.d.deadlines.remove(this.d.group.name, dispatchId(p));
       return;
@@ -227,6 +233,7 @@ export class GroupDispatcher {
     try {
       await this.d.queues.enqueueDeployment(r.deployment.id, {
         ...p,
+        ...handOffSpan('switchyard.schedule', p.traceparent, { 'switchyard.job_id': p.id, 'switchyard.model_group': this.d.group.name, 'switchyard.deployment': r.deployment.id }),
         deploymentId: r.deployment.id,
         leaseId,
         tokenBucket: r.tokenBucket,

@@ -15,6 +15,7 @@ import {
 } from '@switchyard/routing';
 import { healthDecision } from './health.js';
 import type { LeaseKeeper } from './lease-keeper.js';
+import { workerMetrics } from './metrics.js';
 import { persist } from './persist.js';
 import { planNextStep } from './retry-plan.js';
 import { runStream, StreamFailure, type StreamRelay } from './stream-call.js';
@@ -126,6 +127,7 @@ export class Executor {
       await this.reroute(p, dep, lease.leaseId, 'lease_expired');
       return;
     }
+    workerMetrics.started(p, group, state.attempts);
     const stopKeeping = this.d.leases.hold(lease);
     try {
       await this.call(p, dep, adapter, signal, group, lease.leaseId, reserved, state.attempts);
@@ -152,6 +154,7 @@ export class Executor {
     let used: number | undefined;
     let failure: UpstreamError | undefined;
     let relayed = 0;
+    let ttftMs: number | undefined;
     try {
       if (p.endpoint === 'embeddings') {
         result = await adapter.embed({ body: p.body, signal });
@@ -160,6 +163,7 @@ export class Executor {
         const r = await runStream(adapter, p.body, signal, p.promptTokens ?? 0, this.relayOf(p, dep, group, attempts));
         result = r.completion;
         used = r.usedTokens;
+        ttftMs = r.firstChunkMs;
       } else {
         result = await adapter.chat({ body: p.body, signal });
         used = usedTokens(result);
@@ -174,6 +178,7 @@ export class Executor {
     }
     const duration = round(performance.now() - t0);
     if (!failure) {
+      workerMetrics.succeeded(dep, group, duration, result, ttftMs);
       await Promise.all([
         persist(() =>
           this.d.routing.release(dep, leaseId, {
@@ -208,6 +213,7 @@ export class Executor {
       duration_ms: duration,
       at,
     };
+    workerMetrics.failed(dep, group, attempt.error_type ?? e.kind, duration);
     if (aborted) {
       // Our own abort: no verdict on the deployment's health (a probe's slot is freed).
       await persist(() => this.d.routing.release(dep, leaseId, { ...reserved, actualTokens: 0 }));
@@ -303,6 +309,7 @@ export class Executor {
       },
     });
     this.d.logger.info({ jobId: p.id, deployment: dep.id, kind: e.kind, status: e.status, next: next.action }, 'upstream attempt failed');
+    workerMetrics.next(currentGroup(p), next, e.kind);
     if (next.action === 'retry') {
       await this.requeue(p, next.group, next.payload, attempt, next.delayMs);
       return;

@@ -8,6 +8,8 @@ export interface StreamResult {
   completion: Record<string, unknown>;
   /** Tokens it used: the stream's usage, else the prompt estimate plus the streamed text. */
   usedTokens: number;
+  /** ms from the call's start to the first chunk; undefined when none came. */
+  firstChunkMs?: number;
 }
 
 /** A streamed call that failed; `relayed` chunks had already reached the caller. */
@@ -48,6 +50,8 @@ export async function runStream(
   promptTokens: number,
   relay: StreamRelay | undefined,
 ): Promise<StreamResult> {
+  const t0 = performance.now();
+  let firstChunkMs: number | undefined;
   const chunks = await adapter.chatStream({ body, signal });
   const asm = new StreamAssembler();
   let relayed = 0;
@@ -57,6 +61,7 @@ export async function runStream(
   };
   try {
     for await (const chunk of chunks) {
+      firstChunkMs ??= performance.now() - t0;
       asm.add(chunk);
       if (!relay) continue;
       const choices = chunk.choices;
@@ -75,5 +80,9 @@ export async function runStream(
   }
   const u = asm.usage;
   const reported = typeof u?.total_tokens === 'number' ? u.total_tokens : u ? (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0) : undefined;
-  return { completion: asm.completion(), usedTokens: reported ?? promptTokens + countTextTokens(asm.text()) };
+  return {
+    completion: asm.completion(),
+    usedTokens: reported ?? promptTokens + countTextTokens(asm.text()),
+    ...(firstChunkMs !== undefined ? { firstChunkMs } : {}),
+  };
 }

@@ -15,6 +15,7 @@ import { DeadlineIndex, LEASE_TTL_MS, QueueSet, RoutingState } from '@switchyard
 import { Executor } from './executor.js';
 import { parseHealthMessage } from './health.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { executeTraced, tracedAdapter } from './tracing.js';
 
 /**
  * Concurrency of a deployment's pool in one worker process when the deployment sets no
@@ -79,7 +80,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const adapters = new Map<string, GuardedAdapter>();
   const workers: Worker[] = [];
   for (const dep of selected) {
-    const adapter = new GuardedAdapter(dep, createAdapter(dep));
+    const adapter = new GuardedAdapter(dep, tracedAdapter(dep, createAdapter(dep)));
     adapters.set(dep.id, adapter);
     // Split the pool's concurrency over up to FETCHERS_PER_POOL fetch loops (sum = the pool's).
     const concurrency = dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY;
@@ -99,7 +100,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
           logger.error({ jobId: job.id, issues: parsed.error.issues }, 'invalid payload in deployment queue; dropped');
           return;
         }
-        await executor.run(parsed.data, dep, adapter);
+        await executeTraced(parsed.data, dep, () => executor.run(parsed.data, dep, adapter));
       },
       {
         // BullMQ duplicates this for its blocking fetch; its other commands are auto-pipelined.

@@ -7,6 +7,8 @@ import { jobHeaders } from '../job-view.js';
 import { ChatCompletionBodySchema, MAX_MESSAGES } from '../schemas.js';
 import { SseResponder } from '../sse-response.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
+import type { RateLimitHeaders } from '../ops/rate-limit-headers.js';
+import { noteJob } from '../ops/access-log.js';
 
 /** What the chat route needs. */
 export interface ChatRouteDeps {
@@ -15,6 +17,8 @@ export interface ChatRouteDeps {
   idempotency: IdempotencyStore;
   /** Longest a synchronous caller waits, in seconds. */
   syncWaitSeconds: number;
+  /** `x-ratelimit-*` and `retry-after` headers of a finished job. Default: none. */
+  limits?: RateLimitHeaders;
 }
 
 /**
@@ -167,6 +171,8 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
       if (final) res.set(jobHeaders(final));
       throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
+    noteJob(res, final);
+    await deps.limits?.apply(res, final);
     if (sse?.finish(final)) return;
     sendJobOutcome(res, final);
   };

@@ -12,6 +12,7 @@ import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint } from '../idem
 import type { IdempotencyStore, OwnedClaim } from '../idempotency-store.js';
 import { displayJobId, isWellFormedJobId } from '../job-id.js';
 import { jobView } from '../job-view.js';
+import { noteJob } from '../ops/access-log.js';
 import { JobQuerySchema, JobSubmissionSchema } from '../schemas.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import { checkMessageCount, parseChatBody } from './chat.js';
@@ -35,6 +36,7 @@ function jobIdParam(id: string): string {
 
 /** Answers with a job's view (202 + Location for a new job, 200 for a replay). */
 function sendJob(res: Response, rec: JobRecord, status: 200 | 202): void {
+  noteJob(res, rec);
   res.status(status).location(`/v1/jobs/${rec.id}`).json(jobView(rec));
 }
 

@@ -1,0 +1,3 @@
+export * from './process-metrics.js';
+export * from './outcomes.js';
+export * from './metrics-server.js';

@@ -1,0 +1,65 @@
+import express, { Router } from 'express';
+import { Queue } from 'bullmq';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { SwitchyardConfig } from '@switchyard/config';
+import { QUEUE_PREFIX, queueNames, type Redis } from '@switchyard/core';
+import { CLIENT_JS } from './client-script.js';
+import { dashboardPage, loginPage, PAGE_HEADERS } from './pages.js';
+import { UiAuth } from './ui-auth.js';
+import { readUiState } from './ui-state.js';
+
+/** Where bull-board is mounted. */
+export const BULL_BOARD_PATH = '/admin/queues';
+
+/** The dashboard's routes and bull-board, and what to close on shutdown. */
+export interface UiRoutes {
+  router: Router;
+  close(): Promise<void>;
+}
+
+/**
+ * `GET /ui` (the live dashboard), `GET /ui/app.js`, `GET /ui/state` (its JSON, polled every
+ * second), `POST /ui/login` (the master key once → an HttpOnly session cookie) and bull-board at
+ * {@link BULL_BOARD_PATH} (read-only: a retry from there would bypass the job state machine).
+ * With a master key, all of them need it: as a bearer token, or the session cookie. Mounted
+ * before the API's JSON-only guards (the login form is url-encoded).
+ */
+export function uiRoutes(redis: Redis, config: SwitchyardConfig): UiRoutes {
+  const auth = new UiAuth(config.general.masterKey);
+  const router = Router();
+  router.post('/ui/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+    const key = typeof (req.body as { key?: unknown } | undefined)?.key === 'string' ? (req.body as { key: string }).key : '';
+    if (!auth.required || auth.isKey(key)) {
+      res.set('set-cookie', auth.cookie()).redirect(303, '/ui');
+      return;
+    }
+    res.status(401).set(PAGE_HEADERS).type('html').send(loginPage(true));
+  });
+  const guard = auth.guard();
+  router.get('/ui', guard, (_req, res) => {
+    res.set(PAGE_HEADERS).type('html').send(dashboardPage());
+  });
+  router.get('/ui/app.js', guard, (_req, res) => {
+    res.set(PAGE_HEADERS).type('application/javascript').send(CLIENT_JS);
+  });
+  router.get('/ui/state', guard, async (_req, res) => {
+    res.set('cache-control', 'no-store').json(await readUiState(redis, config));
+  });
+
+  const queues = [
+    ...[...config.groups.keys()].map((g) => queueNames.ingress(g)),
+    ...config.deployments.filter((d) => d.supported).map((d) => queueNames.deployment(d.id)),
+  ].map((name) => new Queue(name, { connection: redis, prefix: QUEUE_PREFIX }));
+  const board = new ExpressAdapter();
+  board.setBasePath(BULL_BOARD_PATH);
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: board });
+  router.use(BULL_BOARD_PATH, guard, board.getRouter() as Router);
+  return {
+    router,
+    close: async () => {
+      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+    },
+  };
+}
