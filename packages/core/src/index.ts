@@ -11,3 +11,7 @@ export * from './job-payload.js';
 export * from './completion-hub.js';
 export * from './local-redis.js';
 export * from './defaults.js';
+export * from './file-store.js';
+export * from './line-reader.js';
+export * from './batch-record.js';
+export * from './batch-store.js';

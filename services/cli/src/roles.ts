@@ -57,6 +57,8 @@ export async function startRoles(
       bodyLimit: env.SWITCHYARD_BODY_LIMIT,
       syncWaitSeconds: env.SWITCHYARD_SYNC_WAIT_SECONDS,
       retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
+      maxFileBytes: env.SWITCHYARD_FILE_MAX_BYTES,
+      maxTotalFileBytes: env.SWITCHYARD_FILES_MAX_TOTAL_BYTES,
     });
     started.push(api);
     // One plain line for people and scripts waiting for readiness.
