@@ -26,7 +26,7 @@ return 1
 
 /**
  * KEYS: record, window; ARGV: expected read offset, new read offset, new read line, fed all
- * ('1' / '0'), now (ms), then the line numbers fed. Moves the feeder's position and puts the fed
+ * ('1' / '0'), then (byte offset, line number) pairs of the lines fed. Moves the feeder's position and puts the fed
  * lines in the window, only while the batch is in progress and nobody else moved the position
  * (compare-and-set on `read_offset`). Returns 'ok', 'moved', or the status that forbids it.
  */
@@ -34,7 +34,7 @@ export const ADVANCE_LUA = `
 local s = redis.call('HGET', KEYS[1], 'status')
 if s ~= 'in_progress' then return s or 'missing' end
 if redis.call('HGET', KEYS[1], 'read_offset') ~= ARGV[1] then return 'moved' end
-for i = 6, #ARGV do redis.call('ZADD', KEYS[2], ARGV[5], ARGV[i]) end
+for i = 5, #ARGV, 2 do redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'read_offset', ARGV[2], 'read_line', ARGV[3], 'fed_all', ARGV[4])
 return 'ok'
 `;

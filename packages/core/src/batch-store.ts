@@ -37,7 +37,8 @@ export class BatchStore {
 
   /** Writes a new batch (status `validating`) and makes it visible to the feeders. */
   async create(b: BatchObject, priority: number): Promise<void> {
-    const createdMs = b.created_at * 1000;
+    // Scored in ms (created_at has seconds only), so listing keeps submission order.
+    const createdMs = Date.now();
     await this.redis
       .multi()
       .hset(batchKeys.record(b.id), newBatchHash(b, priority))
@@ -113,24 +114,24 @@ export class BatchStore {
   }
 
   /**
-   * Moves the feeding position from `expectedOffset` to `next` and puts `lines` in the window
-   * (compare-and-set: see `ADVANCE_LUA`).
+   * Moves the feeding position from `expectedOffset` to `next` and puts `lines` in the window,
+   * each scored with its byte offset so it can be read again (compare-and-set: see `ADVANCE_LUA`).
    */
   async advance(
     id: string,
     expectedOffset: number,
     next: { offset: number; line: number; fedAll: boolean },
-    lines: readonly number[],
+    lines: readonly { line: number; offset: number }[],
   ): Promise<AdvanceOutcome> {
     const r = await advanceScript.run(
       this.redis,
       [batchKeys.record(id), batchKeys.window(id)],
-      [expectedOffset, next.offset, next.line, next.fedAll ? '1' : '0', Date.now(), ...lines],
+      [expectedOffset, next.offset, next.line, next.fedAll ? '1' : '0', ...lines.flatMap((l) => [l.offset, l.line])],
     );
     return r as AdvanceOutcome;
   }
 
-  /** The lines in the window (submitted, not yet written) with their submission time (ms). */
+  /** The lines in the window (submitted, not yet written) with the byte offset each starts at. */
   async window(id: string): Promise<{ line: number; at: number }[]> {
     const flat = await this.redis.zrange(batchKeys.window(id), 0, -1, 'WITHSCORES');
     const out: { line: number; at: number }[] = [];

@@ -136,7 +136,7 @@ export const batchKeys = {
   record: (batchId: string) => `${KEY_ROOT}:batch:${batchTag(batchId)}`,
   /** STRING bitmap: bit `line` set once that line's result is written (each line once). */
   done: (batchId: string) => `${KEY_ROOT}:batch:${batchTag(batchId)}:done`,
-  /** ZSET line number → submission time (ms): the lines submitted and not yet written. */
+  /** ZSET line number → its byte offset in the input: the lines submitted and not yet written. */
   window: (batchId: string) => `${KEY_ROOT}:batch:${batchTag(batchId)}:window`,
   /** LIST of JSON lines: the output (`out`) or error (`err`) file, appended one line per result. */
   output: (batchId: string, part: 'out' | 'err') => `${KEY_ROOT}:batch:${batchTag(batchId)}:${part}`,

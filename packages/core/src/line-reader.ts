@@ -6,6 +6,8 @@ export interface FileLine {
   line: number;
   /** The line's text, without its line break (and without a trailing `\r`). */
   text: string;
+  /** Byte offset where this line starts. */
+  offset: number;
   /** Byte offset just after this line's line break: where the next line starts. */
   next: number;
 }
@@ -34,10 +36,11 @@ export async function* readLines(
   let carry: Buffer[] = [];
   let carryBytes = 0;
   const emit = (bytes: Buffer): FileLine => {
+    const start = offset;
     offset += bytes.length + 1;
     let text = bytes.toString('utf8');
     if (text.endsWith('\r')) text = text.slice(0, -1);
-    return { line: line++, text, next: offset };
+    return { line: line++, text, offset: start, next: offset };
   };
   for await (let chunk of open(firstChunk)) {
     if (skip > 0) {

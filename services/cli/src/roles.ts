@@ -1,6 +1,7 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Env, Logger } from '@switchyard/core';
 import { startApi } from '@switchyard/api';
+import { startBatchRunner } from '@switchyard/batches';
 import { startScheduler } from '@switchyard/scheduler';
 import { startWorker } from '@switchyard/worker';
 import type { Flags } from './args.js';
@@ -44,6 +45,16 @@ export async function startRoles(
         retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
         lockMs: env.SWITCHYARD_LOCK_MS,
         leaseTtlMs: env.SWITCHYARD_LEASE_TTL_MS,
+      }),
+    );
+    // The batch feeder runs beside the scheduler (one lease per batch: any number of replicas).
+    started.push(
+      await startBatchRunner({
+        config,
+        redisUrl,
+        logger: logger.child({ role: 'batches' }),
+        retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
+        window: env.SWITCHYARD_BATCH_WINDOW,
       }),
     );
   }
