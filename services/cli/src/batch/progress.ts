@@ -50,15 +50,19 @@ export function progressDisplay(stream: NodeJS.WriteStream, plainEveryMs = 2_000
   }
   let last = 0;
   let lastText = '';
+  let latest = '';
   return {
     update(c) {
       const { rate, eta } = rateAndEta(c, t0);
-      const text = `batch ${c.status}: ${c.completed + c.failed}/${c.total} done, ${c.failed} failed, ${rate} lines/s, ETA ${eta}`;
-      if (text === lastText || Date.now() - last < plainEveryMs) return;
+      latest = `batch ${c.status}: ${c.completed + c.failed}/${c.total} done, ${c.failed} failed, ${rate} lines/s, ETA ${eta}`;
+      if (latest === lastText || Date.now() - last < plainEveryMs) return;
       last = Date.now();
-      lastText = text;
-      stream.write(`${text}\n`);
+      lastText = latest;
+      stream.write(`${latest}\n`);
     },
-    stop() {},
+    // The final state is always shown.
+    stop() {
+      if (latest !== '' && latest !== lastText) stream.write(`${latest}\n`);
+    },
   };
 }
