@@ -28,6 +28,12 @@ export const EnvSchema = z.object({
    * renewal. Default 30000.
    */
   SWITCHYARD_LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
+  /** Largest file `POST /v1/files` accepts, bytes (413 beyond). Default 209715200 (200 MB, OpenAI's). */
+  SWITCHYARD_FILE_MAX_BYTES: z.coerce.number().int().positive().default(209_715_200),
+  /** Cap on the bytes of all uploaded files together, in Redis (507 beyond). Default 2147483648 (2 GiB). */
+  SWITCHYARD_FILES_MAX_TOTAL_BYTES: z.coerce.number().int().positive().default(2_147_483_648),
+  /** Lines of one batch submitted and not yet finished at any time (the feeding window). Default 64. */
+  SWITCHYARD_BATCH_WINDOW: z.coerce.number().int().min(1).max(10_000).default(64),
   /** Longest a synchronous `/v1/chat/completions` waits before answering 504. Default 600. */
   SWITCHYARD_SYNC_WAIT_SECONDS: z.coerce.number().positive().default(600),
   /** `1`: `GET /metrics` is served without the master key (for a scraper inside a trusted network). Default 0. */

@@ -90,3 +90,10 @@ export class WaitTimeoutError extends SwitchyardError {
     );
   }
 }
+
+/** 409: a job with this id already exists (a batch line submitted again after a restart). */
+export class JobExistsError extends SwitchyardError {
+  constructor(id: string) {
+    super(`A job with id ${id} already exists.`, 409, 'invalid_request_error', 'job_exists');
+  }
+}

@@ -13,3 +13,7 @@ export * from './local-redis.js';
 export * from './defaults.js';
 export * from './metrics/index.js';
 export * from './tracing.js';
+export * from './file-store.js';
+export * from './line-reader.js';
+export * from './batch-record.js';
+export * from './batch-store.js';

@@ -5,8 +5,11 @@ export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
 
-/** How the job was submitted: `sync` = a waiting `/v1/chat/completions` caller. */
-export const JobKindSchema = z.enum(['sync', 'async']);
+/**
+ * How the job was submitted: `sync` = a waiting `/v1/chat/completions` caller, `async` =
+ * `POST /v1/jobs`, `batch` = a line of a batch (queued behind the other two).
+ */
+export const JobKindSchema = z.enum(['sync', 'async', 'batch']);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
 /** The error a failed job carries, in OpenAI terms plus the HTTP status for the client. */

@@ -139,3 +139,15 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 announce(KEYS[1], ARGV[3], ARGV[4])
 return 'ok'
 `;
+
+/**
+ * KEYS[1]=record; ARGV: active TTL (s), then field/value pairs. Writes a new record only when
+ * none exists (a batch line resubmitted after a restart must never reset a running job).
+ * Returns 1 when written, 0 when a record was already there.
+ */
+export const CREATE_NEW_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+return 1
+`;

@@ -4,7 +4,7 @@ import { JobPayloadSchema } from './job-payload.js';
 import { JOB_ACTIVE_TTL_SECONDS, JOB_RETENTION_SECONDS } from './defaults.js';
 import { channels, jobKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
-import { CANCEL_LUA, FINISH_LUA, MARK_RUNNING_LUA, REQUEUE_LUA } from './job-store.lua.js';
+import { CANCEL_LUA, CREATE_NEW_LUA, FINISH_LUA, MARK_RUNNING_LUA, REQUEUE_LUA } from './job-store.lua.js';
 import {
   hashToRecord,
   recordToHash,
@@ -18,6 +18,7 @@ const markRunningScript = new LuaScript('mark-running', MARK_RUNNING_LUA);
 const requeueScript = new LuaScript('requeue', REQUEUE_LUA);
 const finishScript = new LuaScript('finish', FINISH_LUA);
 const cancelScript = new LuaScript('cancel', CANCEL_LUA);
+const createNewScript = new LuaScript('create-new', CREATE_NEW_LUA);
 
 /** How a job ended. */
 export type JobOutcome =
@@ -105,6 +106,18 @@ export class JobStore {
     const hash = recordToHash(rec);
     if (replyTo) hash.reply = replyTo;
     await this.redis.multi().hset(key, hash).expire(key, this.activeTtlSeconds).exec();
+  }
+
+  /**
+   * Like {@link create}, but only when no record with this id exists. False when one does (it is
+   * left untouched).
+   */
+  async createNew(rec: JobRecord, replyTo?: string): Promise<boolean> {
+    const hash = recordToHash(rec);
+    if (replyTo) hash.reply = replyTo;
+    const args: (string | number)[] = [this.activeTtlSeconds];
+    for (const [k, v] of Object.entries(hash)) args.push(k, v);
+    return (await createNewScript.run(this.redis, [jobKeys.record(rec.id)], args)) === 1;
   }
 
   /** Deletes a record that was never enqueued (enqueue failed). */

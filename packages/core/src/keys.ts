@@ -115,3 +115,52 @@ export const queueNames = {
   /** Jobs assigned to one deployment, waiting for its worker pool. */
   deployment: (deploymentId: string) => `{dp.${safeName(deploymentId)}}`,
 } as const;
+
+/**
+ * Keys of the Files API store (`FileStore`). A file is a metadata hash and a hash of chunks
+ * (index → bytes, each exactly `FILE_CHUNK_BYTES` but the last), both tagged by the file id.
+ */
+export const fileKeys = {
+  /** HASH: the file object (id, bytes, created_at, filename, purpose, status) + `chunks` count. */
+  meta: (fileId: string) => `${KEY_ROOT}:file:{${safeName(fileId)}}`,
+  /** HASH chunk index → bytes: an uploaded file's content (expires while the upload runs). */
+  chunks: (fileId: string) => `${KEY_ROOT}:file:{${safeName(fileId)}}:chunks`,
+  /** ZSET file id → created_at (ms): every file, for listing. */
+  index: `${KEY_ROOT}:files`,
+  /** STRING: bytes of all uploaded files, checked against the store's size cap. */
+  usage: `${KEY_ROOT}:files:bytes`,
+} as const;
+
+function batchTag(batchId: string): string {
+  return `{b.${safeName(batchId)}}`;
+}
+
+/**
+ * Keys of one batch (`BatchStore`): every key one batch script touches shares the batch's hash
+ * tag, including the chunks of its output and error files, so recording a line is one atomic
+ * script (and Redis Cluster ready).
+ */
+export const batchKeys = {
+  /** HASH: the batch object's fields plus the feeder's progress (`read_offset`, counts, ...). */
+  record: (batchId: string) => `${KEY_ROOT}:batch:${batchTag(batchId)}`,
+  /** STRING bitmap: bit `line` set once that line's result is written (each line once). */
+  done: (batchId: string) => `${KEY_ROOT}:batch:${batchTag(batchId)}:done`,
+  /** ZSET line number → its byte offset in the input: the lines submitted and not yet written. */
+  window: (batchId: string) => `${KEY_ROOT}:batch:${batchTag(batchId)}:window`,
+  /** LIST of JSON lines: the output (`out`) or error (`err`) file, appended one line per result. */
+  output: (batchId: string, part: 'out' | 'err') => `${KEY_ROOT}:batch:${batchTag(batchId)}:${part}`,
+  /** HASH custom_id → line: temporary, while the input is validated (duplicates). */
+  customIds: (batchId: string) => `${KEY_ROOT}:batch:${batchTag(batchId)}:ids`,
+  /** STRING owner id with PX: the feeder that runs this batch now. */
+  lease: (batchId: string) => `${KEY_ROOT}:batch:${batchTag(batchId)}:lease`,
+  /** ZSET batch id → created_at (ms): every batch, for listing. */
+  index: `${KEY_ROOT}:batches`,
+  /** ZSET batch id → created_at (ms): batches not yet terminal, which feeders pick up. */
+  active: `${KEY_ROOT}:batches:active`,
+} as const;
+
+/**
+ * The channel every batch feeder subscribes to: batch line jobs name it as their `reply`, so
+ * their terminal records are announced there (the `channels.reply` format).
+ */
+export const BATCH_REPLY_CHANNEL = channels.reply('batch-feeders');

@@ -1,5 +1,5 @@
-import type { Deployment, ModelGroup, RouterSettings } from '@switchyard/config';
-import type { JobPayload } from '@switchyard/core';
+import type { Deployment, ModelGroup, OverflowPolicy, RouterSettings } from '@switchyard/config';
+import type { JobKind, JobPayload } from '@switchyard/core';
 import type { ReserveRequest } from './routing-state.js';
 import { leaseIdFor } from './queues.js';
 import { completionAllowance, countSchemaTokens, countTextTokens, estimateMessages } from './token-estimate.js';
@@ -115,17 +115,36 @@ export function precallCheck(group: ModelGroup, profile: RequestProfile, router:
 }
 
 /**
+ * How long a batch line waits for the best tier before it may spill, when its group has no
+ * `model_group_overflow` entry of its own: 600 000 ms (10 minutes).
+ */
+export const BATCH_MAX_WAIT_MS = 600_000;
+
+/**
+ * The overflow policy of a job: the group's own `model_group_overflow` entry; else, for a batch
+ * line, `wait` with {@link BATCH_MAX_WAIT_MS} (batches wait for the best tier rather than spill
+ * to expensive ones); else the `"*"` entry.
+ */
+function overflowPolicy(group: ModelGroup, router: RouterSettings, kind: JobKind | undefined): OverflowPolicy | undefined {
+  const own = router.overflow[group.name];
+  if (own) return own;
+  if (kind === 'batch') return { policy: 'wait', maxWaitMs: BATCH_MAX_WAIT_MS };
+  return router.overflow['*'];
+}
+
+/**
  * The highest tier a job may use now: under overflow policy `wait`, only the best tier it can
  * use until `max_wait_ms` after submission; otherwise any tier (undefined). Also returns when
- * the limit ends (ms since epoch), so a waiting dispatcher can wake then.
+ * the limit ends (ms since epoch), so a waiting dispatcher can wake then. Batch lines default
+ * to `wait` (see {@link overflowPolicy}).
  */
 export function tierLimit(
   group: ModelGroup,
   router: RouterSettings,
-  job: { createdAt: number; exclude: readonly string[]; ineligible: readonly string[] },
+  job: { createdAt: number; exclude: readonly string[]; ineligible: readonly string[]; kind?: JobKind },
   now: number,
 ): { limit?: number; until?: number } {
-  const policy = router.overflow[group.name] ?? router.overflow['*'];
+  const policy = overflowPolicy(group, router, job.kind);
   if (!policy || policy.policy !== 'wait') return {};
   const until = job.createdAt + policy.maxWaitMs;
   if (now >= until) return {};

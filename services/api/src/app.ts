@@ -1,13 +1,24 @@
 import express, { type Express } from 'express';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { JOB_RETENTION_SECONDS, SwitchyardError, type CompletionHub, type JobStore, type Logger, type Redis } from '@switchyard/core';
+import {
+  JOB_RETENTION_SECONDS,
+  SwitchyardError,
+  type BatchStore,
+  type CompletionHub,
+  type FileStore,
+  type JobStore,
+  type Logger,
+  type Redis,
+} from '@switchyard/core';
 import { requireMasterKey } from './auth.js';
 import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body-guards.js';
 import { errorHandler } from './http-errors.js';
 import { IdempotencyStore } from './idempotency-store.js';
+import { batchRoutes } from './routes/batches.js';
 import { chatRoutes } from './routes/chat.js';
 import { embeddingsRoutes } from './routes/embeddings.js';
 import { messagesRoutes } from './routes/messages.js';
+import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelInfoRoutes } from './routes/model-info.js';
@@ -34,6 +45,10 @@ export interface AppDeps {
   bodyLimit: string;
   /** Longest a synchronous caller waits, seconds. */
   syncWaitSeconds: number;
+  /** The Files API store. */
+  files: FileStore;
+  /** The batches. */
+  batches: BatchStore;
   /** Seconds an `Idempotency-Key` is remembered (the job-record retention). Default 86 400. */
   retentionSeconds?: number;
   /** Whether `/metrics` is served without the master key (`SWITCHYARD_METRICS_PUBLIC=1`). Default false. */
@@ -64,6 +79,8 @@ export function createApp(d: AppDeps): Express {
   // Authentication first: nobody without the key gets a body read or parsed (up to bodyLimit).
   app.use(requireMasterKey(d.config.general.masterKey));
   if (!d.metricsPublic) app.use(metricsRouter);
+  // Uploads are multipart and streamed: before the JSON guards.
+  app.use(fileRoutes(d.files));
   app.use(requireJsonContentType());
   app.use(express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() }));
   app.use(modelRoutes(d.config));
@@ -74,6 +91,7 @@ export function createApp(d: AppDeps): Express {
   app.use(embeddingsRoutes({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds }));
   app.use(messagesRoutes({ submitter: d.submitter, hub: d.hub, router: d.config.router, syncWaitSeconds: d.syncWaitSeconds }));
   app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub, idempotency }));
+  app.use(batchRoutes({ batches: d.batches, files: d.files }));
   app.use((req, _res, next) => {
     next(new SwitchyardError(`Unknown route ${req.method} ${req.path}.`, 404, 'invalid_request_error', 'unknown_route'));
   });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { CompletionHub, createRedis, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
+import { BatchStore, CompletionHub, createRedis, FileStore, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
 import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { createApp } from './app.js';
 import { chooseBindHost } from './bind-host.js';
@@ -26,6 +26,10 @@ export interface ApiOptions {
   syncWaitSeconds?: number;
   /** Seconds a finished job record is kept. Default 86 400. */
   retentionSeconds?: number;
+  /** Largest uploaded file, bytes. Default 200 MB (`DEFAULT_FILE_MAX_BYTES`). */
+  maxFileBytes?: number;
+  /** Cap on all uploaded files together, bytes. Default 2 GiB (`DEFAULT_FILES_MAX_TOTAL_BYTES`). */
+  maxTotalFileBytes?: number;
   /** On close, ms given to in-flight requests before their connections are closed. Default 5 000. */
   shutdownGraceMs?: number;
   /** Serve `/metrics` without the master key. Default false. */
@@ -81,6 +85,11 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
     retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS,
     metricsPublic: opts.metricsPublic ?? false,
     accessLogLevel: opts.accessLogLevel ?? 'info',
+    files: new FileStore(redis, {
+      ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
+      ...(opts.maxTotalFileBytes !== undefined ? { maxTotalBytes: opts.maxTotalFileBytes } : {}),
+    }),
+    batches: new BatchStore(redis),
   });
   const bind = chooseBindHost(opts.host, Boolean(config.general.masterKey));
   const host = bind.host;

@@ -4,6 +4,7 @@ import {
   countUnstarted,
   currentTraceparent,
   InvalidRequestError,
+  JobExistsError,
   ModelNotFoundError,
   queuedRecord,
   ServiceUnavailableError,
@@ -38,6 +39,11 @@ function traceField(): { traceparent?: string } {
   const tp = currentTraceparent();
   return tp ? { traceparent: tp } : {};
 }
+/**
+ * How far behind synchronous calls batch lines queue: `default_priority` + 1 000 (+ the batch's
+ * `metadata.priority`), behind async jobs too.
+ */
+export const BATCH_PRIORITY_OFFSET = 1_000;
 
 /** A new, unique job id. */
 export function newJobId(): string {
@@ -75,6 +81,11 @@ export interface Submission {
    * done channel).
    */
   replyTo?: string;
+  /**
+   * Only when no record with `id` exists: otherwise nothing is written or enqueued and `submit`
+   * throws {@link JobExistsError} (a batch line resubmitted after a restart). Default false.
+   */
+  onlyIfNew?: boolean;
 }
 
 /** Resolves the model group and turns a validated request into a record + ingress job. */
@@ -135,7 +146,9 @@ export class JobSubmitter {
     const id = s.id ?? newJobId();
     const now = Date.now();
     const priority =
-      s.priority ?? s.body.priority ?? router.defaultPriority + (s.kind === 'async' ? ASYNC_PRIORITY_OFFSET : 0);
+      s.priority ??
+      s.body.priority ??
+      router.defaultPriority + (s.kind === 'async' ? ASYNC_PRIORITY_OFFSET : s.kind === 'batch' ? BATCH_PRIORITY_OFFSET : 0);
     const metadata = s.metadata ?? s.body.metadata;
     const deadlineMs = s.deadlineMs ?? (s.body.timeout !== undefined ? s.body.timeout * 1000 : undefined);
     const record = queuedRecord({
@@ -170,9 +183,19 @@ export class JobSubmitter {
     // order) for the scheduler. The record is written in the same round trip.
     const { request } = reserveRequestFor(group, router, payload, now, { fast: true });
     const { leaseId } = request;
-    const [created, reserved] = await Promise.allSettled([this.jobs.create(record, s.replyTo), this.routing.reserve(request)]);
+    const create = s.onlyIfNew ? this.jobs.createNew(record, s.replyTo) : this.jobs.create(record, s.replyTo).then(() => true);
+    const [created, reserved] = await Promise.allSettled([create, this.routing.reserve(request)]);
     const lease: ReserveResult | undefined = reserved.status === 'fulfilled' ? reserved.value : undefined;
     if (reserved.status === 'rejected') this.releaseUnknown(group, leaseId);
+    if (created.status === 'fulfilled' && !created.value) {
+      // Someone else's record: leave it alone, give the lease back.
+      if (lease?.ok) {
+        await this.routing
+          .release(lease.deployment, leaseId, { tokenBucket: lease.tokenBucket, estimatedTokens: payload.tokenEstimate, actualTokens: 0, sent: false })
+          .catch(() => undefined);
+      }
+      throw new JobExistsError(id);
+    }
     try {
       if (created.status === 'rejected') throw created.reason;
       await s.beforeEnqueue?.();

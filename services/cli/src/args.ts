@@ -33,12 +33,14 @@ Commands:
   scheduler  the scheduler only           (needs --config and REDIS_URL)
   worker     the worker pools only        (needs --config and REDIS_URL)
   check      validate a config and print its routing plan
+  batch      run a JSONL file as a batch through the HTTP API (see: switchyard batch --help)
 
 Environment: REDIS_URL, PORT (4000), HOST (0.0.0.0 with a master key, else 127.0.0.1), LOG_LEVEL (info),
   SWITCHYARD_BODY_LIMIT (2mb), SWITCHYARD_SYNC_WAIT_SECONDS (600), SWITCHYARD_JOB_RETENTION_SECONDS (86400),
   SWITCHYARD_LOCK_MS (30000: how soon the jobs of a crashed worker or scheduler run again),
   SWITCHYARD_METRICS_PUBLIC (0: /metrics needs the master key), SWITCHYARD_METRICS_PORT (worker/scheduler
-  /metrics listener; none), SWITCHYARD_ACCESS_LOG_LEVEL (info), OTEL_EXPORTER_OTLP_ENDPOINT (traces; none)`;
+  /metrics listener; none), SWITCHYARD_ACCESS_LOG_LEVEL (info), OTEL_EXPORTER_OTLP_ENDPOINT (traces; none),
+  SWITCHYARD_FILE_MAX_BYTES (209715200), SWITCHYARD_FILES_MAX_TOTAL_BYTES (2147483648), SWITCHYARD_BATCH_WINDOW (64)`;
 
 /** Parses `argv` (without node and script). */
 export function parseCli(argv: readonly string[]): { command: Command; flags: Flags } {

@@ -4,6 +4,8 @@ import { ConfigError, formatWarnings, loadConfigFile, parseConfig, type Switchya
 import { createLogger, readEnv, startLocalRedis, type Logger } from '@switchyard/core';
 import { startMockLlm } from '@switchyard/mock-llm';
 import { parseCli, USAGE, UsageError, type Flags } from './args.js';
+import { BATCH_USAGE, parseBatchArgs } from './batch/batch-args.js';
+import { runBatch } from './batch/run-batch.js';
 import { describePlan } from './check.js';
 import { demoConfigYaml } from './demo-config.js';
 import { closeOnSignal, startRoles, type Closable, type Role } from './roles.js';
@@ -20,6 +22,14 @@ function load(flags: Flags, logger: Logger): SwitchyardConfig {
 const closables: Closable[] = [];
 
 async function run(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'batch') {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(`${BATCH_USAGE}\n`);
+      return;
+    }
+    process.exitCode = await runBatch(parseBatchArgs(argv.slice(1)));
+    return;
+  }
   const { command, flags } = parseCli(argv);
   if (command === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -64,7 +74,7 @@ async function run(argv: readonly string[]): Promise<void> {
 
 run(process.argv.slice(2)).catch(async (err: unknown) => {
   for (const c of [...closables].reverse()) await c.close().catch(() => undefined);
-  if (err instanceof UsageError) process.stderr.write(`switchyard: ${err.message}\n\n${USAGE}\n`);
+  if (err instanceof UsageError) process.stderr.write(`switchyard: ${err.message}\n\n${process.argv[2] === 'batch' ? BATCH_USAGE : USAGE}\n`);
   else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
   else process.stderr.write(`switchyard: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(err instanceof UsageError ? 2 : 1);

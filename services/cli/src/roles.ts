@@ -2,6 +2,7 @@ import type { SwitchyardConfig } from '@switchyard/config';
 import type { Env, Logger } from '@switchyard/core';
 import { isMasterKey, masterKeyDigest, presentedKey, startApi } from '@switchyard/api';
 import { startMetricsServer } from '@switchyard/core';
+import { startBatchRunner } from '@switchyard/batches';
 import { startScheduler } from '@switchyard/scheduler';
 import { startWorker } from '@switchyard/worker';
 import type { Flags } from './args.js';
@@ -47,6 +48,16 @@ export async function startRoles(
         leaseTtlMs: env.SWITCHYARD_LEASE_TTL_MS,
       }),
     );
+    // The batch feeder runs beside the scheduler (one lease per batch: any number of replicas).
+    started.push(
+      await startBatchRunner({
+        config,
+        redisUrl,
+        logger: logger.child({ role: 'batches' }),
+        retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
+        window: env.SWITCHYARD_BATCH_WINDOW,
+      }),
+    );
   }
   if (roles.includes('api')) {
     const api = await startApi({
@@ -60,6 +71,8 @@ export async function startRoles(
       retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
       metricsPublic: env.SWITCHYARD_METRICS_PUBLIC,
       accessLogLevel: env.SWITCHYARD_ACCESS_LOG_LEVEL,
+      maxFileBytes: env.SWITCHYARD_FILE_MAX_BYTES,
+      maxTotalFileBytes: env.SWITCHYARD_FILES_MAX_TOTAL_BYTES,
     });
     started.push(api);
     // One plain line for people and scripts waiting for readiness.

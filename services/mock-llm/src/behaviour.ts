@@ -29,6 +29,12 @@ export interface MockBehaviour {
   failCode?: 'context_length_exceeded' | 'content_policy_violation';
   /** Probability 0..1 that a request fails (with `failStatus ?? 500`). Default 0. */
   failRatio: number;
+  /**
+   * When set, a chat request whose last user message contains this text is answered 400
+   * `invalid_request_error` (a per-request failure trigger, e.g. for chosen lines of a batch),
+   * whatever the other failure rules say. Default undefined.
+   */
+  rejectMarker?: string;
   /** Seconds for the `retry-after` header on 429 responses (also sends `retry-after-ms`). Default 1. */
   retryAfterSeconds: number;
   /**
@@ -88,6 +94,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<MockBehaviour> = Object.freeze({
   failStatus: undefined,
   failCode: undefined,
   failRatio: 0,
+  rejectMarker: undefined,
   retryAfterSeconds: 1,
   failureMode: 'respond',
   apiKey: undefined,
@@ -109,6 +116,7 @@ export const behaviourPatchSchema = z.strictObject({
   failStatus: z.number().int().min(400).max(599).nullable().optional(),
   failCode: z.enum(['context_length_exceeded', 'content_policy_violation']).nullable().optional(),
   failRatio: z.number().min(0).max(1).optional(),
+  rejectMarker: z.string().min(1).nullable().optional(),
   retryAfterSeconds: z.number().min(0).max(86_400).optional(),
   failureMode: z.enum(['respond', 'timeout', 'drop']).optional(),
   apiKey: z.string().min(1).nullable().optional(),

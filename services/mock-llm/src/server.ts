@@ -228,6 +228,10 @@ class MockLlm {
       if (target === 'chat') reply = this.chatValidationError(body);
       else if (target === 'embeddings') reply = embeddingsValidationError(body);
     }
+    if (reply === undefined && target === 'chat' && b.rejectMarker !== undefined) {
+      const messages = (body as Record<string, unknown>).messages as unknown[];
+      if (lastUserText(messages).includes(b.rejectMarker)) reply = this.failureReply(400, b);
+    }
     if (reply === undefined) {
       const failure = decideFailure(b);
       if (failure.fail) {

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { SwitchyardError } from './errors.js';
+import { batchKeys, fileKeys } from './keys.js';
+
+/** Bytes per stored chunk: the unit files are written, read and streamed in. Default 256 KiB. */
+export const FILE_CHUNK_BYTES = 262_144;
+
+/** Largest file accepted by default: OpenAI's 200 MB batch input limit. */
+export const DEFAULT_FILE_MAX_BYTES = 200 * 1024 * 1024;
+
+/** Default cap on the bytes of all uploaded files together: 2 GiB. */
+export const DEFAULT_FILES_MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** Lines of a batch output read per round trip when it is streamed. */
+const OUTPUT_PAGE_LINES = 1_000;
+
+/** Seconds the chunks of an upload in progress live; a crashed upload leaves nothing behind. */
+export const UPLOAD_TTL_SECONDS = 3_600;
+
+/** Purposes OpenAI knows; Switchyard stores `batch` uploads and writes `batch_output` files. */
+export const FilePurposeSchema = z.enum(['batch', 'batch_output']);
+export type FilePurpose = z.infer<typeof FilePurposeSchema>;
+
+/** The OpenAI file object, exactly. */
+export const FileObjectSchema = z.object({
+  id: z.string(),
+  object: z.literal('file'),
+  bytes: z.number().int().nonnegative(),
+  created_at: z.number().int(),
+  filename: z.string(),
+  purpose: FilePurposeSchema,
+  status: z.enum(['uploaded', 'processed', 'error']),
+});
+export type FileObject = z.infer<typeof FileObjectSchema>;
+
+/** A file id as Switchyard issues them: `file-` and up to 96 letters, digits, `-` or `_`. */
+export const FILE_ID_PATTERN = /^file-[A-Za-z0-9_-]{1,96}$/;
+
+/** 404: no file with this id. */
+export class FileNotFoundError extends SwitchyardError {
+  constructor(id: string) {
+    super(`No such File object: ${id.slice(0, 100)}`, 404, 'invalid_request_error', 'file_not_found', 'id');
+  }
+}
+
+/** 413: the upload is larger than the file size limit. Nothing was stored. */
+export class FileTooLargeError extends SwitchyardError {
+  constructor(limitBytes: number) {
+    super(
+      `File too large: the limit is ${limitBytes} bytes (${(limitBytes / 1_048_576).toFixed(1)} MB, SWITCHYARD_FILE_MAX_BYTES).`,
+      413,
+      'invalid_request_error',
+      'file_too_large',
+      'file',
+    );
+  }
+}
+
+/** 507: storing the file would exceed the store's total cap. Nothing was stored. */
+export class FileStorageFullError extends SwitchyardError {
+  constructor(capBytes: number) {
+    super(
+      `File storage is full: all files together may use at most ${capBytes} bytes (SWITCHYARD_FILES_MAX_TOTAL_BYTES). Delete files and retry.`,
+      507,
+      'invalid_request_error',
+      'storage_full',
+      'file',
+    );
+  }
+}
+
+/** Options of {@link FileStore}. */
+export interface FileStoreOptions {
+  /** Largest single upload, bytes. Default {@link DEFAULT_FILE_MAX_BYTES}. */
+  maxFileBytes?: number;
+  /** Cap on all uploaded bytes together. Default {@link DEFAULT_FILES_MAX_TOTAL_BYTES}. */
+  maxTotalBytes?: number;
+}
+
+/** Where a batch's output file lives: the batch's own chunk hash (written line by line). */
+export interface BatchOutputRef {
+  batchId: string;
+  part: 'out' | 'err';
+}
+
+/** A new file id. */
+export function newFileId(): string {
+  return `file-${randomUUID().replace(/-/g, '')}`;
+}
+
+/**
+ * The Files API store: files live in Redis as bounded chunks, so any API replica reads what
+ * another wrote, and nothing is ever held whole in memory (writes and reads go chunk by chunk).
+ */
+export class FileStore {
+  readonly maxFileBytes: number;
+  readonly maxTotalBytes: number;
+
+  constructor(
+    private readonly redis: Redis,
+    opts: FileStoreOptions = {},
+  ) {
+    this.maxFileBytes = opts.maxFileBytes ?? DEFAULT_FILE_MAX_BYTES;
+    this.maxTotalBytes = opts.maxTotalBytes ?? DEFAULT_FILES_MAX_TOTAL_BYTES;
+  }
+
+  /**
+   * Streams `source` into a new file. The chunks expire until the upload completes; an upload
+   * over the size limit (413) or the total cap (507) is removed and throws. `purpose` is read at
+   * the end (multipart may send it after the file); when it throws, the upload is removed too.
+   */
+  async upload(source: AsyncIterable<Buffer>, filename: string, purpose: () => Promise<FilePurpose>): Promise<FileObject> {
+    const id = newFileId();
+    const chunksKey = fileKeys.chunks(id);
+    let bytes = 0;
+    let index = 0;
+    let reservedBytes = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async (final: boolean): Promise<void> => {
+      while (pendingBytes >= FILE_CHUNK_BYTES || (final && pendingBytes > 0)) {
+        const all = Buffer.concat(pending, pendingBytes);
+        const take = Math.min(FILE_CHUNK_BYTES, all.length);
+        const reserved = await this.redis.incrby(fileKeys.usage, take);
+        if (reserved > this.maxTotalBytes) {
+          await this.redis.decrby(fileKeys.usage, take);
+          throw new FileStorageFullError(this.maxTotalBytes);
+        }
+        reservedBytes += take;
+        await this.redis.multi().hset(chunksKey, String(index), all.subarray(0, take)).expire(chunksKey, UPLOAD_TTL_SECONDS).exec();
+        index += 1;
+        pending = take < all.length ? [all.subarray(take)] : [];
+        pendingBytes = all.length - take;
+      }
+    };
+    try {
+      for await (const piece of source) {
+        bytes += piece.length;
+        if (bytes > this.maxFileBytes) throw new FileTooLargeError(this.maxFileBytes);
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= FILE_CHUNK_BYTES) await flush(false);
+      }
+      await flush(true);
+      const fileP = await purpose();
+      const file: FileObject = {
+        id,
+        object: 'file',
+        bytes,
+        created_at: Math.floor(Date.now() / 1000),
+        filename,
+        purpose: fileP,
+        status: 'processed',
+      };
+      await this.redis
+        .multi()
+        .hset(fileKeys.meta(id), { ...fileToHash(file), chunks: String(index) })
+        .persist(chunksKey)
+        .zadd(fileKeys.index, Date.now(), id)
+        .exec();
+      return file;
+    } catch (err) {
+      await this.redis.unlink(chunksKey).catch(() => undefined);
+      if (reservedBytes > 0) await this.redis.decrby(fileKeys.usage, reservedBytes).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Registers a batch's output (or error) file: its content stays in the batch's chunk hash,
+   * written line by line while the batch ran. Idempotent for a given id.
+   */
+  async registerBatchOutput(id: string, ref: BatchOutputRef, filename: string, bytes: number): Promise<FileObject> {
+    const existing = await this.get(id);
+    if (existing) return existing;
+    const file: FileObject = {
+      id,
+      object: 'file',
+      bytes,
+      created_at: Math.floor(Date.now() / 1000),
+      filename,
+      purpose: 'batch_output',
+      status: 'processed',
+    };
+    await this.redis
+      .multi()
+      .hset(fileKeys.meta(id), { ...fileToHash(file), batch_id: ref.batchId, part: ref.part })
+      .zadd(fileKeys.index, Date.now(), id)
+      .exec();
+    return file;
+  }
+
+  /** The file object, or null. */
+  async get(id: string): Promise<FileObject | null> {
+    if (!FILE_ID_PATTERN.test(id)) return null;
+    return hashToFile(await this.redis.hgetall(fileKeys.meta(id)));
+  }
+
+  /** The file object; throws {@link FileNotFoundError}. */
+  async require(id: string): Promise<FileObject> {
+    const f = await this.get(id);
+    if (!f) throw new FileNotFoundError(id);
+    return f;
+  }
+
+  /**
+   * Files newest first (`order: 'desc'`, the default) or oldest first, `limit` of them after the
+   * file `after`, optionally of one purpose. `has_more` says whether more follow.
+   */
+  async list(opts: { limit: number; after?: string; order?: 'asc' | 'desc'; purpose?: string }): Promise<{ data: FileObject[]; has_more: boolean }> {
+    const desc = (opts.order ?? 'desc') === 'desc';
+    let start = 0;
+    if (opts.after) {
+      const rank = desc ? await this.redis.zrevrank(fileKeys.index, opts.after) : await this.redis.zrank(fileKeys.index, opts.after);
+      if (rank === null) return { data: [], has_more: false };
+      start = rank + 1;
+    }
+    const data: FileObject[] = [];
+    const page = 200;
+    for (;;) {
+      const ids = desc
+        ? await this.redis.zrevrange(fileKeys.index, start, start + page - 1)
+        : await this.redis.zrange(fileKeys.index, start, start + page - 1);
+      if (ids.length === 0) return { data, has_more: false };
+      start += ids.length;
+      for (const id of ids) {
+        const f = await this.get(id);
+        if (!f || (opts.purpose && f.purpose !== opts.purpose)) continue;
+        if (data.length === opts.limit) return { data, has_more: true };
+        data.push(f);
+      }
+    }
+  }
+
+  /** Deletes a file and its content; false when it did not exist. */
+  async delete(id: string): Promise<boolean> {
+    const meta = await this.redis.hgetall(fileKeys.meta(id));
+    if (!meta.id) return false;
+    const own = !meta.batch_id;
+    await this.redis
+      .multi()
+      .unlink(fileKeys.meta(id))
+      .zrem(fileKeys.index, id)
+      .unlink(own ? fileKeys.chunks(id) : batchKeys.output(meta.batch_id as string, meta.part === 'err' ? 'err' : 'out'))
+      .exec();
+    if (own) await this.redis.decrby(fileKeys.usage, Number(meta.bytes ?? 0));
+    return true;
+  }
+
+  /**
+   * The file's content chunk by chunk, from chunk `fromChunk` (default 0): at most one chunk is
+   * in memory at a time.
+   */
+  async *chunks(id: string, fromChunk = 0): AsyncGenerator<Buffer> {
+    const meta = await this.redis.hgetall(fileKeys.meta(id));
+    if (!meta.id) throw new FileNotFoundError(id);
+    if (meta.batch_id) {
+      // A batch output: a list of JSON lines, read a page at a time.
+      const key = batchKeys.output(meta.batch_id, meta.part === 'err' ? 'err' : 'out');
+      for (let start = 0; ; start += OUTPUT_PAGE_LINES) {
+        const lines = await this.redis.lrange(key, start, start + OUTPUT_PAGE_LINES - 1);
+        if (lines.length === 0) return;
+        yield Buffer.from(`${lines.join('\n')}\n`);
+      }
+    }
+    const count = Number(meta.chunks ?? 0);
+    for (let i = fromChunk; i < count; i++) {
+      const chunk = await this.redis.hgetBuffer(fileKeys.chunks(id), String(i));
+      if (chunk === null) throw new SwitchyardError(`File ${id} is incomplete (chunk ${i} missing).`, 500, 'api_error', 'file_corrupt');
+      yield chunk;
+    }
+  }
+}
+
+function fileToHash(f: FileObject): Record<string, string> {
+  return {
+    id: f.id,
+    bytes: String(f.bytes),
+    created_at: String(f.created_at),
+    filename: f.filename,
+    purpose: f.purpose,
+    status: f.status,
+  };
+}
+
+function hashToFile(h: Record<string, string>): FileObject | null {
+  if (!h.id) return null;
+  return FileObjectSchema.parse({
+    id: h.id,
+    object: 'file',
+    bytes: Number(h.bytes),
+    created_at: Number(h.created_at),
+    filename: h.filename ?? '',
+    purpose: h.purpose,
+    status: h.status,
+  });
+}

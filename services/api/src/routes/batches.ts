@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  BATCH_ENDPOINTS,
+  BatchNotFoundError,
+  BatchStateConflictError,
+  InvalidRequestError,
+  type BatchObject,
+  type BatchStore,
+  type FileStore,
+} from '@switchyard/core';
+import { validationError } from '../http-errors.js';
+
+/** A batch's completion window: OpenAI accepts `24h` only. */
+export const COMPLETION_WINDOW_SECONDS = 86_400;
+
+/** Largest `metadata.priority` of a batch (0 = most urgent, the default). */
+export const MAX_BATCH_PRIORITY = 1_000;
+
+/** OpenAI's metadata: at most 16 keys of ≤ 64 characters, values of ≤ 512. */
+const MetadataSchema = z
+  .record(z.string().min(1).max(64), z.string().max(512))
+  .refine((m) => Object.keys(m).length <= 16, 'metadata may have at most 16 keys');
+
+/** `POST /v1/batches` body. Unknown fields (e.g. `output_expires_after`) are ignored. */
+export const BatchCreateSchema = z.object({
+  input_file_id: z.string().min(1).max(200),
+  endpoint: z.string().min(1).max(200),
+  completion_window: z.literal('24h', { error: 'completion_window must be "24h"' }),
+  metadata: MetadataSchema.nullable().optional(),
+});
+
+/** `GET /v1/batches` query: newest first, `limit` 1–100 (default 20), cursor `after`. */
+export const BatchListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  after: z.string().min(1).max(200).optional(),
+});
+
+/** 400: an endpoint a batch cannot target. */
+export class UnsupportedBatchEndpointError extends InvalidRequestError {
+  constructor(endpoint: string) {
+    super(
+      `Unsupported endpoint '${endpoint.slice(0, 100)}': Switchyard runs batches for ${BATCH_ENDPOINTS.join(' and ')}.`,
+      'endpoint',
+      'invalid_endpoint',
+    );
+  }
+}
+
+/** `metadata.priority` as a number (0 = most urgent); a 400 when it is not an integer 0–1000. */
+export function batchPriority(metadata: Record<string, string> | null | undefined): number {
+  const raw = metadata?.priority;
+  if (raw === undefined) return 0;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > MAX_BATCH_PRIORITY) {
+    throw new InvalidRequestError(`metadata.priority must be an integer from 0 (most urgent) to ${MAX_BATCH_PRIORITY}.`, 'metadata.priority');
+  }
+  return n;
+}
+
+/**
+ * The Batches API: `POST /v1/batches` (status `validating`; a feeder validates and runs it),
+ * `GET /v1/batches/:id`, `POST /v1/batches/:id/cancel`, `GET /v1/batches`.
+ */
+export function batchRoutes(deps: { batches: BatchStore; files: FileStore }): Router {
+  const router = Router();
+
+  router.post('/v1/batches', async (req, res) => {
+    const parsed = BatchCreateSchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const { input_file_id, endpoint, metadata } = parsed.data;
+    if (!(BATCH_ENDPOINTS as readonly string[]).includes(endpoint)) throw new UnsupportedBatchEndpointError(endpoint);
+    const priority = batchPriority(metadata);
+    const file = await deps.files.get(input_file_id);
+    if (!file) throw new InvalidRequestError(`No such File object: ${input_file_id.slice(0, 100)}`, 'input_file_id', 'file_not_found');
+    if (file.purpose !== 'batch') {
+      throw new InvalidRequestError(`File ${file.id} has purpose '${file.purpose}'; a batch input needs purpose 'batch'.`, 'input_file_id', 'invalid_file');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const batch: BatchObject = {
+      id: `batch_${randomUUID().replace(/-/g, '')}`,
+      object: 'batch',
+      endpoint: endpoint as BatchObject['endpoint'],
+      errors: null,
+      input_file_id,
+      completion_window: '24h',
+      status: 'validating',
+      output_file_id: null,
+      error_file_id: null,
+      created_at: now,
+      in_progress_at: null,
+      expires_at: now + COMPLETION_WINDOW_SECONDS,
+      finalizing_at: null,
+      completed_at: null,
+      failed_at: null,
+      expired_at: null,
+      cancelling_at: null,
+      cancelled_at: null,
+      request_counts: { total: 0, completed: 0, failed: 0 },
+      metadata: metadata ?? null,
+    };
+    await deps.batches.create(batch, priority);
+    res.json(batch);
+  });
+
+  router.get('/v1/batches', async (req, res) => {
+    const q = BatchListQuerySchema.safeParse(req.query);
+    if (!q.success) throw validationError(q.error);
+    const page = await deps.batches.list(q.data.limit, q.data.after);
+    res.json({ object: 'list', data: page.data, has_more: page.has_more, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null });
+  });
+
+  router.get('/v1/batches/:id', async (req, res) => {
+    const b = await deps.batches.get(req.params.id);
+    if (!b) throw new BatchNotFoundError(req.params.id);
+    res.json(b.batch);
+  });
+
+  router.post('/v1/batches/:id/cancel', async (req, res) => {
+    const id = req.params.id;
+    const before = await deps.batches.get(id);
+    if (!before) throw new BatchNotFoundError(id);
+    const ok = await deps.batches.transition(id, ['validating', 'in_progress'], 'cancelling', { cancelling_at: Math.floor(Date.now() / 1000) });
+    const after = await deps.batches.get(id);
+    if (!after) throw new BatchNotFoundError(id);
+    if (!ok && after.batch.status !== 'cancelling' && after.batch.status !== 'cancelled') {
+      throw new BatchStateConflictError(id, after.batch.status);
+    }
+    res.json(after.batch);
+  });
+
+  return router;
+}

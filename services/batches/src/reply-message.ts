@@ -1,0 +1,21 @@
+import { hashToRecord, type JobRecord } from '@switchyard/core';
+
+/**
+ * Parses a terminal-record announcement on a reply channel (`<id>\trec\t<record hash as a JSON
+ * array>`, see `announce` in the job-store Lua). Undefined for anything else (stream chunks,
+ * unreadable messages).
+ */
+export function parseRecordMessage(message: string): JobRecord | undefined {
+  const a = message.indexOf('\t');
+  const b = message.indexOf('\t', a + 1);
+  if (a < 0 || b < 0 || message.slice(a + 1, b) !== 'rec') return undefined;
+  try {
+    const flat = JSON.parse(message.slice(b + 1)) as unknown;
+    if (!Array.isArray(flat)) return undefined;
+    const hash: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) hash[String(flat[i])] = String(flat[i + 1]);
+    return hashToRecord(hash) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The Files API through the official `openai` SDK: upload (multipart, streamed into Redis),
+ * retrieve, list, content and delete; a file uploaded through one API replica is read through
+ * another; the size limit is a clear 413 and a purpose other than `batch` a 400.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI, { toFile } from 'openai';
+import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
+import { writeConfig } from './helpers/config.js';
+import { startRole, type RoleProcess } from './helpers/processes.js';
+import { freshRedis } from './helpers/redis.js';
+
+const KEY = 'sk-files-master';
+const MAX_BYTES = 3 * 1024 * 1024;
+let mock: MockLlmServer;
+let one: RoleProcess;
+let two: RoleProcess;
+let a: OpenAI;
+let b: OpenAI;
+
+beforeAll(async () => {
+  const { url } = await freshRedis();
+  mock = await startMockLlm({ name: 'files-mock' });
+  const config = writeConfig(`
+model_list:
+  - model_name: m
+    litellm_params: { model: openai/m, api_base: "${mock.url}/v1" }
+general_settings:
+  master_key: ${KEY}
+`);
+  const env = { SWITCHYARD_FILE_MAX_BYTES: String(MAX_BYTES) };
+  [one, two] = await Promise.all([startRole({ role: 'start', config, redisUrl: url, env }), startRole({ role: 'api', config, redisUrl: url, env })]);
+  a = new OpenAI({ apiKey: KEY, baseURL: `${one.url}/v1`, maxRetries: 0 });
+  b = new OpenAI({ apiKey: KEY, baseURL: `${two.url}/v1`, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await Promise.all([one?.stop(), two?.stop()]);
+  await mock?.close();
+});
+
+/** JSONL of `n` lines, each about `pad` characters long. */
+function jsonl(n: number, pad = 40): string {
+  return Array.from({ length: n }, (_x, i) =>
+    JSON.stringify({ custom_id: `r${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: 'x'.repeat(pad) }] } }),
+  ).join('\n');
+}
+
+describe('files', () => {
+  it('uploads through one replica and reads the same bytes through another', async () => {
+    const text = jsonl(8_000, 200); // ~2 MB: several 256 KiB chunks, lines across chunk borders
+    const f = await a.files.create({ file: await toFile(Buffer.from(text), 'input.jsonl'), purpose: 'batch' });
+    expect(f).toMatchObject({ object: 'file', bytes: Buffer.byteLength(text), filename: 'input.jsonl', purpose: 'batch', status: 'processed' });
+    expect(f.id).toMatch(/^file-/);
+    expect(Math.abs(f.created_at - Date.now() / 1000)).toBeLessThan(30);
+    expect(Object.keys(f).sort()).toEqual(['bytes', 'created_at', 'filename', 'id', 'object', 'purpose', 'status']);
+    expect(await b.files.retrieve(f.id)).toEqual(f);
+    const content = await (await b.files.content(f.id)).text();
+    expect(content).toBe(text);
+    const listed = [];
+    for await (const x of b.files.list()) listed.push(x.id);
+    expect(listed).toContain(f.id);
+    expect(await b.files.delete(f.id)).toEqual({ id: f.id, object: 'file', deleted: true });
+    await expect(a.files.retrieve(f.id)).rejects.toMatchObject({ status: 404 });
+    await expect(a.files.content(f.id)).rejects.toMatchObject({ status: 404 });
+    await expect(a.files.delete(f.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('pages the file list newest first', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await a.files.create({ file: await toFile(Buffer.from(jsonl(1)), `f${i}.jsonl`), purpose: 'batch' })).id);
+    const first = await a.files.list({ limit: 2 });
+    expect(first.data.map((f) => f.id)).toEqual([ids[4], ids[3]]);
+    expect(first.has_more).toBe(true);
+    const all = [];
+    for await (const f of a.files.list({ limit: 2 })) all.push(f.id);
+    expect(all).toEqual([...ids].reverse());
+  });
+
+  it('refuses a file over the size limit with 413 and stores nothing', async () => {
+    const before = (await a.files.list()).data.length;
+    const big = Buffer.alloc(MAX_BYTES + 10, 0x61);
+    const err = await a.files.create({ file: await toFile(big, 'big.jsonl'), purpose: 'batch' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 413, code: 'file_too_large' });
+    expect((await a.files.list()).data.length).toBe(before);
+    // exactly at the limit is fine
+    const atLimit = await a.files.create({ file: await toFile(Buffer.alloc(MAX_BYTES, 0x61), 'max.jsonl'), purpose: 'batch' });
+    expect(atLimit.bytes).toBe(MAX_BYTES);
+    await a.files.delete(atLimit.id);
+  });
+
+  it('refuses other purposes with a clear 400', async () => {
+    const err = await a.files.create({ file: await toFile(Buffer.from('x'), 'x.jsonl'), purpose: 'fine-tune' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: 'invalid_purpose', param: 'purpose' });
+    const res = await fetch(`${one.url}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(415);
+  });
+
+  it('requires the master key', async () => {
+    const anon = new OpenAI({ apiKey: 'wrong', baseURL: `${one.url}/v1`, maxRetries: 0 });
+    await expect(anon.files.list()).rejects.toMatchObject({ status: 401 });
+  });
+});
