@@ -77,5 +77,5 @@ describe('batch restart safety', () => {
       const body = (l.response as { body: { choices: { message: { content: string } }[] } }).body;
       expect(body.choices[0]?.message.content).toBe(`restart ${String(l.custom_id).slice(2)}`);
     }
-  });
+  }, 180_000);
 });

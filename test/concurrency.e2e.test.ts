@@ -1,7 +1,7 @@
 /**
  * No hidden concurrency ceiling (issue 8): one worker process holds more than 1 000 concurrent
  * upstream calls for a deployment without `max_parallel_requests`. The fake upstream holds each
- * call 8 s (long enough for the test to submit them all) and counts its concurrent peak.
+ * call 20 s (long enough for the test to submit them all) and counts its concurrent peak.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
@@ -18,7 +18,7 @@ const roles: RoleProcess[] = [];
 beforeAll(async () => {
   const { url: redisUrl, redis } = await freshRedis();
   redis.disconnect();
-  upstream = await startMockLlm({ name: 'wide', behaviour: { latencyMs: 8_000 } });
+  upstream = await startMockLlm({ name: 'wide', behaviour: { latencyMs: 20_000 } });
   const config = writeConfig(`
 model_list:
   - model_name: wide

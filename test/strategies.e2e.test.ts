@@ -74,7 +74,7 @@ describe('routing strategies, end to end', () => {
     ]);
     const served = await send(base, 400, 20);
     // both hold about equal in-flight counts, so the fast one completes far more
-    expect(share(served, 'fast')).toBeGreaterThan(0.7);
+    expect(share(served, 'fast')).toBeGreaterThan(0.6); // at random it would be 0.5 ± 0.025
   }, 60_000);
 
   it('latency-based routing converges on the faster deployment', async () => {
