@@ -17,3 +17,4 @@ export * from './file-store.js';
 export * from './line-reader.js';
 export * from './batch-record.js';
 export * from './batch-store.js';
+export * from './batch-snapshot.js';

@@ -2,13 +2,15 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Redis } from '@switchyard/core';
 import { HEALTH_STATE_VALUE, readClusterSnapshot } from '@switchyard/routing';
+import { BatchMetrics } from './batch-metrics.js';
 
 const DEP = ['model_group', 'deployment'] as const;
 
 /**
  * The cluster-wide gauges, read from Redis at scrape time in one pipeline
  * ({@link readClusterSnapshot}): any API replica's scrape shows every deployment, whichever
- * process served it. Scrapes are serialized (the gauges are reset and refilled per scrape).
+ * process served it. The batch gauges ({@link BatchMetrics}) are read alongside, in their own
+ * pipelines. Scrapes are serialized (the gauges are reset and refilled per scrape).
  */
 export class ClusterMetrics {
   readonly registry = new Registry();
@@ -33,11 +35,14 @@ export class ClusterMetrics {
     registers: [this.registry],
   });
   private last: Promise<unknown> = Promise.resolve();
+  private readonly batches: BatchMetrics;
 
   constructor(
     private readonly redis: Redis,
     private readonly config: SwitchyardConfig,
-  ) {}
+  ) {
+    this.batches = new BatchMetrics(redis, this.registry);
+  }
 
   /** Reads Redis once and renders the cluster gauges (Prometheus text). */
   async render(): Promise<string> {
@@ -47,7 +52,7 @@ export class ClusterMetrics {
   }
 
   private async refreshAndRender(): Promise<string> {
-    const snap = await readClusterSnapshot(this.redis, this.config.groups.values());
+    const [snap] = await Promise.all([readClusterSnapshot(this.redis, this.config.groups.values()), this.batches.refresh()]);
     for (const g of Object.values(this.g)) g.reset();
     this.dispatched.reset();
     for (const gs of snap) {

@@ -1,9 +1,12 @@
+import { BATCHES_JS } from './client-batches.js';
+
 /**
  * The dashboard's script (served as `/ui/app.js`; no framework, no build step, no CDN). It polls
  * `/ui/state` every second and redraws every group: tiers in order, each deployment's state
  * (with the seconds left and the cause of a cooldown), in-flight vs max, rpm/tpm used vs limit,
- * requests and errors in the last minute, latency, and the group's queue depth. Values are set
- * with `textContent` only (never parsed as HTML).
+ * requests and errors in the last minute, latency, and the group's queue depth; then the batches
+ * with their progress ({@link BATCHES_JS}). Values are set with `textContent` only (never parsed
+ * as HTML).
  */
 export const CLIENT_JS = String.raw`'use strict';
 (function () {
@@ -29,7 +32,7 @@ export const CLIENT_JS = String.raw`'use strict';
     while (h.length > 1 && h[0][0] < now - 60000) h.shift();
     return dispatched - h[0][1];
   }
-  function row(d, now) {
+${BATCHES_JS}  function row(d, now) {
     var tr = el('tr');
     tr.dataset.deployment = d.id;
     tr.appendChild(el('td', 'tier', d.tier));
@@ -77,6 +80,7 @@ export const CLIENT_JS = String.raw`'use strict';
       .then(function (s) {
         if (!s) return;
         render(s);
+        renderBatches(s.batches || []);
         document.getElementById('updated').textContent = 'live · ' + new Date(s.now).toLocaleTimeString();
       })
       .catch(function () { document.getElementById('updated').textContent = 'reconnecting…'; })

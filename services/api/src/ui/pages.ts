@@ -20,6 +20,11 @@ th{color:#8b949e;font-weight:500}
 .state-cooling-down{background:#3d1214;color:#f85149}
 .bar{display:inline-block;width:80px;height:8px;background:#26303a;border-radius:4px;vertical-align:middle;margin-right:6px;overflow:hidden}
 .bar>span{display:block;height:100%;background:#388bfd}
+.bar.wide{width:160px}
+.batch-in_progress,.batch-validating,.batch-finalizing{background:#0c2d6b;color:#58a6ff}
+.batch-completed{background:#12361f;color:#3fb950}
+.batch-failed,.batch-expired{background:#3d1214;color:#f85149}
+.batch-cancelling,.batch-cancelled{background:#26303a;color:#8b949e}
 form{margin:60px auto;max-width:360px;display:flex;flex-direction:column;gap:10px}
 input,button{font:inherit;padding:8px;border-radius:6px;border:1px solid #30363d;background:#0d1117;color:#e6e6e6}
 button{background:#238636;border-color:#2ea043;cursor:pointer}.error{color:#f85149}
@@ -38,5 +43,5 @@ export function dashboardPage(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Switchyard</title><style>${STYLE}</style></head>
 <body><header><h1>Switchyard</h1><span class="muted" id="updated">connecting…</span>
 <span class="muted"><a href="/admin/queues" style="color:#58a6ff">queues</a></span></header>
-<main id="groups"></main><script src="/ui/app.js"></script></body></html>`;
+<main><div id="groups"></div><section id="batches"></section></main><script src="/ui/app.js"></script></body></html>`;
 }

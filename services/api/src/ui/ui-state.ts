@@ -1,6 +1,7 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Redis } from '@switchyard/core';
 import { readClusterSnapshot } from '@switchyard/routing';
+import { readUiBatches, type UiBatch } from './ui-batches.js';
 
 /** One deployment as the dashboard shows it (no credential, no api_base). */
 export interface UiDeployment {
@@ -21,18 +22,23 @@ export interface UiDeployment {
   dispatched: number;
 }
 
-/** What `/ui/state` answers: every group in config order, deployments in tier order. */
+/**
+ * What `/ui/state` answers: every group in config order, deployments in tier order; the batches
+ * newest first (see {@link readUiBatches}).
+ */
 export interface UiState {
   now: number;
   groups: { name: string; queue_depth: number; deployments: UiDeployment[] }[];
+  batches: UiBatch[];
 }
 
-/** Reads the dashboard's state in one Redis pipeline. */
+/** Reads the dashboard's state: one Redis pipeline for the groups, two small ones for the batches. */
 export async function readUiState(redis: Redis, config: SwitchyardConfig): Promise<UiState> {
   const now = Date.now();
-  const snap = await readClusterSnapshot(redis, config.groups.values(), now);
+  const [snap, batches] = await Promise.all([readClusterSnapshot(redis, config.groups.values(), now), readUiBatches(redis)]);
   return {
     now,
+    batches,
     groups: snap.map((g) => ({
       name: g.group.name,
       queue_depth: g.queueDepth,
