@@ -18,7 +18,7 @@
  * key, Vertex project) and the SDKs' default chains (AWS keys, Google ADC file) expect.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -144,6 +144,8 @@ async function call(
     throw err;
   }
 }
+
+afterAll(() => rmSync(adcDir, { recursive: true, force: true }));
 
 it('has an expectation for each of the nine guide examples', () => {
   expect(GUIDE_FIXTURES).toHaveLength(9);
