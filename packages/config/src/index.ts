@@ -7,6 +7,7 @@ export { parseConfig, type ParseOptions } from './parse.js';
 export { loadConfigFile, type LoadOptions } from './load.js';
 export { ConfigError, formatWarnings } from './errors.js';
 export { stableDeploymentId } from './stable-id.js';
+export { isVertexPartnerModel } from './provider.js';
 export { explainConfig } from './explain.js';
 export { describeReliability } from './describe-reliability.js';
 export { overflowFor, DEFAULT_MAX_WAIT_MS } from './overflow.js';

@@ -16,3 +16,13 @@ export function splitProvider(model: string, customProvider?: string): { provide
   if (slash < 0) return { provider: DEFAULT_PROVIDER, model };
   return { provider: model.slice(0, slash), model: model.slice(slash + 1) };
 }
+
+/**
+ * Whether a `vertex_ai/` model is a partner (Model Garden / MaaS) model, which Vertex serves on
+ * the publisher's own endpoint, not Gemini's `generateContent`: `<publisher>/<model>` ids
+ * (`deepseek-ai/…`, `meta/…`, `qwen/…`, `openai/…`) and the Mistral (`mistral-*`, `codestral*`)
+ * and AI21 (`jamba-*`) models, as LiteLLM routes them. Claude (`claude-*`) has its own adapter.
+ */
+export function isVertexPartnerModel(model: string): boolean {
+  return model.includes('/') || /^(mistral|codestral|jamba)/i.test(model);
+}

@@ -1,4 +1,4 @@
-import type { Deployment } from '@switchyard/config';
+import { isVertexPartnerModel, type Deployment } from '@switchyard/config';
 import type { ProviderAdapter } from './adapter.js';
 import { createAnthropicAdapter } from './anthropic/adapter.js';
 import { createVertexClaudeAdapter } from './vertex/claude.js';
@@ -26,8 +26,8 @@ export function createAdapter(d: Deployment): ProviderAdapter {
     case 'vertex_ai':
       // Claude on Vertex: rawPredict / streamRawPredict, publisher `anthropic`, Messages format.
       if (d.model.startsWith('claude')) return createVertexClaudeAdapter(d);
-      // Partner / MaaS models (`vertex_ai/deepseek-ai/…`) use Vertex's OpenAI-compatible endpoint: not built yet.
-      if (d.model.includes('/')) throw new UnsupportedProviderError('vertex_ai (partner models)');
+      // Partner / MaaS models (`vertex_ai/deepseek-ai/…`, `vertex_ai/codestral@…`) use the publisher's endpoint: not built yet.
+      if (isVertexPartnerModel(d.model)) throw new UnsupportedProviderError('vertex_ai (partner models)');
       return new VertexGeminiAdapter(d);
     case 'azure':
       return new AzureOpenAIAdapter(d);

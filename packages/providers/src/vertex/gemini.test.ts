@@ -230,5 +230,6 @@ describe('registry: vertex_ai', () => {
     open.push(claude);
     expect(claude).toBeInstanceOf(AnthropicMessagesAdapter);
     expect(() => createAdapter({ ...deployment(f), model: 'deepseek-ai/deepseek-r1-0528-maas' })).toThrow(UnsupportedProviderError);
+    expect(() => createAdapter({ ...deployment(f), model: 'codestral@latest' })).toThrow(UnsupportedProviderError);
   });
 });
