@@ -10,6 +10,8 @@ import { routingKeys, type Redis } from '@switchyard/core';
 import { writeConfig } from './helpers/config.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
+import { fileLines, jsonl, pollBatch } from './helpers/batches.js';
+import { toFile } from 'openai';
 
 let redis: Redis;
 let role: RoleProcess;
@@ -71,4 +73,21 @@ describe('embeddings through the queue', () => {
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(first.stats().requests + second.stats().requests).toBe(before);
   });
+
+  it('runs /v1/embeddings batch lines through the same queue', async () => {
+    const lines = ['alpha', 'beta', 'gamma'].map((w) => ({ custom_id: `e-${w}`, method: 'POST', url: '/v1/embeddings', body: { model: 'embed', input: w } }));
+    const file = await client.files.create({ file: await toFile(Buffer.from(jsonl(lines)), 'emb.jsonl'), purpose: 'batch' });
+    const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' });
+    const done = await pollBatch(client, batch.id, 30_000);
+    expect(done.status).toBe('completed');
+    expect(done.request_counts).toEqual({ total: 3, completed: 3, failed: 0 });
+    const out = await fileLines(client, done.output_file_id);
+    expect(out.map((l) => l.custom_id).sort()).toEqual(['e-alpha', 'e-beta', 'e-gamma']);
+    for (const l of out) {
+      const body = (l.response as { status_code: number; body: { object: string; data: unknown[] } });
+      expect(body.status_code).toBe(200);
+      expect(body.body.object).toBe('list');
+      expect(body.body.data).toHaveLength(1);
+    }
+  }, 40_000);
 });

@@ -115,9 +115,25 @@ export class JobStore {
   async createNew(rec: JobRecord, replyTo?: string): Promise<boolean> {
     const hash = recordToHash(rec);
     if (replyTo) hash.reply = replyTo;
+    // Cleared by markEnqueued: a record still marked later was created by a process that died
+    // before it enqueued the job (see `notEnqueued`).
+    hash.unenqueued = '1';
     const args: (string | number)[] = [this.activeTtlSeconds];
     for (const [k, v] of Object.entries(hash)) args.push(k, v);
     return (await createNewScript.run(this.redis, [jobKeys.record(rec.id)], args)) === 1;
+  }
+
+  /** The job of a record written by {@link createNew} is in a queue now. */
+  async markEnqueued(id: string): Promise<void> {
+    await this.redis.hdel(jobKeys.record(id), 'unenqueued');
+  }
+
+  /**
+   * Whether a record written by {@link createNew} never had its job enqueued (its writer died
+   * in between): such a record can be discarded and the job submitted again.
+   */
+  async notEnqueued(id: string): Promise<boolean> {
+    return (await this.redis.hget(jobKeys.record(id), 'unenqueued')) === '1';
   }
 
   /** Deletes a record that was never enqueued (enqueue failed). */

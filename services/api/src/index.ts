@@ -6,3 +6,4 @@ export { chooseBindHost, LOOPBACK_HOST, ALL_INTERFACES_HOST, type BindDecision }
 export { isMasterKey, masterKeyDigest, presentedKey } from './auth.js';
 export { ASYNC_PRIORITY_OFFSET, BATCH_PRIORITY_OFFSET, newJobId, type Submission } from './submitter.js';
 export { parseChatBody } from './routes/chat.js';
+export { parseEmbeddingsBody } from './routes/embeddings.js';

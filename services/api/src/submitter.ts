@@ -207,12 +207,14 @@ export class JobSubmitter {
           tokenBucket: lease.tokenBucket,
           leaseUntil: lease.leaseUntil,
         });
+        if (s.onlyIfNew) await this.jobs.markEnqueued(id);
         return record;
       }
       if (payload.deadlineAt !== undefined && s.sweepDeadline !== false) {
         await this.deadlines.add(group.name, dispatchId(payload), payload.deadlineAt);
       }
       await this.queues.enqueueIngress(group.name, payload);
+      if (s.onlyIfNew) await this.jobs.markEnqueued(id);
       return record;
     } catch (err) {
       if (!(err instanceof SwitchyardError)) this.logger.error({ err, jobId: id }, 'enqueueing failed');

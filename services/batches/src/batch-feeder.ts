@@ -13,7 +13,7 @@ import {
   type Logger,
   type StoredBatch,
 } from '@switchyard/core';
-import { BATCH_PRIORITY_OFFSET, parseChatBody, type JobSubmitter } from '@switchyard/api';
+import { BATCH_PRIORITY_OFFSET, parseChatBody, parseEmbeddingsBody, type JobSubmitter } from '@switchyard/api';
 import { InputLineSchema } from './input-line.js';
 import { LineCursor } from './line-cursor.js';
 import { lineJobId, LineMetadataSchema } from './line-job.js';
@@ -34,16 +34,15 @@ export interface BatchFeederOptions {
   submitConcurrency?: number;
 }
 
-/** Error of a line whose endpoint Switchyard does not execute yet (`/v1/embeddings`). */
-const EMBEDDINGS_NOT_EXECUTED = {
-  message: 'Switchyard does not execute /v1/embeddings batch lines yet; this line was not sent to any provider.',
-  type: 'invalid_request_error',
-  param: null,
-  code: 'endpoint_not_supported',
-} as const;
 
 /** Unix seconds now. */
 const nowS = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * How old a line's record must be, still marked as never enqueued, before reconciliation takes it
+ * for the remains of a feeder that died mid-submission and submits the line again. Default 15 000 ms.
+ */
+export const UNENQUEUED_GRACE_MS = 15_000;
 
 /**
  * Runs batches one step at a time (the runner serializes steps per batch and holds its lease):
@@ -174,18 +173,15 @@ export class BatchFeeder {
     const { batch, progress } = s;
     const input = InputLineSchema.parse(JSON.parse(l.text));
     const jobId = lineJobId(batch.id, l.line);
-    if (batch.endpoint === '/v1/embeddings') {
-      const out = errorResponseLine(jobId, input.custom_id, 501, EMBEDDINGS_NOT_EXECUTED);
-      await this.o.batches.recordLine(batch.id, l.line, out.part, out.json);
-      return;
-    }
+    const embeddings = batch.endpoint === '/v1/embeddings';
     try {
       const { stream: _stream, stream_options: _opts, ...rest } = input.body;
-      const body = parseChatBody(rest, 'body');
+      const body = embeddings ? parseEmbeddingsBody(rest, 'body') : parseChatBody(rest, 'body');
       const deadlineMs = batch.expires_at !== null ? batch.expires_at * 1000 - Date.now() : undefined;
       await this.o.submitter.submit({
         id: jobId,
         body,
+        endpoint: embeddings ? 'embeddings' : 'chat',
         kind: 'batch',
         priority: this.o.config.router.defaultPriority + BATCH_PRIORITY_OFFSET + progress.priority,
         metadata: { batch_id: batch.id, line: l.line, custom_id: input.custom_id },
@@ -207,7 +203,9 @@ export class BatchFeeder {
   /**
    * Catches up with what happened while nobody listened (a restart, a lost message): every
    * window line whose job finished is written; one whose job does not exist (the feeder died
-   * between moving the position and submitting) is submitted again.
+   * between moving the position and submitting), or whose record was written but whose job was
+   * never enqueued (the feeder died inside the submission; after {@link UNENQUEUED_GRACE_MS}),
+   * is submitted again.
    */
   private async reconcile(s: StoredBatch): Promise<void> {
     const win = await this.o.batches.window(s.batch.id);
@@ -215,7 +213,14 @@ export class BatchFeeder {
       const rec = await this.o.jobs.get(lineJobId(s.batch.id, line));
       if (rec && TERMINAL_STATUSES.has(rec.status)) {
         await this.recordFinished(rec);
-      } else if (!rec && s.batch.status === 'in_progress') {
+        continue;
+      }
+      if (s.batch.status !== 'in_progress') continue;
+      // Its writer died after writing the record but before enqueueing the job (after a grace,
+      // so a submission still under way is left alone): start over.
+      const orphaned = rec && Date.now() - rec.created_at > UNENQUEUED_GRACE_MS && (await this.o.jobs.notEnqueued(rec.id));
+      if (orphaned) await this.o.jobs.discard(lineJobId(s.batch.id, line));
+      if (!rec || orphaned) {
         const l = await this.cursor(s).lineAt({ offset: at, line });
         if (l) await this.submitLine(s, l).catch((err: unknown) => this.o.logger.warn({ err, batch: s.batch.id, line }, 'resubmitting a batch line failed'));
       }

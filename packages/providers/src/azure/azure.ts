@@ -78,6 +78,15 @@ export class AzureOpenAIAdapter implements ProviderAdapter {
     }
   }
 
+  /** Embeddings: `{api_base}/openai/deployments/{deployment}/embeddings?api-version=…`, same auth. */
+  async embed(call: ChatCall): Promise<unknown> {
+    try {
+      return await this.adapter().embed(call);
+    } catch (err) {
+      throw this.scrub(err);
+    }
+  }
+
   async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
     let inner: AsyncIterable<ChatChunk>;
     try {

@@ -2,9 +2,19 @@ import { Router, type Request, type Response } from 'express';
 import { InvalidRequestError, WaitTimeoutError, type CompletionHub } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
 import { jobHeaders } from '../job-view.js';
-import { EmbeddingsBodySchema } from '../schemas.js';
+import { EmbeddingsBodySchema, type EmbeddingsBody } from '../schemas.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import { sendJobOutcome } from './chat.js';
+
+/** Parses and validates an embeddings body (`prefix`: its path in the request); 400 on any problem. */
+export function parseEmbeddingsBody(body: unknown, prefix = ''): EmbeddingsBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidRequestError('The request body must be a JSON object (Content-Type: application/json).', prefix || null);
+  }
+  const parsed = EmbeddingsBodySchema.safeParse(body);
+  if (!parsed.success) throw validationError(parsed.error, prefix);
+  return parsed.data;
+}
 
 /** What the embeddings route needs. */
 export interface EmbeddingsRouteDeps {
@@ -23,12 +33,7 @@ export function embeddingsRoutes(deps: EmbeddingsRouteDeps): Router {
   const router = Router();
   const waitMs = deps.syncWaitSeconds * 1000;
   const handler = async (req: Request, res: Response): Promise<void> => {
-    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-      throw new InvalidRequestError('The request body must be a JSON object (Content-Type: application/json).', null);
-    }
-    const parsed = EmbeddingsBodySchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, '');
-    const body = parsed.data;
+    const body = parseEmbeddingsBody(req.body);
     const id = newJobId();
     const gone = new AbortController();
     const waiting = deps.hub.waitForTerminal(id, waitMs, gone.signal, { initialRead: false });
