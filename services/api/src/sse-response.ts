@@ -66,7 +66,7 @@ export class SseResponder implements StreamSink {
   }
 
   /** Ends a started stream whose job did not finish in time with an error event. */
-  fail(message: string, code: string): void {
+  fail(message: string, code = 'wait_timeout'): void {
     if (this.res.writableEnded || this.res.destroyed) return;
     this.res.end(`data: ${JSON.stringify({ error: { message, type: 'timeout', param: null, code } })}\n\n`);
   }

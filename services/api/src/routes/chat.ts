@@ -6,6 +6,7 @@ import type { IdempotencyStore, OwnedClaim } from '../idempotency-store.js';
 import { jobHeaders } from '../job-view.js';
 import { ChatCompletionBodySchema, MAX_MESSAGES } from '../schemas.js';
 import { SseResponder } from '../sse-response.js';
+import { runForCaller } from '../sync-call.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import type { RateLimitHeaders } from '../ops/rate-limit-headers.js';
 import { noteJob } from '../ops/access-log.js';
@@ -125,52 +126,28 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
         if (final) return sendReplay(res, final, body.stream === true ? new SseResponder(res, final.id, includeUsage) : undefined);
       }
     }
-    const gone = new AbortController();
-    // Register the wait (and the stream) before the job exists, so nothing can be missed.
-    if (sse) deps.hub.subscribeStream(id, sse);
-    const waiting = deps.hub.waitForTerminal(id, waitMs, gone.signal, { initialRead: false });
-    res.on('close', () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    let final: JobRecord | null;
-    try {
-      try {
-        await deps.submitter.submit({
-          id,
-          body,
-          kind: 'sync',
-          // A job that cannot start while its caller still waits is not worth running later.
-          deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, waitMs),
-          sweepDeadline: body.timeout !== undefined,
-          replyTo: deps.hub.replyChannel,
-          ...(owned ? { beforeEnqueue: owned.bind } : {}),
-        });
-      } catch (err) {
-        gone.abort();
-        await waiting.catch(() => undefined);
-        await owned?.release().catch(() => undefined);
-        throw err;
-      }
-      final = await waiting;
-    } finally {
-      deps.hub.unsubscribeStream(id);
-    }
-    if (gone.signal.aborted) {
-      // The caller left. A stream's call is aborted (its lease freed, never the deployment's
-      // fault); an unstreamed job that has not started yet is not worth running. Its record
-      // says why, which frees its Idempotency-Key for the caller's retry.
-      if (sse) await deps.submitter.abandon(id);
-      else await deps.submitter.cancelIfQueued(id);
-      return;
-    }
-    if (!final || final.status === 'queued' || final.status === 'running') {
-      if (sse?.streaming) {
-        sse.fail(`The job ${id} did not finish within ${deps.syncWaitSeconds} s.`, 'wait_timeout');
-        return;
-      }
-      if (final) res.set(jobHeaders(final));
+    const outcome = await runForCaller(
+      deps,
+      res,
+      {
+        id,
+        body,
+        kind: 'sync',
+        // A job that cannot start while its caller still waits is not worth running later.
+        deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, waitMs),
+        sweepDeadline: body.timeout !== undefined,
+        ...(owned ? { beforeEnqueue: owned.bind } : {}),
+      },
+      { waitMs, ...(sse ? { stream: sse } : {}), ...(owned ? { onSubmitError: () => (owned as OwnedClaim).release() } : {}) },
+    );
+    // The caller left (its job cancelled; its record says why, which frees its Idempotency-Key).
+    if (outcome.kind === 'gone') return;
+    if (outcome.kind === 'timeout') {
+      if (outcome.streamEnded) return;
+      if (outcome.record) res.set(jobHeaders(outcome.record));
       throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
+    const final = outcome.record;
     noteJob(res, final);
     await deps.limits?.apply(res, final);
     if (sse?.finish(final)) return;

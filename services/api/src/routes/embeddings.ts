@@ -5,6 +5,7 @@ import { jobHeaders } from '../job-view.js';
 import { EmbeddingsBodySchema, type EmbeddingsBody } from '../schemas.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import { sendJobOutcome } from './chat.js';
+import { runForCaller } from '../sync-call.js';
 
 /** Parses and validates an embeddings body (`prefix`: its path in the request); 400 on any problem. */
 export function parseEmbeddingsBody(body: unknown, prefix = ''): EmbeddingsBody {
@@ -35,35 +36,25 @@ export function embeddingsRoutes(deps: EmbeddingsRouteDeps): Router {
   const handler = async (req: Request, res: Response): Promise<void> => {
     const body = parseEmbeddingsBody(req.body);
     const id = newJobId();
-    const gone = new AbortController();
-    const waiting = deps.hub.waitForTerminal(id, waitMs, gone.signal, { initialRead: false });
-    res.on('close', () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    try {
-      await deps.submitter.submit({
+    const outcome = await runForCaller(
+      deps,
+      res,
+      {
         id,
         body,
         endpoint: 'embeddings',
         kind: 'sync',
         deadlineMs: Math.min(body.timeout !== undefined ? body.timeout * 1000 : Infinity, waitMs),
         sweepDeadline: body.timeout !== undefined,
-        replyTo: deps.hub.replyChannel,
-      });
-    } catch (err) {
-      gone.abort();
-      await waiting.catch(() => undefined);
-      throw err;
-    }
-    const final = await waiting;
-    if (gone.signal.aborted) {
-      await deps.submitter.cancelIfQueued(id);
-      return;
-    }
-    if (!final || final.status === 'queued' || final.status === 'running') {
-      if (final) res.set(jobHeaders(final));
+      },
+      { waitMs },
+    );
+    if (outcome.kind === 'gone') return;
+    if (outcome.kind === 'timeout') {
+      if (outcome.record) res.set(jobHeaders(outcome.record));
       throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
+    const final = outcome.record;
     sendJobOutcome(res, final);
   };
   router.post('/v1/embeddings', handler);

@@ -13,6 +13,7 @@ import type { RouterSettings } from '@switchyard/config';
 import { AnthropicSseResponder } from '../anthropic-sse-response.js';
 import { jobHeaders } from '../job-view.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
+import { runForCaller } from '../sync-call.js';
 import { parseChatBody } from './chat.js';
 
 /** What the Anthropic-compatible routes need. */
@@ -75,41 +76,18 @@ export function messagesRoutes(deps: MessagesRouteDeps): Router {
     const id = newJobId();
     const model = body.model;
     const sse = body.stream === true ? new AnthropicSseResponder(res, id, model, profileRequest(body, deps.router).promptTokens) : undefined;
-    const gone = new AbortController();
-    if (sse) deps.hub.subscribeStream(id, sse);
-    const waiting = deps.hub.waitForTerminal(id, waitMs, gone.signal, { initialRead: false });
-    res.on('close', () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    let final: JobRecord | null;
-    try {
-      try {
-        await deps.submitter.submit({
-          id,
-          body,
-          kind: 'sync',
-          deadlineMs: waitMs,
-          sweepDeadline: false,
-          replyTo: deps.hub.replyChannel,
-        });
-      } catch (err) {
-        gone.abort();
-        await waiting.catch(() => undefined);
-        throw err;
-      }
-      final = await waiting;
-    } finally {
-      deps.hub.unsubscribeStream(id);
-    }
-    if (gone.signal.aborted) {
-      if (sse) await deps.submitter.abandon(id);
-      else await deps.submitter.cancelIfQueued(id);
-      return;
-    }
-    if (!final || final.status === 'queued' || final.status === 'running') {
-      if (sse?.streaming) return sse.fail(`The job ${id} did not finish within ${deps.syncWaitSeconds} s.`);
+    const outcome = await runForCaller(
+      deps,
+      res,
+      { id, body, kind: 'sync', deadlineMs: waitMs, sweepDeadline: false },
+      { waitMs, ...(sse ? { stream: sse } : {}) },
+    );
+    if (outcome.kind === 'gone') return;
+    if (outcome.kind === 'timeout') {
+      if (outcome.streamEnded) return;
       throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
+    const final = outcome.record;
     if (sse?.finish(final)) return;
     sendOutcome(res, final, model);
   });
