@@ -250,7 +250,9 @@ export class BatchFeeder {
 
   /**
    * The completion window ended: every line without a result (in the window or never fed) is
-   * written as `batch_expired`, queued jobs are cancelled, and the batch ends `expired`.
+   * written as `batch_expired`, queued jobs are cancelled (running ones aborted), and the batch
+   * ends `expired`. A window line is written *before* its job is cancelled: the cancel announces
+   * a `cancelled` record on the feeders' channel, and whichever write comes first wins the line.
    */
   private async expire(s: StoredBatch): Promise<void> {
     const { batch } = s;
@@ -261,11 +263,15 @@ export class BatchFeeder {
         await this.recordFinished(rec);
         continue;
       }
-      if (rec) await this.o.submitter.cancel(rec, 'requested').catch(() => undefined);
       const l = await this.cursor(s).lineAt({ offset: at, line });
       const customId = l ? InputLineSchema.safeParse(JSON.parse(l.text)).data?.custom_id ?? '' : '';
       const out = noResponseLine(jobId, customId, EXPIRED_LINE_ERROR);
       await this.o.batches.recordLine(batch.id, line, out.part, out.json);
+      if (rec) {
+        await this.o.submitter
+          .cancel(rec, 'requested')
+          .catch((err: unknown) => this.o.logger.warn({ err, batch: batch.id, line }, 'cancelling an expired batch line failed'));
+      }
     }
     if (!s.progress.fedAll) {
       let from = { offset: s.progress.readOffset, line: s.progress.readLine };
