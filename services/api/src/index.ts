@@ -7,3 +7,4 @@ export { isMasterKey, masterKeyDigest, presentedKey } from './auth.js';
 export { ASYNC_PRIORITY_OFFSET, BATCH_PRIORITY_OFFSET, newJobId, type Submission } from './submitter.js';
 export { parseChatBody } from './routes/chat.js';
 export { parseEmbeddingsBody } from './routes/embeddings.js';
+export { batchWebhookUrl, MAX_WEBHOOK_URL_LENGTH, WebhookUrlSchema } from './routes/batches.js';

@@ -23,6 +23,40 @@ const MetadataSchema = z
   .record(z.string().min(1).max(64), z.string().max(512))
   .refine((m) => Object.keys(m).length <= 16, 'metadata may have at most 16 keys');
 
+/** Longest `metadata.webhook_url`, characters (OpenAI's cap on a metadata value). */
+export const MAX_WEBHOOK_URL_LENGTH = 512;
+
+/**
+ * `metadata.webhook_url`: an absolute `http:` or `https:` URL of at most
+ * {@link MAX_WEBHOOK_URL_LENGTH} characters, without credentials (fetch refuses them; put a token
+ * in the path or query instead), that gets a POST of the batch object when the batch ends.
+ */
+export const WebhookUrlSchema = z
+  .string()
+  .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
+  .superRefine((raw, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an absolute http or https URL' });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an http or https URL' });
+    else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not contain credentials (user:password@)' });
+  });
+
+/** `metadata.webhook_url` when set; a 400 (`param: metadata.webhook_url`) when it is not a usable URL. */
+export function batchWebhookUrl(metadata: Record<string, string> | null | undefined): string | undefined {
+  const raw = metadata?.webhook_url;
+  if (raw === undefined) return undefined;
+  const r = WebhookUrlSchema.safeParse(raw);
+  if (!r.success) {
+    throw new InvalidRequestError(`metadata.webhook_url ${r.error.issues[0]?.message ?? 'is invalid'}.`, 'metadata.webhook_url', 'invalid_webhook_url');
+  }
+  return r.data;
+}
+
 /** `POST /v1/batches` body. Unknown fields (e.g. `output_expires_after`) are ignored. */
 export const BatchCreateSchema = z.object({
   input_file_id: z.string().min(1).max(200),
@@ -60,7 +94,8 @@ export function batchPriority(metadata: Record<string, string> | null | undefine
 }
 
 /**
- * The Batches API: `POST /v1/batches` (status `validating`; a feeder validates and runs it),
+ * The Batches API: `POST /v1/batches` (status `validating`; a feeder validates and runs it, and
+ * POSTs the batch object to `metadata.webhook_url` when it ends),
  * `GET /v1/batches/:id`, `POST /v1/batches/:id/cancel`, `GET /v1/batches`.
  */
 export function batchRoutes(deps: { batches: BatchStore; files: FileStore }): Router {
@@ -72,6 +107,7 @@ export function batchRoutes(deps: { batches: BatchStore; files: FileStore }): Ro
     const { input_file_id, endpoint, metadata } = parsed.data;
     if (!(BATCH_ENDPOINTS as readonly string[]).includes(endpoint)) throw new UnsupportedBatchEndpointError(endpoint);
     const priority = batchPriority(metadata);
+    batchWebhookUrl(metadata);
     const file = await deps.files.get(input_file_id);
     if (!file) throw new InvalidRequestError(`No such File object: ${input_file_id.slice(0, 100)}`, 'input_file_id', 'file_not_found');
     if (file.purpose !== 'batch') {
