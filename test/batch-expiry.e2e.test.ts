@@ -4,7 +4,8 @@
  *
  * Waiting 24 hours is not an option, so the test ends the window itself: once some lines have
  * completed, it sets the batch's `expires_at` in its Redis hash (`batchKeys.record(id)`) to a
- * past time, which is exactly what the feeder sees when 24 h have passed.
+ * past time, which is exactly what the feeder sees when 24 h have passed. The batch also has a
+ * webhook (unsigned here: no `SWITCHYARD_WEBHOOK_SECRET`), which gets `batch.expired`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
@@ -14,6 +15,7 @@ import { chatLine, fileLines, jsonl, pollBatch, submitBatch } from './helpers/ba
 import { writeConfig } from './helpers/config.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
+import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhooks.js';
 
 const KEY = 'sk-expiry-master';
 const LINES = 30;
@@ -23,10 +25,12 @@ let slow: MockLlmServer;
 let sy: RoleProcess;
 let client: OpenAI;
 let redis: Redis;
+let hooks: WebhookReceiver;
 
 beforeAll(async () => {
   const r = await freshRedis();
   redis = r.redis;
+  hooks = await startWebhookReceiver();
   slow = await startMockLlm({ name: 'expiry-slow', behaviour: { latencyMs: LATENCY_MS, echo: true } });
   const config = writeConfig(`
 model_list:
@@ -44,6 +48,7 @@ general_settings:
 afterAll(async () => {
   await sy?.stop();
   await slow?.close();
+  await hooks?.close();
   redis?.disconnect();
 });
 
@@ -51,7 +56,7 @@ describe('batch expiry', () => {
   it('the window ends mid-run: expired, completed lines in the output, every other line batch_expired, no call after', async () => {
     slow.resetStats();
     const ids = Array.from({ length: LINES }, (_x, i) => `e-${i}`);
-    const b = await submitBatch(client, jsonl(ids.map((id) => chatLine(id, 'slow', `expire ${id}`))));
+    const b = await submitBatch(client, jsonl(ids.map((id) => chatLine(id, 'slow', `expire ${id}`))), { webhook_url: `${hooks.url}/expired` });
     const running = await pollBatch(client, b.id, 30_000, (x) => (x.request_counts?.completed ?? 0) >= 3);
     expect(running.status).toBe('in_progress');
 
@@ -98,5 +103,12 @@ describe('batch expiry', () => {
     expect(slow.stats().requests).toBe(callsAtExpiry);
     expect(callsAtExpiry).toBeLessThan(LINES);
     expect(await redis.zscore(batchKeys.active, b.id)).toBeNull();
+
+    // the webhook: the expired batch object, once, unsigned without a secret
+    const [hook, ...more] = await hooks.waitFor(1, { path: '/expired' });
+    expect(more).toEqual([]);
+    expect(hook?.headers['x-switchyard-event']).toBe('batch.expired');
+    expect(hook?.headers['x-switchyard-signature']).toBeUndefined();
+    expect(JSON.parse(hook?.body ?? '')).toEqual(JSON.parse(JSON.stringify(done)));
   });
 });

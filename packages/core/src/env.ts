@@ -34,6 +34,15 @@ export const EnvSchema = z.object({
   SWITCHYARD_FILES_MAX_TOTAL_BYTES: z.coerce.number().int().positive().default(2_147_483_648),
   /** Lines of one batch submitted and not yet finished at any time (the feeding window). Default 64. */
   SWITCHYARD_BATCH_WINDOW: z.coerce.number().int().min(1).max(10_000).default(64),
+  /**
+   * Key of the HMAC-SHA256 `x-switchyard-signature` header on batch webhooks (`metadata.webhook_url`);
+   * read by the batch feeder (scheduler, start) and never logged. Default: none (unset or empty),
+   * webhooks are unsigned.
+   */
+  SWITCHYARD_WEBHOOK_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   /** Longest a synchronous `/v1/chat/completions` waits before answering 504. Default 600. */
   SWITCHYARD_SYNC_WAIT_SECONDS: z.coerce.number().positive().default(600),
   /** `1`: `GET /metrics` is served without the master key (for a scraper inside a trusted network). Default 0. */

@@ -19,6 +19,7 @@ import { LineCursor } from './line-cursor.js';
 import { lineJobId, LineMetadataSchema } from './line-job.js';
 import { CANCELLED_LINE_ERROR, errorResponseLine, EXPIRED_LINE_ERROR, noResponseLine, outputLineFor } from './output-line.js';
 import { validateInput } from './validate.js';
+import { webhookPendingFields } from './webhook.js';
 
 /** Options of {@link BatchFeeder}. */
 export interface BatchFeederOptions {
@@ -132,6 +133,7 @@ export class BatchFeeder {
       await this.o.batches.transition(batch.id, ['validating'], 'failed', {
         failed_at: nowS(),
         errors: JSON.stringify({ object: 'list', data: r.errors }),
+        ...webhookPendingFields(batch),
       });
       this.o.logger.info({ batch: batch.id, errors: r.errors.length }, 'batch input invalid');
     }
@@ -304,12 +306,15 @@ export class BatchFeeder {
     await this.finish(id, ['finalizing'], 'completed', 'completed_at');
   }
 
-  /** Registers the output and error files (when not empty) and moves to the final status. */
+  /**
+   * Registers the output and error files (when not empty) and moves to the final status; the
+   * same transition marks its webhook pending (the runner delivers it).
+   */
   private async finish(id: string, from: readonly BatchStatus[], to: BatchStatus, at: string): Promise<void> {
     const s = await this.o.batches.get(id);
     if (!s) return;
     const hex = id.replace(/^batch_/, '');
-    const fields: Record<string, string | number> = { [at]: nowS() };
+    const fields: Record<string, string | number> = { [at]: nowS(), ...webhookPendingFields(s.batch) };
     if (s.progress.outLines > 0) {
       const f = await this.o.files.registerBatchOutput(`file-${hex}-output`, { batchId: id, part: 'out' }, `${id}_output.jsonl`, s.progress.outBytes);
       fields.output_file_id = f.id;

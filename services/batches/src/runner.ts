@@ -5,6 +5,8 @@ import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
 import { JobSubmitter } from '@switchyard/api';
 import { BatchFeeder } from './batch-feeder.js';
 import { parseRecordMessage } from './reply-message.js';
+import type { WebhookRetryPolicy } from './webhook.js';
+import { WebhookNotifier } from './webhook-notifier.js';
 
 /** Options of {@link startBatchRunner}. */
 export interface BatchRunnerOptions {
@@ -21,6 +23,10 @@ export interface BatchRunnerOptions {
   reconcileMs?: number;
   /** Seconds a finished job record is kept. Default {@link JOB_RETENTION_SECONDS}. */
   retentionSeconds?: number;
+  /** Key of the webhooks' `x-switchyard-signature` (`SWITCHYARD_WEBHOOK_SECRET`). Default: none, unsigned. */
+  webhookSecret?: string;
+  /** Webhook retries and timeout. Default `DEFAULT_WEBHOOK_RETRY` (5 attempts over about a minute, 10 s each). */
+  webhookRetry?: Partial<WebhookRetryPolicy>;
 }
 
 /** A running batch runner. */
@@ -33,7 +39,8 @@ export interface BatchRunnerHandle {
  * takes (or renews) a Redis lease on each active batch it can get, so with several replicas each
  * batch has one feeder at a time, and steps the batches it holds. Line completions arrive on
  * the feeders' reply channel (no polling of jobs); a periodic reconciliation covers what was
- * missed while no feeder listened.
+ * missed while no feeder listened. A batch that ended leaves the active set once its webhook
+ * (`metadata.webhook_url`) is delivered or given up, so a crash never loses one.
  */
 export async function startBatchRunner(opts: BatchRunnerOptions): Promise<BatchRunnerHandle> {
   const { config, logger } = opts;
@@ -45,6 +52,13 @@ export async function startBatchRunner(opts: BatchRunnerOptions): Promise<BatchR
   const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger);
   const batches = new BatchStore(redis);
   const feeder = new BatchFeeder({ config, batches, files: new FileStore(redis), jobs, submitter, logger, ...(opts.window ? { window: opts.window } : {}) });
+  const webhooks = new WebhookNotifier({
+    redis,
+    batches,
+    logger,
+    ...(opts.webhookSecret ? { secret: opts.webhookSecret } : {}),
+    ...(opts.webhookRetry ? { retry: opts.webhookRetry } : {}),
+  });
   const owner = `feeder-${randomUUID()}`;
   const leaseMs = opts.leaseMs ?? 10_000;
   const reconcileMs = opts.reconcileMs ?? 5_000;
@@ -67,6 +81,8 @@ export async function startBatchRunner(opts: BatchRunnerOptions): Promise<BatchR
       .step(id, due)
       .then(async (status) => {
         if (status === null || status === 'completed' || status === 'failed' || status === 'expired' || status === 'cancelled') {
+          // A terminal batch stays active (visited every tick) until its webhook is delivered.
+          if ((await webhooks.visit(id)) === 'pending') return;
           held.delete(id);
           await batches.deactivate(id);
           await batches.releaseLease(id, owner);

@@ -40,7 +40,8 @@ Environment: REDIS_URL, PORT (4000), HOST (0.0.0.0 with a master key, else 127.0
   SWITCHYARD_LOCK_MS (30000: how soon the jobs of a crashed worker or scheduler run again),
   SWITCHYARD_METRICS_PUBLIC (0: /metrics needs the master key), SWITCHYARD_METRICS_PORT (worker/scheduler
   /metrics listener; none), SWITCHYARD_ACCESS_LOG_LEVEL (info), OTEL_EXPORTER_OTLP_ENDPOINT (traces; none),
-  SWITCHYARD_FILE_MAX_BYTES (209715200), SWITCHYARD_FILES_MAX_TOTAL_BYTES (2147483648), SWITCHYARD_BATCH_WINDOW (64)`;
+  SWITCHYARD_FILE_MAX_BYTES (209715200), SWITCHYARD_FILES_MAX_TOTAL_BYTES (2147483648), SWITCHYARD_BATCH_WINDOW (64),
+  SWITCHYARD_WEBHOOK_SECRET (signs batch webhooks; none)`;
 
 /** Parses `argv` (without node and script). */
 export function parseCli(argv: readonly string[]): { command: Command; flags: Flags } {

@@ -56,6 +56,7 @@ export async function startRoles(
         logger: logger.child({ role: 'batches' }),
         retentionSeconds: env.SWITCHYARD_JOB_RETENTION_SECONDS,
         window: env.SWITCHYARD_BATCH_WINDOW,
+        ...(env.SWITCHYARD_WEBHOOK_SECRET ? { webhookSecret: env.SWITCHYARD_WEBHOOK_SECRET } : {}),
       }),
     );
   }
