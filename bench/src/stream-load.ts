@@ -11,10 +11,18 @@ import { percentile, registerLoad, sortedPrefix, type LoadTarget } from './load.
 export interface StreamPlan {
   /** Concurrent client loops (and pool connections). */
   clients: number;
-  /** No loop opens a stream after this many ms. */
+  /** No loop opens a stream after this many ms (after the warm-up). */
   durationMs: number;
+  /** Streams opened in the first `warmupMs` of the run are not counted. Default 0. */
+  warmupMs?: number;
   /** Content chunks every stream must carry. */
   expectedChunks: number;
+  /**
+   * Loop i opens its first stream after `i × rampMs / clients` ms, so arrivals are spread the
+   * way independent users' are (steady state: `clients` streams open, starts evenly apart)
+   * instead of every loop starting, and then restarting, in one synchronized wave. Default 0.
+   */
+  rampMs?: number;
 }
 
 /** Outcome of one run. */
@@ -113,9 +121,11 @@ export class StreamLoad {
   }
 
   /** Resolves when every loop has stopped and every stream ended. */
-  async run(plan: StreamPlan): Promise<StreamResult> {
-    const start = performance.now();
+  async run(plan: StreamPlan, onMeasureStart?: () => void): Promise<StreamResult> {
+    const begin = performance.now();
+    const start = begin + (plan.warmupMs ?? 0);
     const deadline = start + plan.durationMs;
+    const mark = setTimeout(() => onMeasureStart?.(), plan.warmupMs ?? 0);
     const ttft: number[] = [];
     const whole: number[] = [];
     let streams = 0;
@@ -130,6 +140,7 @@ export class StreamLoad {
 
     const one = async (): Promise<void> => {
       const t0 = performance.now();
+      const counted = t0 >= start;
       const tally: StreamTally = { chunks: 0, done: false };
       try {
         const res = await this.pool.request({ method: 'POST', path: this.target.path, headers: this.headers, body: this.target.body });
@@ -147,6 +158,7 @@ export class StreamLoad {
         tally.error ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       }
       const t1 = performance.now();
+      if (!counted) return;
       chunks += tally.chunks;
       if (!tally.error && tally.done && tally.chunks === plan.expectedChunks && tally.firstContentAt !== undefined) {
         ok++;
@@ -160,13 +172,16 @@ export class StreamLoad {
         note(`${tally.chunks}/${plan.expectedChunks} content chunks, ${tally.done ? 'with' : 'no'} [DONE]${tally.error ? `: ${tally.error}` : ''}`);
       }
     };
-    const loop = async (): Promise<void> => {
+    const ramp = plan.rampMs ?? 0;
+    const loop = async (i: number): Promise<void> => {
+      if (ramp > 0) await new Promise((r) => setTimeout(r, (i * ramp) / Math.max(1, plan.clients)));
       while (!this.aborted && performance.now() < deadline) {
-        streams++;
+        if (performance.now() >= start) streams++;
         await one();
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, plan.clients) }, () => loop()));
+    await Promise.all(Array.from({ length: Math.max(1, plan.clients) }, (_, i) => loop(i)));
+    clearTimeout(mark);
     const durationMs = performance.now() - start;
     const sortedTtft = sortedPrefix(Float64Array.from(ttft), ttft.length);
     const sortedWhole = sortedPrefix(Float64Array.from(whole), whole.length);

@@ -35,12 +35,10 @@ async function measure(
   try {
     const t = await start();
     gen = new StreamLoad({ origin: t.origin, path: '/v1/chat/completions', body: streamBody(t.model), headers: t.headers }, plan.clients);
-    if (warmupMs > 0) {
-      const w = await gen.run({ ...plan, durationMs: warmupMs });
-      if (w.ok === 0) throw new Error(`warm-up: no complete stream (${w.errorSamples.join('; ') || 'no answer'})`);
-    }
-    const probe = new CpuProbe([...t.cpuTargets, ...base, { label: 'load generator (bench)', pid: 'self' }]);
-    const load = await gen.run(plan);
+    const targets = [...t.cpuTargets, ...base, { label: 'load generator (bench)', pid: 'self' as const }];
+    let probe = new CpuProbe(targets);
+    const load = await gen.run({ ...plan, warmupMs }, () => (probe = new CpuProbe(targets)));
+    if (load.ok === 0) throw new Error(`no complete stream (${load.errorSamples.join('; ') || 'no answer'})`);
     const cpu = probe.finish(load.chunks);
     log(
       `  ${id} ${label}: ${load.streams} streams, ${load.ok} complete, ${load.lost} lost, ${load.truncated} truncated, ` +
@@ -60,7 +58,8 @@ async function measure(
 export async function runStreamsSection(o: BenchOptions, workDir: string): Promise<StreamsSection> {
   const dir = join(workDir, 'section-7');
   mkdirSync(dir, { recursive: true });
-  const plan: StreamPlan = { clients: o.streamClients, durationMs: o.streamDurationMs, expectedChunks: o.streamChunks };
+  // Starts spread over one stream's length: a steady 200 streams open, arrivals evenly apart.
+  const plan: StreamPlan = { clients: o.streamClients, durationMs: o.streamDurationMs, expectedChunks: o.streamChunks, rampMs: (o.streamChunks + 1) * o.streamIntervalMs };
   log(
     `section 7: streams, ${o.streamClients} concurrent, ${o.streamChunks} chunks ${o.streamIntervalMs} ms apart, ` +
       `${o.streamDurationMs / 1000} s (warm-up ${o.streamWarmupMs / 1000} s)`,

@@ -141,6 +141,16 @@ return 'ok'
 `;
 
 /**
+ * KEYS[1]=record; ARGV: active TTL (s), then field/value pairs. Writes the record and its TTL
+ * in one call (a MULTI of HSET + EXPIRE costs the client four commands). Returns 1.
+ */
+export const CREATE_LUA = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+return 1
+`;
+
+/**
  * KEYS[1]=record; ARGV: active TTL (s), then field/value pairs. Writes a new record only when
  * none exists (a batch line resubmitted after a restart must never reset a running job).
  * Returns 1 when written, 0 when a record was already there.

@@ -4,7 +4,7 @@ import { JobPayloadSchema } from './job-payload.js';
 import { JOB_ACTIVE_TTL_SECONDS, JOB_RETENTION_SECONDS } from './defaults.js';
 import { channels, jobKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
-import { CANCEL_LUA, CREATE_NEW_LUA, FINISH_LUA, MARK_RUNNING_LUA, REQUEUE_LUA } from './job-store.lua.js';
+import { CANCEL_LUA, CREATE_LUA, CREATE_NEW_LUA, FINISH_LUA, MARK_RUNNING_LUA, REQUEUE_LUA } from './job-store.lua.js';
 import {
   hashToRecord,
   recordToHash,
@@ -18,6 +18,7 @@ const markRunningScript = new LuaScript('mark-running', MARK_RUNNING_LUA);
 const requeueScript = new LuaScript('requeue', REQUEUE_LUA);
 const finishScript = new LuaScript('finish', FINISH_LUA);
 const cancelScript = new LuaScript('cancel', CANCEL_LUA);
+const createScript = new LuaScript('create', CREATE_LUA);
 const createNewScript = new LuaScript('create-new', CREATE_NEW_LUA);
 
 /** How a job ended. */
@@ -105,7 +106,7 @@ export class JobStore {
     const key = jobKeys.record(rec.id);
     const hash = recordToHash(rec);
     if (replyTo) hash.reply = replyTo;
-    await this.redis.multi().hset(key, hash).expire(key, this.activeTtlSeconds).exec();
+    await createScript.run(this.redis, [key], [this.activeTtlSeconds, ...Object.entries(hash).flat()]);
   }
 
   /**

@@ -50,7 +50,8 @@ export function accessLog(logger: Logger, config: SwitchyardConfig, level = 'inf
   const log = logger.child({ log: 'access' });
   const write = level === 'silent' ? undefined : (level as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace');
   return (req, res, next) => {
-    if (!write || req.path.startsWith('/health/')) return next();
+    // A level the logger filters out costs nothing per request (no listeners, no line built).
+    if (!write || !log.isLevelEnabled(write) || req.path.startsWith('/health/')) return next();
     const t0 = performance.now();
     let done = false;
     const finish = (): void => {
