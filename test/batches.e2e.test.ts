@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { Redis } from '@switchyard/core';
+import { jobKeys, Redis } from '@switchyard/core';
+import { LINE_RECORD_RETENTION_SECONDS, lineJobId } from '@switchyard/batches';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
 import { chatLine, fileLines, jsonl, pollBatch, submitBatch } from './helpers/batches.js';
 import { writeConfig } from './helpers/config.js';
@@ -102,6 +103,10 @@ describe('batches', () => {
     expect(outFile.bytes).toBe(Buffer.byteLength(await (await client.files.content(outFile.id)).text()));
     // line jobs are done and nothing of the batch is left queued
     expect(await redis.zcard(`sy:batches:active`)).toBe(0);
+    // a written line's job record is kept seconds, not the job retention (Redis stays flat)
+    const lineRecord = jobKeys.record(lineJobId(done.id, 0));
+    const ttl = await redis.ttl(lineRecord);
+    expect(ttl === -2 || (ttl > 0 && ttl <= LINE_RECORD_RETENTION_SECONDS)).toBe(true);
   });
 
   const invalid: Array<[string, (string | Record<string, unknown>)[], { line: number | null; code: string }[]]> = [

@@ -9,7 +9,7 @@ import { Pool } from 'undici';
 import { CpuProbe, type CpuRow } from './cpu.js';
 import { chatBody, percentile } from './load.js';
 import { log } from './log.js';
-import { BatchSampler, flatness, type Flatness } from './batch-samples.js';
+import { BatchSampler, drift, flatness, type Flatness } from './batch-samples.js';
 import { startMockProcess, startSeparate } from './scenarios/stack.js';
 import { startTrackedRedis } from './processes.js';
 
@@ -54,8 +54,13 @@ export interface BatchRunResult {
   idle: LatencyStats;
   during: LatencyStats;
   /** After warm-up (20 % of the lines): flatness of each process's RSS and of Redis used_memory. */
-  rss: { label: string; peakMiB: number; flat: Flatness | undefined }[];
+  rss: { label: string; peakMiB: number; flat: Flatness | undefined; drift: number | undefined }[];
   redis: Flatness | undefined;
+  /** Redis used_memory minus the output and error lines stored so far (the result files). */
+  redisWorking: Flatness | undefined;
+  redisWorkingDrift: number | undefined;
+  /** Output + error bytes stored in Redis at the end. */
+  outputMiB: number;
   /** CPU per line per process over the run. */
   cpu: CpuRow[];
   /** Time to upload the input file, ms. */
@@ -199,6 +204,7 @@ export async function runBatchPlan(repoRoot: string, dir: string, plan: BatchRun
     const cpu = new CpuProbe(targets);
     const t0 = performance.now();
     const created = await json<{ id: string }>(pool, 'POST', '/v1/batches', { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    sampler.batchId = created.id;
     const during = new InteractiveLoad(pool, plan.interactiveClients);
     let firstResultMs = Number.NaN;
     let view: BatchView | undefined;
@@ -235,9 +241,12 @@ export async function runBatchPlan(repoRoot: string, dir: string, plan: BatchRun
       rss: targets.map((t, i) => {
         const all = sampler.samples.map((s) => s.rssKiB[i]).filter((v): v is number => v !== undefined);
         const w = warm.map((s) => s.rssKiB[i]).filter((v): v is number => v !== undefined);
-        return { label: t.label, peakMiB: all.length ? Math.max(...all) / 1024 : Number.NaN, flat: flatness(w) };
+        return { label: t.label, peakMiB: all.length ? Math.max(...all) / 1024 : Number.NaN, flat: flatness(w), drift: drift(w) };
       }),
       redis: flatness(warm.map((s) => s.redisBytes)),
+      redisWorking: flatness(warm.map((s) => s.redisBytes - s.outputBytes)),
+      redisWorkingDrift: drift(warm.map((s) => s.redisBytes - s.outputBytes)),
+      outputMiB: (sampler.samples.at(-1)?.outputBytes ?? 0) / 1024 / 1024,
       cpu: cpuRows,
       uploadMs,
     };

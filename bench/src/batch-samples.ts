@@ -3,6 +3,7 @@
  * run, and how flat each stayed after warm-up.
  */
 import { Redis } from 'ioredis';
+import { batchKeys } from '@switchyard/core';
 import { rssKiB, type RssTarget } from './rss.js';
 
 /** One reading of every watched quantity. */
@@ -15,6 +16,8 @@ export interface BatchSample {
   rssKiB: (number | undefined)[];
   /** Redis `used_memory`, bytes. */
   redisBytes: number;
+  /** Bytes of output and error lines the batch has stored in Redis so far (its result files). */
+  outputBytes: number;
 }
 
 /** min / max / mean of a series after warm-up, and the largest deviation from the mean. */
@@ -35,6 +38,18 @@ export function flatness(values: readonly number[]): Flatness | undefined {
   return { min, max, mean, deviation: mean > 0 ? Math.max(max - mean, mean - min) / mean : 0 };
 }
 
+/**
+ * Growth over the series: mean of its last third over mean of its first third, minus 1
+ * (+0.05 = grew 5 %); undefined with fewer than 3 values. A GC sawtooth widens the flatness
+ * band but not this.
+ */
+export function drift(values: readonly number[]): number | undefined {
+  if (values.length < 3) return undefined;
+  const third = Math.floor(values.length / 3);
+  const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+  return mean(values.slice(-third)) / mean(values.slice(0, third)) - 1;
+}
+
 /** `INFO memory` → `used_memory` in bytes (0 when missing). */
 export async function redisUsedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
@@ -51,6 +66,8 @@ export class BatchSampler {
   private readonly redis: Redis;
   private readonly t0 = performance.now();
   private busy = false;
+  /** The batch whose stored output is subtracted (set once it exists). */
+  batchId: string | undefined;
 
   constructor(
     redisUrl: string,
@@ -67,7 +84,9 @@ export class BatchSampler {
     this.busy = true;
     try {
       const redisBytes = await redisUsedMemory(this.redis);
+      const [out, err] = this.batchId ? await this.redis.hmget(batchKeys.record(this.batchId), 'out_bytes', 'err_bytes') : [];
       this.samples.push({
+        outputBytes: Number(out ?? 0) + Number(err ?? 0),
         atMs: performance.now() - this.t0,
         done: this.progress(),
         rssKiB: this.targets.map((t) => (t.pid === undefined ? undefined : rssKiB(t.pid))),

@@ -49,24 +49,32 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '—');
 const pm = (d: { deviation: number } | undefined): string => (d ? `±${(d.deviation * 100).toFixed(1)} %` : '—');
+const dr = (d: number | undefined): string => (d === undefined ? '—' : `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)} %`);
 const mib = (bytes: number | undefined): string => (bytes === undefined ? '—' : (bytes / 1024 / 1024).toFixed(1));
 
 function tables(results: readonly BatchRunResult[]): string[] {
   const out = [
-    '| upstream | lines | status | completed / failed | distinct outputs | lines/s (submit → done) | first result | total | interactive p50 / p99 idle | interactive p50 / p99 during | Redis used_memory after warm-up (mean, flatness) |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| upstream | lines | status | completed / failed | distinct outputs | lines/s (submit → done) | first result | total | interactive p50 / p99 idle | interactive p50 / p99 during |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
-        `| ${r.plan.latencyMs} ms | ${r.plan.lines.toLocaleString('en-US')} | ${r.status} | ${r.completed} / ${r.failed} | ${r.distinctOutputs} | ${Math.round(r.linesPerSecond)} | ${(r.firstResultMs / 1000).toFixed(2)} s | ${(r.totalMs / 1000).toFixed(1)} s | ${f1(r.idle.p50Ms)} / ${f1(r.idle.p99Ms)} ms | ${f1(r.during.p50Ms)} / ${f1(r.during.p99Ms)} ms (${r.during.calls} calls, ${r.during.errors} errors) | ${mib(r.redis?.mean)} MiB ${pm(r.redis)} |`,
+        `| ${r.plan.latencyMs} ms | ${r.plan.lines.toLocaleString('en-US')} | ${r.status} | ${r.completed} / ${r.failed} | ${r.distinctOutputs} | ${Math.round(r.linesPerSecond)} | ${(r.firstResultMs / 1000).toFixed(2)} s | ${(r.totalMs / 1000).toFixed(1)} s | ${f1(r.idle.p50Ms)} / ${f1(r.idle.p99Ms)} ms | ${f1(r.during.p50Ms)} / ${f1(r.during.p99Ms)} ms (${r.during.calls} calls, ${r.during.errors} errors) |`,
     ),
     '',
-    '| upstream | process | peak RSS MiB | RSS after warm-up (mean, flatness) | CPU-ms per line | share of a core |',
+    '| upstream | Redis used_memory after warm-up (mean, flatness) | results stored at the end | used_memory − stored results (mean, flatness, drift) |',
+    '| --- | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.plan.latencyMs} ms | ${mib(r.redis?.mean)} MiB ${pm(r.redis)} | ${r.outputMiB.toFixed(1)} MiB | ${mib(r.redisWorking?.mean)} MiB ${pm(r.redisWorking)}, drift ${dr(r.redisWorkingDrift)} |`,
+    ),
+    '',
+    '| upstream | process | peak RSS MiB | RSS after warm-up (mean, flatness, drift) | CPU-ms per line | share of a core |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const r of results) {
     for (const p of r.rss) {
       const c = r.cpu.find((x) => x.label === p.label);
-      out.push(`| ${r.plan.latencyMs} ms | ${p.label} | ${f1(p.peakMiB)} | ${p.flat ? `${f1(p.flat.mean / 1024)} MiB ${pm(p.flat)}` : '—'} | ${c ? c.msPerRequest.toFixed(3) : '—'} | ${c ? `${c.pctOfCore.toFixed(0)} %` : '—'} |`);
+      out.push(`| ${r.plan.latencyMs} ms | ${p.label} | ${f1(p.peakMiB)} | ${p.flat ? `${f1(p.flat.mean / 1024)} MiB ${pm(p.flat)}, drift ${dr(p.drift)}` : '—'} | ${c ? c.msPerRequest.toFixed(3) : '—'} | ${c ? `${c.pctOfCore.toFixed(0)} %` : '—'} |`);
     }
   }
   return out;
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
     '',
     `## Batches: ${env.BENCH_BATCH_LINES.toLocaleString('en-US')}-line batch end to end — run of ${started.toISOString()}`,
     '',
-    `Command: \`pnpm bench:batch\` (code ${codeRevision(repoRoot)}; ${m.nproc} × ${m.cpuModel}, Node ${m.node}, Redis ${m.redis}). One api, one scheduler (which runs the batch feeder, window 64 lines) and one worker process on one redis-server; the group has ${env.BENCH_BATCH_DEPLOYMENTS} tier-1 deployments on the mock upstream. The input is uploaded with \`POST /v1/files\` and run with \`POST /v1/batches\`; the bench polls the batch every 200 ms, samples RSS and Redis \`used_memory\` every second, and downloads the output file at the end to count distinct \`custom_id\`s. ${env.BENCH_BATCH_INTERACTIVE} sequential interactive clients call \`/v1/chat/completions\` on the same group throughout ("idle" = the same clients before the batch). Flatness = largest deviation from the mean over the samples taken between 20 % and 100 % of the lines.`,
+    `Command: \`pnpm bench:batch\` (code ${codeRevision(repoRoot)}; ${m.nproc} × ${m.cpuModel}, Node ${m.node}, Redis ${m.redis}). One api, one scheduler (which runs the batch feeder, window 64 lines) and one worker process on one redis-server; the group has ${env.BENCH_BATCH_DEPLOYMENTS} tier-1 deployments on the mock upstream. The input is uploaded with \`POST /v1/files\` and run with \`POST /v1/batches\`; the bench polls the batch every 200 ms, samples RSS and Redis \`used_memory\` every second, and downloads the output file at the end to count distinct \`custom_id\`s. ${env.BENCH_BATCH_INTERACTIVE} sequential interactive clients call \`/v1/chat/completions\` on the same group throughout ("idle" = the same clients before the batch). Flatness = largest deviation from the mean over the samples taken between 20 % and 100 % of the lines (a GC sawtooth widens it); drift = mean of the last third of those samples over the first third, minus 1 (growth). The output and error files are stored in Redis (the default file store), so used_memory also grows by the results themselves; the working set is used_memory minus the result bytes stored so far.`,
     '',
     ...lines,
     '',

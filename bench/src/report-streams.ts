@@ -44,6 +44,7 @@ export function streamsTables(t: StreamsSection): Table[] {
       notes: [
         `complete = HTTP 200, exactly ${t.chunks} non-empty content deltas and a final data: [DONE]; lost = no content at all; truncated = some content but fewer/more chunks or no [DONE].`,
         `TTFT: request sent → first non-empty content delta (the mock sends it ${t.intervalMs} ms after its role chunk); added = scenario − direct.`,
+        `Clients start spread over one stream's length and streams opened during the warm-up are not counted: the measured phase has a steady number of streams open, arrivals evenly apart (not synchronized waves).`,
         'Portkey runs with hono\'s global Response override off here (needed for its streaming on Node, Portkey-AI/gateway issues 1389/1550); its OpenAI stream transform also waits 25 ms before relaying the first event.',
         ...all.filter((s) => s.error).map((s) => `${s.id} ${s.label} did not run: ${s.error}`),
         ...all.filter((s) => s.load?.errorSamples.length).map((s) => `${s.id} problems: ${s.load?.errorSamples.join(' | ')}`),

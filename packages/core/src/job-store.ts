@@ -137,6 +137,14 @@ export class JobStore {
     return (await this.redis.hget(jobKeys.record(id), 'unenqueued')) === '1';
   }
 
+  /**
+   * Keeps a finished record only `seconds` more (a batch line whose result is in the output
+   * file). Never lengthens a shorter remaining TTL (`EXPIRE … LT`, Redis ≥ 7).
+   */
+  async shortenRetention(id: string, seconds: number): Promise<void> {
+    await this.redis.expire(jobKeys.record(id), seconds, 'LT');
+  }
+
   /** Deletes a record that was never enqueued (enqueue failed). */
   async discard(id: string): Promise<void> {
     await this.redis.del(jobKeys.record(id));

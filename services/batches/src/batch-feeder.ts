@@ -46,6 +46,15 @@ const nowS = (): number => Math.floor(Date.now() / 1000);
 export const UNENQUEUED_GRACE_MS = 15_000;
 
 /**
+ * How long a line's finished job record is kept once its output line is written, s: the output
+ * file holds the result, and nothing reads the record again (the line left the window in the
+ * same call that wrote it, so it is never resubmitted), so Redis holds about this many seconds of
+ * finished lines whatever the batch's size, instead of every line for the job retention. It
+ * still covers the worker's last bookkeeping on the record (a late duplicate dispatch finds no record and is skipped). Default 10 s.
+ */
+export const LINE_RECORD_RETENTION_SECONDS = 10;
+
+/**
  * Runs batches one step at a time (the runner serializes steps per batch and holds its lease):
  * validation, feeding the window, recording finished lines, cancellation, expiry and
  * finalization. Every step starts from the durable state in Redis, so any feeder can take a
@@ -112,6 +121,7 @@ export class BatchFeeder {
     if (!meta.success || !TERMINAL_STATUSES.has(rec.status)) return undefined;
     const line = outputLineFor(rec, meta.data.custom_id);
     await this.o.batches.recordLine(meta.data.batch_id, meta.data.line, line.part, line.json);
+    await this.o.jobs.shortenRetention(rec.id, LINE_RECORD_RETENTION_SECONDS);
     return meta.data.batch_id;
   }
 

@@ -1,5 +1,5 @@
 export { startBatchRunner, type BatchRunnerHandle, type BatchRunnerOptions } from './runner.js';
-export { BatchFeeder, type BatchFeederOptions } from './batch-feeder.js';
+export { BatchFeeder, LINE_RECORD_RETENTION_SECONDS, type BatchFeederOptions } from './batch-feeder.js';
 export { checkInputLine, InputLineSchema, type InputLine } from './input-line.js';
 export { lineJobId } from './line-job.js';
 export { outputLineFor, requestId } from './output-line.js';
