@@ -34,6 +34,14 @@ const EnvSchema = z.object({
   BENCH_RESULTS_FILE: z.string().optional(),
 });
 
+/**
+ * Job retention of the stack under test, s: the interactive calls' records (kept a day by default)
+ * would otherwise grow Redis by their own count during the run and hide whether the batch's
+ * footprint is flat. Batch line records are kept 10 s after their line is written either way.
+ */
+const BENCH_JOB_RETENTION_SECONDS = '30';
+process.env.SWITCHYARD_JOB_RETENTION_SECONDS ??= BENCH_JOB_RETENTION_SECONDS;
+
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-batch-'));
 process.on('exit', () => {
@@ -106,7 +114,7 @@ async function main(): Promise<void> {
     '',
     `## Batches: ${env.BENCH_BATCH_LINES.toLocaleString('en-US')}-line batch end to end — run of ${started.toISOString()}`,
     '',
-    `Command: \`pnpm bench:batch\` (code ${codeRevision(repoRoot)}; ${m.nproc} × ${m.cpuModel}, Node ${m.node}, Redis ${m.redis}). One api, one scheduler (which runs the batch feeder, window 64 lines) and one worker process on one redis-server; the group has ${env.BENCH_BATCH_DEPLOYMENTS} tier-1 deployments on the mock upstream. The input is uploaded with \`POST /v1/files\` and run with \`POST /v1/batches\`; the bench polls the batch every 200 ms, samples RSS and Redis \`used_memory\` every second, and downloads the output file at the end to count distinct \`custom_id\`s. ${env.BENCH_BATCH_INTERACTIVE} sequential interactive clients call \`/v1/chat/completions\` on the same group throughout ("idle" = the same clients before the batch). Flatness = largest deviation from the mean over the samples taken between 20 % and 100 % of the lines (a GC sawtooth widens it); drift = mean of the last third of those samples over the first third, minus 1 (growth). The output and error files are stored in Redis (the default file store), so used_memory also grows by the results themselves; the working set is used_memory minus the result bytes stored so far.`,
+    `Command: \`pnpm bench:batch\` (code ${codeRevision(repoRoot)}; ${m.nproc} × ${m.cpuModel}, Node ${m.node}, Redis ${m.redis}). One api, one scheduler (which runs the batch feeder, window 64 lines) and one worker process on one redis-server; the group has ${env.BENCH_BATCH_DEPLOYMENTS} tier-1 deployments on the mock upstream. The input is uploaded with \`POST /v1/files\` and run with \`POST /v1/batches\`; the bench polls the batch every 200 ms, samples RSS and Redis \`used_memory\` every second, and downloads the output file at the end to count distinct \`custom_id\`s. ${env.BENCH_BATCH_INTERACTIVE} sequential interactive clients call \`/v1/chat/completions\` on the same group throughout ("idle" = the same clients before the batch). The stack runs with \`SWITCHYARD_JOB_RETENTION_SECONDS=${process.env.SWITCHYARD_JOB_RETENTION_SECONDS}\`, so the interactive calls' own records do not grow Redis through the run. Flatness = largest deviation from the mean over the samples taken between 20 % and 100 % of the lines (a GC sawtooth widens it); drift = mean of the last third of those samples over the first third, minus 1 (growth). The output and error files are stored in Redis (the default file store), so used_memory also grows by the results themselves; the working set is used_memory minus the result bytes stored so far.`,
     '',
     ...lines,
     '',
