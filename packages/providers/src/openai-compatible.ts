@@ -1,6 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
+import { CallDeadline } from './call-deadline.js';
 import { parseSse } from './sse.js';
 import { buildUpstreamBody, scrubSecrets } from './upstream-body.js';
 import { classifyResponse, parseRetryAfter, UpstreamError } from './upstream-error.js';
@@ -63,6 +64,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       return await res.body.json();
     } catch (err) {
       throw this.failure(err, timeout, call.signal);
+    } finally {
+      timeout.clear();
     }
   }
 
@@ -72,6 +75,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       return await res.body.json();
     } catch (err) {
       throw this.failure(err, timeout, call.signal);
+    } finally {
+      timeout.clear();
     }
   }
 
@@ -80,7 +85,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return this.chunks(res, timeout, call.signal);
   }
 
-  private async *chunks(res: Dispatcher.ResponseData, timeout: AbortSignal, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
+  private async *chunks(res: Dispatcher.ResponseData, timeout: CallDeadline, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
     let done = false;
     try {
       for await (const ev of parseSse(res.body)) {
@@ -107,14 +112,15 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     } finally {
       // closed early (the consumer returned) or failed: drop the connection, never reuse a half-read body
       if (!done) res.body.destroy();
+      timeout.clear();
     }
   }
 
   /** Sends the request; resolves with a 2xx response, else rejects with the classified error. */
-  private async send(call: ChatCall, stream: boolean, path = this.path): Promise<{ res: Dispatcher.ResponseData; timeout: AbortSignal }> {
+  private async send(call: ChatCall, stream: boolean, path = this.path): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
     const d = this.deployment;
-    const timeout = AbortSignal.timeout(d.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const timeout = new CallDeadline(d.timeoutMs, call.signal);
+    const signal = timeout.signal;
     const body = buildUpstreamBody(d, call.body);
     if (stream) {
       body.stream = true;
@@ -137,14 +143,15 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       const { message, code } = parseErrorBody(text);
       throw classifyResponse(res.statusCode, scrubSecrets(d, message), code, parseRetryAfter(res.headers));
     } catch (err) {
+      timeout.clear();
       throw this.failure(err, timeout, call.signal);
     }
   }
 
-  private failure(err: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): UpstreamError {
+  private failure(err: unknown, timeout: CallDeadline, signal: AbortSignal | undefined): UpstreamError {
     const d = this.deployment;
     if (err instanceof UpstreamError) return err;
-    if (timeout.aborted) return new UpstreamError('timeout', `upstream did not answer within ${d.timeoutMs} ms`);
+    if (timeout.expired) return new UpstreamError('timeout', `upstream did not answer within ${d.timeoutMs} ms`);
     if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');
     const e = err as { code?: string; message?: string };
     return new UpstreamError('connection', scrubSecrets(d, `upstream connection failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim()));

@@ -10,6 +10,7 @@ import { toAnthropicRequest } from './translate-request.js';
 import { fromAnthropicMessage } from './translate-response.js';
 import { translateAnthropicStream } from './translate-stream.js';
 import type { AnthropicMessage } from './types.js';
+import { CallDeadline } from '../call-deadline.js';
 
 /** Options of {@link AnthropicMessagesAdapter}. */
 export interface AnthropicAdapterOptions {
@@ -55,6 +56,8 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
       msg = await res.body.json();
     } catch (err) {
       throw this.failure(err, timeout, call.signal);
+    } finally {
+      timeout.clear();
     }
     if (typeof msg !== 'object' || msg === null || (msg as { type?: unknown }).type !== 'message') {
       throw new UpstreamError('server', 'Anthropic answered 2xx without a message body');
@@ -67,7 +70,7 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
     return this.chunks(res, timeout, call.signal);
   }
 
-  private async *chunks(res: Dispatcher.ResponseData, timeout: AbortSignal, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
+  private async *chunks(res: Dispatcher.ResponseData, timeout: CallDeadline, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
     let done = false;
     try {
       yield* translateAnthropicStream(parseSse(res.body));
@@ -76,11 +79,12 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
       throw this.failure(err, timeout, signal);
     } finally {
       if (!done) res.body.destroy();
+      timeout.clear();
     }
   }
 
   /** Translates and sends; resolves with a 2xx response, else rejects with the classified error. */
-  private async send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: AbortSignal }> {
+  private async send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
     const d = this.deployment;
     const merged = buildUpstreamBody(d, call.body);
     const maxOut = d.modelInfo.max_output_tokens;
@@ -90,8 +94,8 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
       ...(typeof maxOut === 'number' ? { maxOutputTokens: maxOut } : {}),
     });
     if (stream) req.stream = true;
-    const timeout = AbortSignal.timeout(d.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const timeout = new CallDeadline(d.timeoutMs, call.signal);
+    const signal = timeout.signal;
     try {
       const target = await this.transport.target(stream);
       const headers = { ...target.headers };
@@ -109,17 +113,18 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
       const { type, message } = parseAnthropicError(text);
       throw classifyAnthropicError(res.statusCode, type, this.transport.scrub(message), parseRetryAfter(res.headers));
     } catch (err) {
+      timeout.clear();
       throw this.failure(err, timeout, call.signal);
     }
   }
 
-  private failure(err: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): UpstreamError {
+  private failure(err: unknown, timeout: CallDeadline, signal: AbortSignal | undefined): UpstreamError {
     if (err instanceof UpstreamError) {
       // errors built from upstream text (stream error events included) never carry a credential
       const clean = this.transport.scrub(err.message);
       return clean === err.message ? err : new UpstreamError(err.kind, clean, err.status, err.retryAfterMs);
     }
-    if (timeout.aborted) return new UpstreamError('timeout', `upstream did not answer within ${this.deployment.timeoutMs} ms`);
+    if (timeout.expired) return new UpstreamError('timeout', `upstream did not answer within ${this.deployment.timeoutMs} ms`);
     if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');
     const e = err as { code?: string; message?: string };
     return new UpstreamError('connection', this.transport.scrub(`upstream connection failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim()));

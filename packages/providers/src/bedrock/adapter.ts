@@ -9,6 +9,7 @@ import { toConverseInput } from './request.js';
 import { toChatCompletion } from './response.js';
 import { resolveBedrockSettings, scrubBedrockSecrets, type BedrockSettings } from './settings.js';
 import { ConverseStreamTranslator } from './stream.js';
+import { CallDeadline } from '../call-deadline.js';
 
 /** Options of {@link BedrockAdapter}: the client's pool settings. */
 export type BedrockAdapterOptions = BedrockClientOptions;
@@ -52,55 +53,54 @@ export class BedrockAdapter implements ProviderAdapter {
     return { ...input, modelId: this.settings.modelId };
   }
 
-  private signals(call: ChatCall): { timeout: AbortSignal; local: AbortController; signal: AbortSignal } {
-    const timeout = AbortSignal.timeout(this.deployment.timeoutMs);
-    const local = new AbortController();
-    const signal = AbortSignal.any([timeout, local.signal, ...(call.signal ? [call.signal] : [])]);
-    return { timeout, local, signal };
+  private deadline(call: ChatCall): CallDeadline {
+    return new CallDeadline(this.deployment.timeoutMs, call.signal);
   }
 
-  private failure(err: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): UpstreamError {
+  private failure(err: unknown, timeout: CallDeadline, signal: AbortSignal | undefined): UpstreamError {
     if (err instanceof UpstreamError) return err;
-    if (timeout.aborted) return new UpstreamError('timeout', `bedrock did not answer within ${this.deployment.timeoutMs} ms`);
+    if (timeout.expired) return new UpstreamError('timeout', `bedrock did not answer within ${this.deployment.timeoutMs} ms`);
     if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');
     return classifyBedrockError(err, this.scrub);
   }
 
   async chat(call: ChatCall): Promise<unknown> {
     const input = this.input(call);
-    const { timeout, signal } = this.signals(call);
+    const timeout = this.deadline(call);
     try {
-      const out = await this.handle.client.send(new ConverseCommand(input), { abortSignal: signal });
+      const out = await this.handle.client.send(new ConverseCommand(input), { abortSignal: timeout.signal });
       return toChatCompletion(out, this.deployment.model);
     } catch (err) {
       throw this.failure(err, timeout, call.signal);
+    } finally {
+      timeout.clear();
     }
   }
 
   async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
     const input = this.input(call);
-    const { timeout, local, signal } = this.signals(call);
+    const timeout = this.deadline(call);
     let events: AsyncIterator<ConverseStreamOutput>;
     let translator: ConverseStreamTranslator;
     let first: IteratorResult<ConverseStreamOutput>;
     try {
-      const out = await this.handle.client.send(new ConverseStreamCommand(input), { abortSignal: signal });
+      const out = await this.handle.client.send(new ConverseStreamCommand(input), { abortSignal: timeout.signal });
       if (!out.stream) throw new UpstreamError('server', 'bedrock answered ConverseStream without a stream');
       translator = new ConverseStreamTranslator(this.deployment.model, out.$metadata.requestId);
       events = out.stream[Symbol.asyncIterator]();
       first = await events.next();
     } catch (err) {
-      local.abort();
+      timeout.abort();
       throw this.failure(err, timeout, call.signal);
     }
-    return this.chunks(events, first, translator, { timeout, local, callSignal: call.signal });
+    return this.chunks(events, first, translator, { timeout, callSignal: call.signal });
   }
 
   private async *chunks(
     events: AsyncIterator<ConverseStreamOutput>,
     first: IteratorResult<ConverseStreamOutput>,
     translator: ConverseStreamTranslator,
-    s: { timeout: AbortSignal; local: AbortController; callSignal: AbortSignal | undefined },
+    s: { timeout: CallDeadline; callSignal: AbortSignal | undefined },
   ): AsyncGenerator<ChatChunk> {
     let done = false;
     try {
@@ -114,7 +114,8 @@ export class BedrockAdapter implements ProviderAdapter {
       throw this.failure(err, s.timeout, s.callSignal);
     } finally {
       // closed early (the consumer returned) or failed: abort the request, never reuse a half-read body
-      if (!done) s.local.abort();
+      if (done) s.timeout.clear();
+      else s.timeout.abort();
     }
   }
 

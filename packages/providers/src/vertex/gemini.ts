@@ -21,6 +21,7 @@ import { toGeminiRequest } from './gemini-request.js';
 import { fromGeminiResponse, GeminiStreamTranslator } from './gemini-response.js';
 import { googleError, googleErrorFrom, parseGoogleError } from './google-errors.js';
 import { DEFAULT_VERTEX_LOCATION, vertexUrl } from './url.js';
+import { CallDeadline } from '../call-deadline.js';
 
 /** Options of {@link VertexGeminiAdapter}. */
 export interface VertexGeminiOptions {
@@ -76,6 +77,8 @@ export class VertexGeminiAdapter implements ProviderAdapter {
       return fromGeminiResponse(await res.body.json(), this.deployment.model);
     } catch (err) {
       throw this.failure(err, timeout, call.signal);
+    } finally {
+      timeout.clear();
     }
   }
 
@@ -84,7 +87,7 @@ export class VertexGeminiAdapter implements ProviderAdapter {
     return this.chunks(res, timeout, call.signal);
   }
 
-  private async *chunks(res: Dispatcher.ResponseData, timeout: AbortSignal, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
+  private async *chunks(res: Dispatcher.ResponseData, timeout: CallDeadline, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
     const tr = new GeminiStreamTranslator(this.deployment.model);
     let done = false;
     try {
@@ -106,6 +109,7 @@ export class VertexGeminiAdapter implements ProviderAdapter {
       throw this.failure(err, timeout, signal);
     } finally {
       if (!done) res.body.destroy();
+      timeout.clear();
     }
   }
 
@@ -118,10 +122,10 @@ export class VertexGeminiAdapter implements ProviderAdapter {
   }
 
   /** Sends the request; resolves with a 2xx response, else rejects with the classified error. */
-  private async send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: AbortSignal }> {
+  private async send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
     const d = this.deployment;
-    const timeout = AbortSignal.timeout(d.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const timeout = new CallDeadline(d.timeoutMs, call.signal);
+    const signal = timeout.signal;
     try {
       const body = JSON.stringify(toGeminiRequest(buildUpstreamBody(d, call.body)));
       const [authorization, project] = await Promise.all([this.auth.authorization(), this.projectId()]);
@@ -143,6 +147,7 @@ export class VertexGeminiAdapter implements ProviderAdapter {
       const e = parseGoogleError(text);
       throw googleError(res.statusCode, { ...e, message: this.scrub(e.message) }, parseRetryAfter(res.headers));
     } catch (err) {
+      timeout.clear();
       throw this.failure(err, timeout, call.signal);
     }
   }
@@ -153,9 +158,9 @@ export class VertexGeminiAdapter implements ProviderAdapter {
     return token.length >= 8 ? t.split(token).join('[redacted]') : t;
   }
 
-  private failure(err: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): UpstreamError {
+  private failure(err: unknown, timeout: CallDeadline, signal: AbortSignal | undefined): UpstreamError {
     if (err instanceof UpstreamError) return err;
-    if (timeout.aborted) return new UpstreamError('timeout', `upstream did not answer within ${this.deployment.timeoutMs} ms`);
+    if (timeout.expired) return new UpstreamError('timeout', `upstream did not answer within ${this.deployment.timeoutMs} ms`);
     if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');
     const e = err as { code?: string; message?: string };
     return new UpstreamError('connection', this.scrub(`upstream connection failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim()));
