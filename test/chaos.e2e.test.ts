@@ -8,7 +8,7 @@
  *
  * Checks: nothing lost; every job succeeded, or failed with an upstream error kind and a
  * non-empty attempt_log; Σ attempts = chat requests seen by the mocks (but for calls the killed
- * worker counted and never sent); the capped deployment's
+ * worker counted and never sent, and connection failures before a request arrived); the capped deployment's
  * mock never had more than 3 requests in flight.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -227,12 +227,18 @@ describe('chaos: random upstream failures, a worker and a scheduler SIGKILLed mi
   });
 
   // `attempts` counts upstream calls started (not the local breaker's rejections, which never
-  // leave). It equals what the mocks saw, except for calls the SIGKILLed worker had counted and not
-  // yet sent: the only gap allowed, bounded by the calls lost with that worker.
+  // leave). It equals what the mocks saw, except for calls counted and never received: those the
+  // SIGKILLed worker had not yet sent, and calls that failed at the connection level before their
+  // request arrived (a connection reset or dropped under this load, seen as `connection`
+  // entries). The gap is bounded by those two; a call counted twice, or a success the mocks never
+  // served, exceeds it.
   it('Σ attempts equals the chat-completion requests the mocks received, but for calls the killed worker never sent', () => {
-    const { attempts, mockRequests, lostCalls } = outcome;
+    const { attempts, mockRequests, lostCalls, logKinds } = outcome;
     const gap = attempts - mockRequests;
+    const connectionFailures = logKinds.connection ?? 0;
     expect(gap, 'attempts the mocks never saw').toBeGreaterThanOrEqual(0);
-    expect(gap, 'only calls lost with the killed worker may have been counted and not sent').toBeLessThanOrEqual(lostCalls);
+    expect(gap, 'only calls lost with the killed worker or failed at the connection level may have been counted and not received').toBeLessThanOrEqual(
+      lostCalls + connectionFailures,
+    );
   });
 });

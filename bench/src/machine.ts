@@ -56,6 +56,8 @@ export function codeRevision(repoRoot: string): string {
   if (!head) return 'unknown (not a git checkout)';
   const dirty = (run('git', ['-C', repoRoot, 'status', '--porcelain']) ?? '')
     .split('\n')
-    .filter((l) => l.trim() !== '' && !l.slice(3).startsWith('bench/'));
+    // `run` trims the output, so the first line may have lost its leading status blank: take the
+    // path as whatever follows the status field.
+    .filter((l) => l.trim() !== '' && !l.replace(/^\s*\S+\s+/, '').startsWith('bench/'));
   return dirty.length ? `${head} + ${dirty.length} uncommitted file(s) outside bench/` : `${head} (clean outside bench/)`;
 }

@@ -17,6 +17,24 @@ class FailingProvider implements ProviderAdapter {
 }
 
 describe('GuardedAdapter mirrors the shared health state (one health model)', () => {
+  it('settles only when the adapter does: no rejection while the call is still open', async () => {
+    // The adapter enforces the timeout (and aborts its request); a breaker timer that rejected
+    // first would let the worker free the lease while the request still runs.
+    let ended = false;
+    const slow: ProviderAdapter = {
+      async chat() {
+        await new Promise((r) => setTimeout(r, 80));
+        ended = true;
+        throw new UpstreamError('timeout', 'upstream did not answer within 50 ms');
+      },
+      async close() {},
+    };
+    const a = new GuardedAdapter({ ...dep, timeoutMs: 50 } as Deployment, slow);
+    await expect(a.chat({ body: {} })).rejects.toMatchObject({ kind: 'timeout' });
+    expect(ended).toBe(true);
+    await a.close();
+  });
+
   it('never opens on a rule of its own, however many calls fail or are aborted', async () => {
     const provider = new FailingProvider();
     const a = new GuardedAdapter(dep, provider);

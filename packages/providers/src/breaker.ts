@@ -9,7 +9,10 @@ const NEVER_MS = 2 ** 31 - 1;
 /**
  * A deployment's adapter behind an opossum circuit breaker that *mirrors* the shared health
  * state in Redis — the one health model — and never trips on a rule of its own:
- * - the call times out at the deployment's `timeout`;
+ * - the call times out at the deployment's `timeout`, enforced by the adapter itself (its
+ *   `CallDeadline` aborts the request), not by opossum: opossum's timer would reject while the
+ *   HTTP request is still open, and the worker would then free the call's lease — and let the
+ *   next call start — before the upstream saw this one end (`max_parallel_requests` exceeded);
  * - {@link mirrorCooldown} opens the breaker for the length of a shared cooldown (written by
  *   RECORD_FAILURE in any process and announced on the health channel) and closes it when the
  *   cooldown ends; the half-open probe is then granted by the routing decision, not here;
@@ -27,7 +30,7 @@ export class GuardedAdapter {
   ) {
     this.breaker = new CircuitBreaker((call: ChatCall) => adapter.chat(call), {
       name: deployment.id,
-      timeout: deployment.timeoutMs,
+      timeout: false,
       // Never trips by itself: no error rate can exceed 100 %, and it never reaches half-open on
       // its own timer. Only mirrorCooldown opens it.
       errorThresholdPercentage: 100,
@@ -62,9 +65,6 @@ export class GuardedAdapter {
       const code = (err as { code?: string }).code;
       if (code === 'EOPENBREAKER') {
         throw new UpstreamError('breaker_open', `deployment ${this.deployment.id} is cooling down (circuit open)`);
-      }
-      if (code === 'ETIMEDOUT') {
-        throw new UpstreamError('timeout', `upstream did not answer within ${this.deployment.timeoutMs} ms`);
       }
       throw new UpstreamError('connection', err instanceof Error ? err.message : String(err));
     }
