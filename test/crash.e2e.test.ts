@@ -105,7 +105,9 @@ describe('a worker stopped with SIGTERM', () => {
     const [a] = await submitAll(1);
     await waitFor(async () => mock.stats().inFlight === 1 && (await allRunning([a as string])), 10_000, 'job running');
     const exit = killRole(w, 'SIGTERM');
-    // submitted while the worker drains: it must wait for another worker
+    // Submitted once the worker drains (it has logged the signal and stopped fetching; a job
+    // enqueued before the signal is handled may rightly still be taken): it must wait for another worker.
+    await waitFor(async () => w.output().includes('"shutting down"'), 5_000, 'worker draining');
     const [b] = await submitAll(1);
     const code = await exit;
     expect(code.code).toBe(0);
