@@ -8,11 +8,10 @@
  * webhook (unsigned here: no `SWITCHYARD_WEBHOOK_SECRET`), which gets `batch.expired`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { batchKeys, Redis } from '@switchyard/core';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
-import { chatLine, fileLines, jsonl, pollBatch, submitBatch } from './helpers/batches.js';
-import { writeConfig } from './helpers/config.js';
+import { chatLine, fileLines, jsonl, pollBatch, submitBatch, sdkClient, writeBatchConfig } from './helpers/batches.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhooks.js';
@@ -32,17 +31,10 @@ beforeAll(async () => {
   redis = r.redis;
   hooks = await startWebhookReceiver();
   slow = await startMockLlm({ name: 'expiry-slow', behaviour: { latencyMs: LATENCY_MS, echo: true } });
-  const config = writeConfig(`
-model_list:
-  - model_name: slow
-    litellm_params: { model: openai/slow, api_base: "${slow.url}/v1", max_parallel_requests: 2 }
-    model_info: { id: slow-1 }
-general_settings:
-  master_key: ${KEY}
-`);
+  const config = writeBatchConfig({ slowUrl: slow.url, masterKey: KEY });
   // A window of 8 of the 30 lines: at expiry some lines are queued or running, others never fed.
   sy = await startRole({ role: 'start', config, redisUrl: r.url, env: { SWITCHYARD_BATCH_WINDOW: '8' } });
-  client = new OpenAI({ apiKey: KEY, baseURL: `${sy.url}/v1`, maxRetries: 0 });
+  client = sdkClient(sy.url, KEY);
 });
 
 afterAll(async () => {

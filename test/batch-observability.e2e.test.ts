@@ -9,11 +9,11 @@
  * - the dashboard in Chromium lists the batch and its progress bar reaches 100% without a reload,
  *   with no console errors. A screenshot is saved in `.switchyard/artifacts/`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Redis } from '@switchyard/core';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
 import { chatLine, jsonl, pollBatch, submitBatch } from './helpers/batches.js';
@@ -21,9 +21,9 @@ import { writeConfig } from './helpers/config.js';
 import { waitFor } from './helpers/jobs.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
 import { scrape, value, type Sample } from './helpers/prom.js';
+import { launchChromium, openWatchedPage } from './helpers/browser.js';
 import { freshRedis } from './helpers/redis.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'sk-batch-observability';
 const REJECT = 'REJECT-THIS-LINE';
 const ARTIFACTS = fileURLToPath(new URL('../.switchyard/artifacts/', import.meta.url));
@@ -110,24 +110,14 @@ describe('batch gauges on /metrics', () => {
 
 describe('batches on the dashboard', () => {
   it('lists a running batch and its progress bar reaches 100% live, without a reload or console errors', async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 640 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    let loads = 0;
-    page.on('framenavigated', (f) => {
-      if (f === page.mainFrame()) loads++;
-    });
+    browser = await launchChromium();
+    const { page, problems, navigations } = await openWatchedPage(browser);
     await page.goto(`${sy.url}/ui`);
     await page.fill('#key', KEY);
     await Promise.all([page.waitForURL(`${sy.url}/ui`), page.click('button[type=submit]')]);
     problems.length = 0; // the login page's own 401
     await page.locator('tr[data-deployment="one-a"]').waitFor();
-    const loadsBefore = loads;
+    const loadsBefore = navigations();
 
     const b = await submitBatch(client, jsonl(Array.from({ length: 10 }, (_x, i) => chatLine(`u-${i}`, 'one', `ui line ${i}`))));
     const row = page.locator(`tr[data-batch="${b.id}"]`);
@@ -158,7 +148,7 @@ describe('batches on the dashboard', () => {
     // The earlier batches (from the metrics test) are listed too, newest first.
     expect(await page.locator('tr[data-batch]').evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.batch))).toHaveLength(3);
     expect(await page.locator('tr[data-batch]').first().getAttribute('data-batch')).toBe(b.id);
-    expect(loads, 'no reload').toBe(loadsBefore);
+    expect(navigations(), 'no reload').toBe(loadsBefore);
     expect(problems, 'no console errors').toEqual([]);
   }, 30_000);
 });

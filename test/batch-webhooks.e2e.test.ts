@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { batchKeys, Redis } from '@switchyard/core';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
-import { chatLine, jsonl, pollBatch, submitBatch } from './helpers/batches.js';
-import { writeConfig } from './helpers/config.js';
+import { chatLine, jsonl, pollBatch, submitBatch, sdkClient, writeBatchConfig } from './helpers/batches.js';
 import { killRole, startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
 import { signedAt, startWebhookReceiver, type WebhookDelivery, type WebhookReceiver } from './helpers/webhooks.js';
@@ -35,19 +34,9 @@ beforeAll(async () => {
   hooks = await startWebhookReceiver();
   fast = await startMockLlm({ name: 'webhook-fast', behaviour: { latencyMs: 5, echo: true } });
   slow = await startMockLlm({ name: 'webhook-slow', behaviour: { latencyMs: 300 } });
-  config = writeConfig(`
-model_list:
-  - model_name: fast
-    litellm_params: { model: openai/fast, api_base: "${fast.url}/v1" }
-    model_info: { id: fast-1 }
-  - model_name: slow
-    litellm_params: { model: openai/slow, api_base: "${slow.url}/v1", max_parallel_requests: 2 }
-    model_info: { id: slow-1 }
-general_settings:
-  master_key: ${KEY}
-`);
+  config = writeBatchConfig({ fastUrl: fast.url, slowUrl: slow.url, masterKey: KEY });
   sy = await start();
-  client = new OpenAI({ apiKey: KEY, baseURL: `${sy.url}/v1`, maxRetries: 0 });
+  client = sdkClient(sy.url, KEY);
 });
 
 afterAll(async () => {

@@ -7,8 +7,7 @@ import OpenAI from 'openai';
 import { jobKeys, Redis } from '@switchyard/core';
 import { LINE_RECORD_RETENTION_SECONDS, lineJobId } from '@switchyard/batches';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
-import { chatLine, fileLines, jsonl, pollBatch, submitBatch } from './helpers/batches.js';
-import { writeConfig } from './helpers/config.js';
+import { chatLine, fileLines, jsonl, pollBatch, submitBatch, sdkClient, writeBatchConfig } from './helpers/batches.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
 
@@ -25,19 +24,9 @@ beforeAll(async () => {
   redis = r.redis;
   fast = await startMockLlm({ name: 'batch-fast', behaviour: { latencyMs: 5, echo: true, rejectMarker: REJECT } });
   slow = await startMockLlm({ name: 'batch-slow', behaviour: { latencyMs: 400 } });
-  const config = writeConfig(`
-model_list:
-  - model_name: fast
-    litellm_params: { model: openai/fast, api_base: "${fast.url}/v1" }
-    model_info: { id: fast-1 }
-  - model_name: slow
-    litellm_params: { model: openai/slow, api_base: "${slow.url}/v1", max_parallel_requests: 2 }
-    model_info: { id: slow-1 }
-general_settings:
-  master_key: ${KEY}
-`);
+  const config = writeBatchConfig({ fastUrl: fast.url, slowUrl: slow.url, masterKey: KEY });
   sy = await startRole({ role: 'start', config, redisUrl: r.url, env: { SWITCHYARD_BATCH_WINDOW: '16' } });
-  client = new OpenAI({ apiKey: KEY, baseURL: `${sy.url}/v1`, maxRetries: 0 });
+  client = sdkClient(sy.url, KEY);
 });
 
 afterAll(async () => {

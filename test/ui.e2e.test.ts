@@ -6,19 +6,18 @@
  * in `.switchyard/artifacts/`. Also: with a master key, `/ui`, `/ui/state` and `/admin/queues`
  * refuse requests without it. Standalone (`start`), one process.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
 import type { Redis } from '@switchyard/core';
 import { writeConfig } from './helpers/config.js';
 import { chatBody } from './helpers/jobs.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
+import { launchChromium, openWatchedPage } from './helpers/browser.js';
 import { freshRedis } from './helpers/redis.js';
 
-/** Debian's chromium package (`apt-get install -y chromium`; scripts/setup.sh installs it). */
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'sk-ui-test-master';
 const PROVIDER_KEY = 'sk-ui-provider-secret';
 const ARTIFACTS = fileURLToPath(new URL('../.switchyard/artifacts/', import.meta.url));
@@ -92,18 +91,8 @@ describe('dashboard and bull-board', () => {
   });
 
   it('shows every deployment with its tier, turns a failing one to "cooling down" live, then back to "healthy"', async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh does it as root)`).toBe(true);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 640 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    let reloads = 0;
-    page.on('framenavigated', (f) => {
-      if (f === page.mainFrame()) reloads++;
-    });
+    browser = await launchChromium();
+    const { page, problems, navigations } = await openWatchedPage(browser);
 
     // The login page (a 401), then the dashboard.
     const first = await page.goto(`${base}/ui`);
@@ -118,7 +107,7 @@ describe('dashboard and bull-board', () => {
     expect(await row('batch-a').locator('.tier').textContent()).toBe('1');
     expect(await page.locator('section[data-group]').evaluateAll((s) => s.map((x) => (x as HTMLElement).dataset.group))).toEqual(['chat', 'batch']);
     expect(await row('primary').locator('.state').textContent()).toBe('healthy');
-    const navigationsBefore = reloads;
+    const navigationsBefore = navigations();
 
     // Some traffic on the primary, then it fails: a 429 cools it down at once.
     for (let i = 0; i < 3; i++) expect(await chat('chat')).toBe(200);
@@ -137,7 +126,7 @@ describe('dashboard and bull-board', () => {
     expect(await chat('chat')).toBe(200);
     await page.waitForFunction(() => document.querySelector('tr[data-deployment="primary"] .state')?.textContent === 'healthy', undefined, { timeout: 5_000 });
     await page.screenshot({ path: `${ARTIFACTS}ui-dashboard-healthy.png`, fullPage: true });
-    expect(reloads, 'no reload').toBe(navigationsBefore);
+    expect(navigations(), 'no reload').toBe(navigationsBefore);
     expect(problems, 'no console errors').toEqual([]);
 
     // bull-board loads in the same session (the cookie), with its own assets.

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { CpuProbe, type CpuRow } from './cpu.js';
-import { chatBody, percentile } from './load.js';
+import { chatBody, LoadGenerator, type LoadResult } from './load.js';
 import { log } from './log.js';
 import { BatchSampler, drift, flatness, type Flatness } from './batch-samples.js';
 import { startMockProcess, startSeparate } from './scenarios/stack.js';
@@ -28,12 +28,7 @@ export interface BatchRunPlan {
 }
 
 /** Latency of interactive calls. */
-export interface LatencyStats {
-  calls: number;
-  errors: number;
-  p50Ms: number;
-  p99Ms: number;
-}
+export type LatencyStats = Pick<LoadResult, 'ok' | 'errors' | 'p50Ms' | 'p99Ms'>;
 
 /** What one run measured. */
 export interface BatchRunResult {
@@ -92,54 +87,6 @@ async function writeInput(path: string, lines: number): Promise<void> {
   await once(out, 'finish');
 }
 
-/** Sequential interactive callers until `stop()`; latencies of 200 answers. */
-class InteractiveLoad {
-  private stopped = false;
-  private readonly latencies: number[] = [];
-  private errors = 0;
-  private readonly done: Promise<void[]>;
-
-  constructor(
-    private readonly pool: Pool,
-    clients: number,
-    /** Stop after this many calls (default unbounded). */
-    private readonly limit = Number.POSITIVE_INFINITY,
-  ) {
-    this.done = Promise.all(Array.from({ length: clients }, () => this.loop()));
-  }
-
-  private async loop(): Promise<void> {
-    const body = chatBody('bench');
-    while (!this.stopped && this.latencies.length + this.errors < this.limit) {
-      const t0 = performance.now();
-      try {
-        const res = await this.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body });
-        const text = await res.body.text();
-        if (res.statusCode === 200 && text.includes('"choices"')) this.latencies.push(performance.now() - t0);
-        else this.errors++;
-      } catch {
-        this.errors++;
-      }
-    }
-  }
-
-  async stop(): Promise<LatencyStats> {
-    this.stopped = true;
-    await this.done;
-    return this.stats();
-  }
-
-  async finished(): Promise<LatencyStats> {
-    await this.done;
-    return this.stats();
-  }
-
-  private stats(): LatencyStats {
-    const sorted = Float64Array.from(this.latencies).sort();
-    return { calls: sorted.length, errors: this.errors, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
-  }
-}
-
 interface BatchView {
   status: string;
   output_file_id: string | null;
@@ -180,12 +127,13 @@ export async function runBatchPlan(repoRoot: string, dir: string, plan: BatchRun
   const redis = await startTrackedRedis(join(dir, 'redis'));
   const mock = await startMockProcess(repoRoot, plan.latencyMs);
   const stack = await startSeparate(repoRoot, redis.url, writeConfig(dir, mock.url, plan.deployments));
-  const pool = new Pool(stack.url, { connections: plan.interactiveClients + 4, keepAliveTimeout: 60_000 });
+  const pool = new Pool(stack.url, { connections: 4, keepAliveTimeout: 60_000 });
+  const interactive = new LoadGenerator({ origin: stack.url, path: '/v1/chat/completions', body: chatBody('bench') }, plan.interactiveClients);
   try {
     const inputPath = join(dir, 'input.jsonl');
     await writeInput(inputPath, plan.lines);
-    await new InteractiveLoad(pool, 1, 50).finished();
-    const idle = await new InteractiveLoad(pool, plan.interactiveClients, 300).finished();
+    await interactive.run({ clients: 1, requests: 50, maxDurationMs: 60_000 });
+    const idle = await interactive.run({ clients: plan.interactiveClients, requests: 300, maxDurationMs: 60_000 });
     log(`  idle interactive p50 ${idle.p50Ms.toFixed(1)} ms, p99 ${idle.p99Ms.toFixed(1)} ms`);
 
     const tUp = performance.now();
@@ -205,7 +153,7 @@ export async function runBatchPlan(repoRoot: string, dir: string, plan: BatchRun
     const t0 = performance.now();
     const created = await json<{ id: string }>(pool, 'POST', '/v1/batches', { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     sampler.batchId = created.id;
-    const during = new InteractiveLoad(pool, plan.interactiveClients);
+    const during = interactive.run({ clients: plan.interactiveClients, requests: 1_000_000, maxDurationMs: plan.maxMs });
     let firstResultMs = Number.NaN;
     let view: BatchView | undefined;
     let lastLog = 0;
@@ -222,7 +170,8 @@ export async function runBatchPlan(repoRoot: string, dir: string, plan: BatchRun
     }
     const totalMs = performance.now() - t0;
     const cpuRows = cpu.finish(plan.lines);
-    const duringStats = await during.stop();
+    interactive.stop();
+    const duringStats = await during;
     await sampler.stop();
     if (!view || !TERMINAL.has(view.status)) throw new Error(`batch not finished after ${plan.maxMs / 1000} s (${done}/${plan.lines} lines)`);
     const distinctOutputs = await countOutputs(pool, view.output_file_id);
@@ -251,6 +200,8 @@ export async function runBatchPlan(repoRoot: string, dir: string, plan: BatchRun
       uploadMs,
     };
   } finally {
+    interactive.stop();
+    await interactive.close();
     await pool.close().catch(() => undefined);
     await stack.stop();
     await mock.service.stop();

@@ -66,7 +66,7 @@ function tables(results: readonly BatchRunResult[]): string[] {
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
-        `| ${r.plan.latencyMs} ms | ${r.plan.lines.toLocaleString('en-US')} | ${r.status} | ${r.completed} / ${r.failed} | ${r.distinctOutputs} | ${Math.round(r.linesPerSecond)} | ${(r.firstResultMs / 1000).toFixed(2)} s | ${(r.totalMs / 1000).toFixed(1)} s | ${f1(r.idle.p50Ms)} / ${f1(r.idle.p99Ms)} ms | ${f1(r.during.p50Ms)} / ${f1(r.during.p99Ms)} ms (${r.during.calls} calls, ${r.during.errors} errors) |`,
+        `| ${r.plan.latencyMs} ms | ${r.plan.lines.toLocaleString('en-US')} | ${r.status} | ${r.completed} / ${r.failed} | ${r.distinctOutputs} | ${Math.round(r.linesPerSecond)} | ${(r.firstResultMs / 1000).toFixed(2)} s | ${(r.totalMs / 1000).toFixed(1)} s | ${f1(r.idle.p50Ms)} / ${f1(r.idle.p99Ms)} ms | ${f1(r.during.p50Ms)} / ${f1(r.during.p99Ms)} ms (${r.during.ok} calls, ${r.during.errors} errors) |`,
     ),
     '',
     '| upstream | Redis used_memory after warm-up (mean, flatness) | results stored at the end | used_memory − stored results (mean, flatness, drift) |',

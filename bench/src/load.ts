@@ -80,6 +80,7 @@ export class LoadGenerator {
   private readonly pool: Pool;
   private readonly headers: Record<string, string>;
   private aborted = false;
+  private stopped = false;
 
   constructor(
     private readonly target: LoadTarget,
@@ -104,7 +105,12 @@ export class LoadGenerator {
     void this.pool.destroy().catch(() => undefined);
   }
 
-  /** Runs the plan and resolves when every loop has stopped by itself. */
+  /** Makes every loop stop before its next request; the running {@link run} then resolves. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Runs the plan and resolves when every loop has stopped by itself (or {@link stop} was called). */
   async run(plan: LoadPlan): Promise<LoadResult> {
     const latencies = new Float64Array(plan.requests);
     let okCount = 0;
@@ -121,7 +127,7 @@ export class LoadGenerator {
 
     const loop = async (): Promise<void> => {
       for (;;) {
-        if (issued >= plan.requests || this.aborted) return;
+        if (issued >= plan.requests || this.aborted || this.stopped) return;
         if (performance.now() >= deadline) {
           capped = true;
           return;

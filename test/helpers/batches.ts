@@ -1,6 +1,24 @@
-/** Helpers for the batch tests: JSONL inputs and polling a batch with the `openai` SDK. */
-import type OpenAI from 'openai';
-import { toFile } from 'openai';
+/** Helpers for the batch tests: their config, JSONL inputs and polling a batch with the `openai` SDK. */
+import OpenAI, { toFile } from 'openai';
+import { writeConfig } from './config.js';
+
+/**
+ * Writes the batch tests' config: a `fast` group (no limit) and/or a `slow` group
+ * (`max_parallel_requests: 2`) on the given mock URLs, behind `masterKey`. Returns its path.
+ */
+export function writeBatchConfig(o: { fastUrl?: string; slowUrl?: string; masterKey: string }): string {
+  const groups: string[] = [];
+  if (o.fastUrl) groups.push(`  - model_name: fast\n    litellm_params: { model: openai/fast, api_base: "${o.fastUrl}/v1" }\n    model_info: { id: fast-1 }`);
+  if (o.slowUrl) {
+    groups.push(`  - model_name: slow\n    litellm_params: { model: openai/slow, api_base: "${o.slowUrl}/v1", max_parallel_requests: 2 }\n    model_info: { id: slow-1 }`);
+  }
+  return writeConfig(`model_list:\n${groups.join('\n')}\ngeneral_settings:\n  master_key: ${o.masterKey}\n`);
+}
+
+/** The official SDK against a Switchyard API origin, without SDK retries (unless `maxRetries`). */
+export function sdkClient(origin: string, key: string, maxRetries = 0): OpenAI {
+  return new OpenAI({ apiKey: key, baseURL: `${origin}/v1`, maxRetries });
+}
 
 /** A chat batch line. */
 export function chatLine(customId: string, model: string, content: string, url = '/v1/chat/completions'): Record<string, unknown> {

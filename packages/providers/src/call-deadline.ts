@@ -27,15 +27,9 @@ export class CallDeadline {
     }, ms);
     // Like AbortSignal.timeout: a pending deadline never keeps the process alive by itself.
     this.timer.unref();
-    if (outer?.aborted) {
-      this.ac.abort(outer.reason);
-      this.onOuter = undefined;
-    } else if (outer) {
-      this.onOuter = () => this.ac.abort(outer.reason);
-      outer.addEventListener('abort', this.onOuter, { once: true });
-    } else {
-      this.onOuter = undefined;
-    }
+    this.onOuter = outer && !outer.aborted ? () => this.ac.abort(outer.reason) : undefined;
+    if (outer?.aborted) this.ac.abort(outer.reason);
+    else if (this.onOuter) outer?.addEventListener('abort', this.onOuter, { once: true });
   }
 
   /** Aborts when the deadline passes, the outer signal aborts, or {@link abort} is called. */
