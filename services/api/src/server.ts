@@ -63,14 +63,15 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-api' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-api-events', kind: 'blocking' });
+  const queueRedis = createRedis(opts.redisUrl, { connectionName: 'sy-api-queues' });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
-  const queues = new QueueSet(redis);
+  const queues = new QueueSet(queueRedis);
   const hub = new CompletionHub(subscriber, jobs);
   await hub.start();
   const routing = new RoutingState(redis);
   const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger);
-  const ui = uiRoutes(redis, config);
+  const ui = uiRoutes(redis, queueRedis, config);
   const app = createApp({
     ui,
     routing,
@@ -118,8 +119,9 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
       await bounded(queues.close(), CLOSE_STEP_MS);
       await bounded(ui.close(), CLOSE_STEP_MS);
       subscriber.disconnect();
-      await bounded(redis.quit(), CLOSE_STEP_MS);
+      await bounded(Promise.all([redis.quit(), queueRedis.quit()]), CLOSE_STEP_MS);
       redis.disconnect();
+      queueRedis.disconnect();
       logger.info('api stopped');
     },
   };

@@ -46,8 +46,10 @@ export async function startBatchRunner(opts: BatchRunnerOptions): Promise<BatchR
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-batches', kind: 'background' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-batches-replies', kind: 'blocking' });
+  // BullMQ's own connection (see QueueSet).
+  const queueRedis = createRedis(opts.redisUrl, { connectionName: 'sy-batches-queues', kind: 'background' });
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
-  const queues = new QueueSet(redis);
+  const queues = new QueueSet(queueRedis);
   const routing = new RoutingState(redis);
   const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger);
   const batches = new BatchStore(redis);
@@ -145,7 +147,7 @@ export async function startBatchRunner(opts: BatchRunnerOptions): Promise<BatchR
       held.clear();
       subscriber.disconnect();
       await queues.close();
-      await redis.quit().catch(() => undefined);
+      await Promise.all([redis.quit().catch(() => undefined), queueRedis.quit().catch(() => undefined)]);
     },
   };
 }

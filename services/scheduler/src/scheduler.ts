@@ -32,8 +32,10 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler', kind: 'background' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-wake', kind: 'blocking' });
+  // BullMQ's own connection (see QueueSet): the ingress workers and the queues they hand on to.
+  const queueRedis = createRedis(opts.redisUrl, { connectionName: 'sy-scheduler-queues', kind: 'background' });
   const routing = new RoutingState(redis, { leaseTtlMs: opts.leaseTtlMs ?? LEASE_TTL_MS });
-  const queues = new QueueSet(redis);
+  const queues = new QueueSet(queueRedis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const deadlines = new DeadlineIndex(redis);
   const dispatchers = new Map<string, GroupDispatcher>();
@@ -45,7 +47,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
         group,
         router: config.router,
         groups: config.groups,
-        connection: redis,
+        connection: queueRedis,
         routing,
         queues,
         jobs,
@@ -80,7 +82,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
       await Promise.all([...dispatchers.values()].map((d) => d.close()));
       await queues.close();
       subscriber.disconnect();
-      await redis.quit().catch(() => undefined);
+      await Promise.all([redis.quit().catch(() => undefined), queueRedis.quit().catch(() => undefined)]);
       logger.info('scheduler stopped');
     },
   };

@@ -70,9 +70,11 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-worker', kind: 'background' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-worker-cancel', kind: 'blocking' });
+  // BullMQ's own connection (see QueueSet): its pools and the queues it re-routes to.
+  const queueRedis = createRedis(opts.redisUrl, { connectionName: 'sy-worker-queues', kind: 'background' });
   const leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
   const routing = new RoutingState(redis, { leaseTtlMs });
-  const queues = new QueueSet(redis);
+  const queues = new QueueSet(queueRedis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const leases = new LeaseKeeper(routing, logger, Math.max(100, Math.floor(leaseTtlMs / 3)));
   const executor = new Executor({ config, routing, queues, jobs, deadlines: new DeadlineIndex(redis), leases, logger, redis });
@@ -104,7 +106,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       },
       {
         // BullMQ duplicates this for its blocking fetch; its other commands are auto-pipelined.
-        connection: redis,
+        connection: queueRedis,
         prefix: QUEUE_PREFIX,
         concurrency,
         lockDuration: opts.lockMs ?? 30_000,
@@ -150,7 +152,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       leases.close();
       await Promise.all([...adapters.values()].map((a) => a.close()));
       await queues.close();
-      await redis.quit().catch(() => undefined);
+      await Promise.all([redis.quit().catch(() => undefined), queueRedis.quit().catch(() => undefined)]);
       logger.info('worker stopped');
     },
   };

@@ -5,6 +5,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { QUEUE_PREFIX, queueNames, type Redis } from '@switchyard/core';
+import type { QueueSet } from '@switchyard/routing';
 import { CLIENT_JS } from './client-script.js';
 import { dashboardPage, loginPage, PAGE_HEADERS } from './pages.js';
 import { UiAuth } from './ui-auth.js';
@@ -24,9 +25,10 @@ export interface UiRoutes {
  * second), `POST /ui/login` (the master key once → an HttpOnly session cookie) and bull-board at
  * {@link BULL_BOARD_PATH} (read-only: a retry from there would bypass the job state machine).
  * With a master key, all of them need it: as a bearer token, or the session cookie. Mounted
- * before the API's JSON-only guards (the login form is url-encoded).
+ * before the API's JSON-only guards (the login form is url-encoded). `queueRedis` is the
+ * process's BullMQ connection (see {@link QueueSet}).
  */
-export function uiRoutes(redis: Redis, config: SwitchyardConfig): UiRoutes {
+export function uiRoutes(redis: Redis, queueRedis: Redis, config: SwitchyardConfig): UiRoutes {
   const auth = new UiAuth(config.general.masterKey);
   const router = Router();
   router.post('/ui/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
@@ -51,7 +53,7 @@ export function uiRoutes(redis: Redis, config: SwitchyardConfig): UiRoutes {
   const queues = [
     ...[...config.groups.keys()].map((g) => queueNames.ingress(g)),
     ...config.deployments.filter((d) => d.supported).map((d) => queueNames.deployment(d.id)),
-  ].map((name) => new Queue(name, { connection: redis, prefix: QUEUE_PREFIX }));
+  ].map((name) => new Queue(name, { connection: queueRedis, prefix: QUEUE_PREFIX }));
   const board = new ExpressAdapter();
   board.setBasePath(BULL_BOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: board });
