@@ -1,5 +1,12 @@
 import type { StreamOutcome } from './stream-writer.js';
 
+/** One open request of {@link StatsRecorder}. */
+interface OpenRequest {
+  stillOpen: () => boolean;
+  open: boolean;
+  leave?: () => void;
+}
+
 /**
  * Counters of one mock-llm instance. Control-plane (`/__mock/*`) requests are never counted.
  *
@@ -71,14 +78,31 @@ export class StatsRecorder {
     this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
   }
 
-  /** Marks a request as open. */
-  enter(): void {
-    if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
-  }
+  /** Open requests: how to tell whether each one's client is still there. */
+  private readonly open = new Set<OpenRequest>();
 
-  /** Marks a request as finished. */
-  leave(): void {
-    this.inFlight--;
+  /**
+   * Marks a request as open; returns its `leave`, which marks it finished (idempotent).
+   * `stillOpen` tells whether its client is still there: before a new `maxInFlight` is recorded,
+   * requests whose client already went away (the socket is destroyed, but this process's busy
+   * event loop has not run its 'close' yet) are counted out, so a peak is never an artefact of
+   * this process's own lag. Default: always open.
+   */
+  enter(stillOpen: () => boolean = () => true): () => void {
+    const req: OpenRequest = { stillOpen, open: true };
+    const leave = (): void => {
+      if (!req.open) return;
+      req.open = false;
+      this.open.delete(req);
+      this.inFlight--;
+    };
+    req.leave = leave;
+    this.open.add(req);
+    if (++this.inFlight > this.maxInFlight) {
+      for (const r of this.open) if (r !== req && !r.stillOpen()) r.leave?.();
+      if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    }
+    return leave;
   }
 
   /** Counts a stream that ended. */
