@@ -28,8 +28,8 @@ const DEPLOYMENTS = ['chaos-p1', 'chaos-p2', 'chaos-s'] as const;
 const CAPPED = 'chaos-p1';
 const MAX_PARALLEL = 3;
 const ENV = { SWITCHYARD_LOCK_MS: '3000' };
-/** Error codes a job may fail with here: the upstream failure kinds the mocks inject (and the local breaker). */
-const UPSTREAM_CODES = new Set(['server', 'rate_limited', 'timeout', 'connection', 'breaker_open']);
+/** Failure kinds a job may fail with here (its error's `kind`): the upstream failures the mocks inject (and the local breaker). */
+const UPSTREAM_KINDS = new Set(['server', 'rate_limited', 'timeout', 'connection', 'breaker_open']);
 
 /** Reproducible randomness for the behaviour rotation: CHAOS_SEED=<n> replays a run's schedule. */
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
@@ -173,7 +173,7 @@ describe('chaos: random upstream failures, a worker and a scheduler SIGKILLed mi
     const perDeployment: Record<string, Record<string, number>> = {};
     for (const j of jobs) {
       byStatus[j.status] = (byStatus[j.status] ?? 0) + 1;
-      if (j.status === 'failed') failedByCode[j.error?.code ?? 'none'] = (failedByCode[j.error?.code ?? 'none'] ?? 0) + 1;
+      if (j.status === 'failed') failedByCode[j.error?.kind ?? 'none'] = (failedByCode[j.error?.kind ?? 'none'] ?? 0) + 1;
       for (const a of j.attempt_log) {
         const k = a.error_type ?? 'ok';
         logKinds[k] = (logKinds[k] ?? 0) + 1;
@@ -216,7 +216,7 @@ describe('chaos: random upstream failures, a worker and a scheduler SIGKILLed mi
     for (const j of outcome.jobs) {
       if (j.status === 'succeeded') continue;
       expect(j.status, `${j.id}: ${JSON.stringify(j.error)}`).toBe('failed');
-      expect(UPSTREAM_CODES.has(j.error?.code ?? ''), `${j.id} failed with ${JSON.stringify(j.error)}`).toBe(true);
+      expect(UPSTREAM_KINDS.has(j.error?.kind ?? ''), `${j.id} failed with ${JSON.stringify(j.error)}`).toBe(true);
       expect(j.attempt_log.length, `${j.id} failed without an attempt_log`).toBeGreaterThan(0);
     }
   });

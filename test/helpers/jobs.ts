@@ -16,7 +16,7 @@ export interface JobView {
   deployment: string | null;
   attempts: number;
   attempt_log: { deployment: string; model_group: string; error_type?: string; status?: number; duration_ms: number; at: number }[];
-  error?: { message: string; type: string; code: string | null; status: number };
+  error?: { message: string; type: string; code: string | null; param?: string | null; status: number; kind?: string };
   /** Unix seconds. */
   created_at: number;
   started_at: number | null;

@@ -15,9 +15,15 @@ export type JobKind = z.infer<typeof JobKindSchema>;
 /** The error a failed job carries, in OpenAI terms plus the HTTP status for the client. */
 export const JobErrorSchema = z.object({
   message: z.string(),
+  /** OpenAI error type shown to the client (the upstream's own, when it sent one). */
   type: z.string(),
+  /** OpenAI error code shown to the client (the upstream's own, when it sent one). */
   code: z.string().nullable(),
+  /** The request field the error is about, when the upstream named one. Default null. */
+  param: z.string().nullable().optional(),
   status: z.number().int(),
+  /** Switchyard's class of an upstream failure (`rate_limited`, `server`, ...); absent for its own outcomes. */
+  kind: z.string().optional(),
 });
 export type JobError = z.infer<typeof JobErrorSchema>;
 

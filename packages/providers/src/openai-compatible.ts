@@ -4,7 +4,7 @@ import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
 import { CallDeadline } from './call-deadline.js';
 import { parseSse } from './sse.js';
 import { buildUpstreamBody, scrubSecrets } from './upstream-body.js';
-import { classifyResponse, parseRetryAfter, UpstreamError } from './upstream-error.js';
+import { classifyResponse, parseRetryAfter, UpstreamError, type UpstreamErrorDetail } from './upstream-error.js';
 
 /** Default `api_base` of the `openai/` provider. */
 export const OPENAI_DEFAULT_BASE = 'https://api.openai.com/v1';
@@ -102,7 +102,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
         const err = (chunk as { error?: { message?: unknown; code?: unknown; type?: unknown } }).error;
         if (err && typeof err === 'object') {
           const code = typeof err.code === 'string' ? err.code : typeof err.type === 'string' ? err.type : undefined;
-          throw classifyResponse(500, scrubSecrets(this.deployment, String(err.message ?? 'upstream stream error')), code);
+          throw classifyResponse(500, scrubSecrets(this.deployment, String(err.message ?? 'upstream stream error')), code, undefined, errorDetail(err));
         }
         yield chunk as ChatChunk;
       }
@@ -140,8 +140,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       });
       if (res.statusCode >= 200 && res.statusCode < 300) return { res, timeout };
       const text = (await res.body.text()).slice(0, MAX_ERROR_CHARS);
-      const { message, code } = parseErrorBody(text);
-      throw classifyResponse(res.statusCode, scrubSecrets(d, message), code, parseRetryAfter(res.headers));
+      const { message, code, detail } = parseErrorBody(text);
+      throw classifyResponse(res.statusCode, scrubSecrets(d, message), code, parseRetryAfter(res.headers), detail);
     } catch (err) {
       timeout.clear();
       throw this.failure(err, timeout, call.signal);
@@ -162,14 +162,17 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 }
 
-/** Extracts message and code from OpenAI-style (or other common) error bodies. */
-export function parseErrorBody(text: string): { message: string; code?: string } {
+/**
+ * Extracts message and code from OpenAI-style (or other common) error bodies; `detail` is the
+ * `type`, `code` and `param` of an OpenAI-style `{error: {...}}`, passed on to the client.
+ */
+export function parseErrorBody(text: string): { message: string; code?: string; detail?: UpstreamErrorDetail } {
   try {
     const j = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
     if (j.error && typeof j.error === 'object') {
       const e = j.error as { message?: unknown; code?: unknown; type?: unknown };
       const code = typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : undefined;
-      return { message: typeof e.message === 'string' ? e.message : text, ...(code ? { code } : {}) };
+      return { message: typeof e.message === 'string' ? e.message : text, ...(code ? { code } : {}), detail: errorDetail(j.error) };
     }
     if (typeof j.error === 'string') return { message: j.error };
     if (typeof j.message === 'string') return { message: j.message };
@@ -178,4 +181,15 @@ export function parseErrorBody(text: string): { message: string; code?: string }
     // not JSON: use the text as it is
   }
   return { message: text };
+}
+
+/** The OpenAI-shaped `type`, `code` and `param` of an upstream `error` object (only the fields it has, of the right type). */
+export function errorDetail(error: object): UpstreamErrorDetail {
+  const e = error as { type?: unknown; code?: unknown; param?: unknown };
+  const out: UpstreamErrorDetail = {};
+  if (typeof e.type === 'string') out.type = e.type;
+  if (typeof e.code === 'string' || e.code === null) out.code = e.code;
+  else if (typeof e.code === 'number') out.code = String(e.code);
+  if (typeof e.param === 'string' || e.param === null) out.param = e.param;
+  return out;
 }

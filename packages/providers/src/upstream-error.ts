@@ -22,8 +22,10 @@ export type CooldownEffect = 'none' | 'count' | 'immediate';
 interface KindTraits {
   retryable: boolean;
   cooldown: CooldownEffect;
-  /** OpenAI error type shown to the client. */
+  /** OpenAI error type shown to the client when the upstream sent none. */
   type: string;
+  /** OpenAI error code shown to the client when the upstream sent none. Default: the kind. */
+  code?: string;
   /** Status shown to the client when the upstream gave none. */
   status: number;
   /** LiteLLM error class for `retry_policy` / `allowed_fails_policy`; none = general settings. */
@@ -41,19 +43,29 @@ const TRAITS: Record<UpstreamErrorKind, KindTraits> = {
   context_window_exceeded: {
     retryable: false,
     cooldown: 'none',
-    type: 'context_window_exceeded',
+    type: 'invalid_request_error',
+    code: 'context_length_exceeded',
     status: 400,
     errorClass: 'BadRequestError',
   },
   content_policy: {
     retryable: false,
     cooldown: 'none',
-    type: 'content_policy_violation',
+    type: 'invalid_request_error',
+    code: 'content_policy_violation',
     status: 400,
     errorClass: 'ContentPolicyViolationError',
   },
   breaker_open: { retryable: true, cooldown: 'none', type: 'api_error', status: 503 },
 };
+
+/** The `type`, `code` and `param` of an OpenAI-shaped upstream error body (`{error: {...}}`). */
+export interface UpstreamErrorDetail {
+  type?: string;
+  /** Present (possibly null) only when the body had the field. */
+  code?: string | null;
+  param?: string | null;
+}
 
 /** A failed upstream call, classified. Messages never contain credentials. */
 export class UpstreamError extends Error {
@@ -64,6 +76,8 @@ export class UpstreamError extends Error {
     readonly status?: number,
     /** From `retry-after-ms` / `retry-after`, when the upstream sent one. */
     readonly retryAfterMs?: number,
+    /** What an OpenAI-shaped upstream said about the error, passed on to the client as it is. */
+    readonly detail?: UpstreamErrorDetail,
   ) {
     super(message);
     this.name = 'UpstreamError';
@@ -84,10 +98,22 @@ export class UpstreamError extends Error {
     return TRAITS[this.kind].errorClass;
   }
 
-  /** The error as stored on the job and shown to the client. */
+  /**
+   * The error as stored on the job and shown to the client: an OpenAI-shaped upstream's own
+   * `type`, `code` and `param` (an OpenAI client checking `code === "context_length_exceeded"`
+   * sees what the provider said), else the kind's OpenAI type and code; `kind` keeps the class.
+   */
   toJobError(): JobError {
     const t = TRAITS[this.kind];
-    return { message: this.message, type: t.type, code: this.kind, status: this.status ?? t.status };
+    const d = this.detail;
+    return {
+      message: this.message,
+      type: d?.type ?? t.type,
+      code: d?.code !== undefined ? d.code : (t.code ?? this.kind),
+      param: d?.param ?? null,
+      status: this.status ?? t.status,
+      kind: this.kind,
+    };
   }
 }
 
@@ -105,7 +131,13 @@ export function parseRetryAfter(headers: Record<string, string | string[] | unde
 }
 
 /** Classifies a non-2xx upstream response. */
-export function classifyResponse(status: number, message: string, code: string | undefined, retryAfterMs?: number): UpstreamError {
+export function classifyResponse(
+  status: number,
+  message: string,
+  code: string | undefined,
+  retryAfterMs?: number,
+  detail?: UpstreamErrorDetail,
+): UpstreamError {
   const text = `${code ?? ''} ${message}`;
   let kind: UpstreamErrorKind;
   if (status === 429) kind = 'rate_limited';
@@ -116,5 +148,5 @@ export function classifyResponse(status: number, message: string, code: string |
   else if (/content_policy|content_filter|content management policy/i.test(text)) kind = 'content_policy';
   else if (status >= 500) kind = 'server';
   else kind = 'bad_request';
-  return new UpstreamError(kind, message || `upstream answered HTTP ${status}`, status, retryAfterMs);
+  return new UpstreamError(kind, message || `upstream answered HTTP ${status}`, status, retryAfterMs, detail);
 }

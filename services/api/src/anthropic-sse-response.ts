@@ -61,7 +61,7 @@ export class AnthropicSseResponder implements StreamSink {
     }
     if (!this.started) return false;
     const e = rec.error;
-    const { type } = anthropicErrorFor((e?.code ?? 'server') as UpstreamErrorKind, e?.status);
+    const { type } = anthropicErrorFor((e?.kind ?? e?.code ?? 'server') as UpstreamErrorKind, e?.status);
     this.res.end(formatAnthropicSse(anthropicErrorEvent(type, e?.message ?? `The job ended ${rec.status}.`)));
     return true;
   }

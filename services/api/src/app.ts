@@ -12,6 +12,7 @@ import {
 } from '@switchyard/core';
 import { requireMasterKey } from './auth.js';
 import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body-guards.js';
+import { anthropicErrors } from './anthropic-errors.js';
 import { errorHandler } from './http-errors.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { batchRoutes } from './routes/batches.js';
@@ -106,12 +107,13 @@ export function createApp(d: AppDeps): Express {
   app.use(jsonType, jsonBody);
   app.use(modelRoutes(d.config));
   app.use(modelInfoRoutes(d.config, d.redis));
-  app.use(messagesRoutes({ submitter: d.submitter, hub: d.hub, router: d.config.router, syncWaitSeconds: d.syncWaitSeconds }));
+  app.use(messagesRoutes({ submitter: d.submitter, hub: d.hub, router: d.config.router, syncWaitSeconds: d.syncWaitSeconds, limits }));
   app.use(jobRoutes({ submitter: d.submitter, jobs: d.jobs, hub: d.hub, idempotency }));
   app.use(batchRoutes({ batches: d.batches, files: d.files }));
   app.use((req, _res, next) => {
     next(new SwitchyardError(`Unknown route ${req.method} ${req.path}.`, 404, 'invalid_request_error', 'unknown_route'));
   });
+  app.use(anthropicErrors(d.logger));
   app.use(errorHandler(d.logger));
   return app;
 }

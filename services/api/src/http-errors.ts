@@ -1,9 +1,9 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Response } from 'express';
 import { InvalidRequestError, ServiceUnavailableError, SwitchyardError, type Logger } from '@switchyard/core';
 import type { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
 import { isRedisUnavailable } from './redis-errors.js';
-import { DEFAULT_RETRY_AFTER_SECONDS } from './ops/rate-limit-headers.js';
+import { DEFAULT_RETRY_AFTER_SECONDS, wantsRetryAfter } from './ops/rate-limit-headers.js';
 
 /** Turns the first zod issue into a 400 with `param` set to the offending field path. */
 export function validationError(error: z.ZodError, prefix = ''): InvalidRequestError {
@@ -51,22 +51,38 @@ function httpLayerError(err: unknown): SwitchyardError | undefined {
 }
 
 /**
- * Express error handler: every error leaves as an OpenAI-style body, never a stack trace.
- * Redis connection failures become 503 `service_unavailable`; other unexpected errors 500.
+ * Any error a route or middleware raised, as the {@link SwitchyardError} to answer with: the
+ * HTTP layer's (body-parser, router) as client errors, Redis connection failures as 503
+ * `service_unavailable`, anything else as a 500 (logged; never a stack trace to the caller).
  */
+export function toSwitchyardError(err: unknown, logger: Logger, path: string): SwitchyardError {
+  const e = err instanceof SwitchyardError ? err : httpLayerError(err);
+  if (e) return e;
+  if (isRedisUnavailable(err)) {
+    logger.warn({ err: err instanceof Error ? err.message : String(err), path }, 'redis unavailable');
+    return new ServiceUnavailableError('Switchyard cannot reach its store (Redis); retry later.');
+  }
+  logger.error({ err }, 'unhandled error');
+  return new SwitchyardError('Internal error.', 500, 'api_error', 'internal_error');
+}
+
+/**
+ * The headers every error answer carries: `retry-after` on a 429 or 503 (when the route set
+ * none), and `x-should-retry: false` on a 409 (a conflict — a batch already finished, an
+ * idempotency key in use — does not go away by itself; the OpenAI and Anthropic SDKs would
+ * otherwise retry it twice).
+ */
+export function setErrorHeaders(res: Response, status: number): void {
+  if (wantsRetryAfter(status) && !res.hasHeader('retry-after')) res.set('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
+  if (status === 409) res.set('x-should-retry', 'false');
+}
+
+/** Express error handler: every error leaves as an OpenAI-style body (see {@link toSwitchyardError}). */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    let e = err instanceof SwitchyardError ? err : httpLayerError(err);
-    if (!e && isRedisUnavailable(err)) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err), path: req.path }, 'redis unavailable');
-      e = new ServiceUnavailableError('Switchyard cannot reach its store (Redis); retry later.');
-    }
-    if (!e) {
-      logger.error({ err }, 'unhandled error');
-      e = new SwitchyardError('Internal error.', 500, 'api_error', 'internal_error');
-    }
+    const e = toSwitchyardError(err, logger, req.path);
     if (res.headersSent) return;
-    if ((e.status === 429 || e.status === 503) && !res.hasHeader('retry-after')) res.set('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
+    setErrorHeaders(res, e.status);
     res.status(e.status).json(e.toBody());
   };
 }

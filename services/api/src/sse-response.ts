@@ -61,7 +61,7 @@ export class SseResponder implements StreamSink {
     }
     if (!this.started) return false;
     const e = rec.error ?? { message: `The job ended ${rec.status}.`, type: 'api_error', code: rec.status, status: 500 };
-    this.res.end(`data: ${JSON.stringify({ error: { message: e.message, type: e.type, param: null, code: e.code } })}\n\n`);
+    this.res.end(`data: ${JSON.stringify({ error: { message: e.message, type: e.type, param: e.param ?? null, code: e.code } })}\n\n`);
     return true;
   }
 

@@ -34,7 +34,7 @@ export function outputLineFor(rec: JobRecord, customId: string): OutputLine {
     return noResponseLine(rec.id, customId, error);
   }
   const e = rec.error ?? { message: `The request ended ${rec.status}.`, type: 'api_error', code: null, status: 500 };
-  return errorResponseLine(rec.id, customId, e.status, { message: e.message, type: e.type, param: null, code: e.code });
+  return errorResponseLine(rec.id, customId, e.status, { message: e.message, type: e.type, param: e.param ?? null, code: e.code });
 }
 
 /** An error-file line with an HTTP response (a request that was answered with an error). */

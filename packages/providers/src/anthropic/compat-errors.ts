@@ -24,8 +24,9 @@ export function anthropicErrorBody(type: string, message: string): AnthropicErro
  * The Anthropic error status and type for a Switchyard failure kind: rate_limited → 429
  * `rate_limit_error`; auth → 401 `authentication_error`; not_found → 404 `not_found_error`;
  * bad_request, context_window_exceeded, content_policy → 400 `invalid_request_error`; timeout →
- * 504 `timeout_error`; server, connection, breaker_open → 529 `overloaded_error` when the
- * upstream said 529, else 500 `api_error`.
+ * 504 `timeout_error`; server, connection, breaker_open → `overloaded_error` with the status
+ * when it is 529 (an overloaded Anthropic upstream) or 503 (an unavailable upstream, or every
+ * deployment cooling down), else 500 `api_error`.
  */
 export function anthropicErrorFor(kind: UpstreamErrorKind, upstreamStatus?: number): { status: number; type: string } {
   switch (kind) {
@@ -42,6 +43,6 @@ export function anthropicErrorFor(kind: UpstreamErrorKind, upstreamStatus?: numb
     case 'timeout':
       return { status: 504, type: 'timeout_error' };
     default:
-      return upstreamStatus === 529 ? { status: 529, type: 'overloaded_error' } : { status: 500, type: 'api_error' };
+      return upstreamStatus === 529 || upstreamStatus === 503 ? { status: upstreamStatus, type: 'overloaded_error' } : { status: 500, type: 'api_error' };
   }
 }

@@ -51,6 +51,8 @@ describe('toAnthropicMessage', () => {
   it('maps failure kinds to Anthropic error statuses', () => {
     expect(anthropicErrorFor('rate_limited')).toEqual({ status: 429, type: 'rate_limit_error' });
     expect(anthropicErrorFor('server', 529)).toEqual({ status: 529, type: 'overloaded_error' });
+    expect(anthropicErrorFor('server', 503)).toEqual({ status: 503, type: 'overloaded_error' });
+    expect(anthropicErrorFor('breaker_open', 503)).toEqual({ status: 503, type: 'overloaded_error' });
     expect(anthropicErrorFor('server', 500)).toEqual({ status: 500, type: 'api_error' });
     expect(anthropicErrorFor('context_window_exceeded')).toEqual({ status: 400, type: 'invalid_request_error' });
     expect(anthropicErrorFor('auth')).toEqual({ status: 401, type: 'authentication_error' });

@@ -56,7 +56,7 @@ export function sendJobOutcome(res: Response, rec: JobRecord): void {
   }
   const e = rec.error ?? { message: `The job ended ${rec.status}.`, type: 'api_error', code: rec.status, status: 500 };
   res.status(e.status >= 400 && e.status < 600 ? e.status : 500).json({
-    error: { message: e.message, type: e.type, param: null, code: e.code },
+    error: { message: e.message, type: e.type, param: e.param ?? null, code: e.code },
   });
 }
 
@@ -109,9 +109,11 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
   };
 
   const handler = async (req: Request, res: Response): Promise<void> => {
+    const id = newJobId();
+    // Every answer names its request, a rejected one too (nothing is stored under that id then).
+    res.set('x-request-id', id);
     const key = readIdempotencyKey(req);
     const body = parseChatBody(req.body);
-    const id = newJobId();
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const sse = body.stream === true ? new SseResponder(res, id, includeUsage) : undefined;
     let owned: OwnedClaim | undefined;

@@ -34,8 +34,9 @@ export function embeddingsRoutes(deps: EmbeddingsRouteDeps): Router {
   const router = Router();
   const waitMs = deps.syncWaitSeconds * 1000;
   const handler = async (req: Request, res: Response): Promise<void> => {
-    const body = parseEmbeddingsBody(req.body);
     const id = newJobId();
+    res.set('x-request-id', id); // a rejected request is named too
+    const body = parseEmbeddingsBody(req.body);
     const outcome = await runForCaller(
       deps,
       res,

@@ -1,8 +1,6 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import { SwitchyardError, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
+import { Router, type Request, type Response } from 'express';
+import { WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
 import {
-  AnthropicCompatError,
-  anthropicErrorBody,
   anthropicErrorFor,
   fromAnthropicRequest,
   toAnthropicMessage,
@@ -10,10 +8,12 @@ import {
 } from '@switchyard/providers';
 import { profileRequest } from '@switchyard/routing';
 import type { RouterSettings } from '@switchyard/config';
+import { anthropicTypeForStatus, sendAnthropicError } from '../anthropic-errors.js';
 import { AnthropicSseResponder } from '../anthropic-sse-response.js';
 import { jobHeaders } from '../job-view.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import { runForCaller } from '../sync-call.js';
+import type { RateLimitHeaders } from '../ops/rate-limit-headers.js';
 import { parseChatBody } from './chat.js';
 
 /** What the Anthropic-compatible routes need. */
@@ -23,24 +23,8 @@ export interface MessagesRouteDeps {
   router: RouterSettings;
   /** Longest a caller waits, in seconds. */
   syncWaitSeconds: number;
-}
-
-/** Anthropic's error type for an HTTP status of ours. */
-function typeForStatus(status: number): string {
-  if (status === 401) return 'authentication_error';
-  if (status === 403) return 'permission_error';
-  if (status === 404) return 'not_found_error';
-  if (status === 413) return 'request_too_large';
-  if (status === 429) return 'rate_limit_error';
-  if (status === 504) return 'timeout_error';
-  if (status >= 500) return 'api_error';
-  return 'invalid_request_error';
-}
-
-/** Answers an error in the Messages API's shape. */
-function sendAnthropicError(res: Response, status: number, type: string, message: string): void {
-  if (res.headersSent) return;
-  res.status(status).json(anthropicErrorBody(type, message));
+  /** `x-ratelimit-*` and `retry-after` headers of a finished job. Default: none. */
+  limits?: RateLimitHeaders;
 }
 
 /** A finished job as the Messages API answers it. */
@@ -51,10 +35,10 @@ function sendOutcome(res: Response, rec: JobRecord, model: string): void {
     return;
   }
   const e = rec.error;
-  const { status, type } = e ? anthropicErrorFor(e.code as UpstreamErrorKind, e.status) : { status: 500, type: 'api_error' };
+  const { status, type } = e ? anthropicErrorFor((e.kind ?? e.code) as UpstreamErrorKind, e.status) : { status: 500, type: 'api_error' };
   // our own outcomes (cancelled, expired) keep their status
   const own = e && (e.type === 'cancelled' || e.code === 'deadline_exceeded');
-  sendAnthropicError(res, own ? e.status : status, own ? typeForStatus(e.status) : type, e?.message ?? `The job ended ${rec.status}.`);
+  sendAnthropicError(res, own ? e.status : status, own ? anthropicTypeForStatus(e.status) : type, e?.message ?? `The job ended ${rec.status}.`);
 }
 
 /**
@@ -63,7 +47,7 @@ function sendOutcome(res: Response, rec: JobRecord, model: string): void {
  * groups, tiers, budgets, retries and fallbacks — to any provider — and answers in the Messages
  * format, streamed (Anthropic SSE events) or not. `POST /v1/messages/count_tokens` answers
  * `{input_tokens}` from Switchyard's estimate. Errors use Anthropic's `{type: "error", error}`
- * shape. The master key is accepted as `x-api-key` or as a bearer token.
+ * shape (`anthropicErrors`, mounted by the app). The master key is accepted as `x-api-key` or as a bearer token.
  */
 export function messagesRoutes(deps: MessagesRouteDeps): Router {
   const router = Router();
@@ -72,8 +56,10 @@ export function messagesRoutes(deps: MessagesRouteDeps): Router {
   const translate = (raw: unknown): ReturnType<typeof parseChatBody> => parseChatBody(fromAnthropicRequest(raw));
 
   router.post('/v1/messages', async (req: Request, res: Response) => {
-    const body = translate(req.body);
     const id = newJobId();
+    // Anthropic's SDKs read the request id from `request-id`; a rejected request is named too.
+    res.set({ 'request-id': id, 'x-request-id': id });
+    const body = translate(req.body);
     const model = body.model;
     const sse = body.stream === true ? new AnthropicSseResponder(res, id, model, profileRequest(body, deps.router).promptTokens) : undefined;
     const outcome = await runForCaller(
@@ -88,6 +74,7 @@ export function messagesRoutes(deps: MessagesRouteDeps): Router {
       throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
     const final = outcome.record;
+    await deps.limits?.apply(res, final);
     if (sse?.finish(final)) return;
     sendOutcome(res, final, model);
   });
@@ -96,15 +83,9 @@ export function messagesRoutes(deps: MessagesRouteDeps): Router {
     const raw = req.body as Record<string, unknown> | null;
     // count_tokens takes a Messages request without max_tokens
     const body = translate(raw && typeof raw === 'object' && !Array.isArray(raw) ? { max_tokens: 1, ...raw } : raw);
+    deps.submitter.resolveGroup(body.model); // an unknown model is a 404, as for /v1/messages
     res.json({ input_tokens: profileRequest(body, deps.router).promptTokens });
   });
 
-  // Errors of these routes in Anthropic's shape (the others keep OpenAI's).
-  router.use(['/v1/messages', '/v1/messages/count_tokens'], (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    if (err instanceof AnthropicCompatError) return sendAnthropicError(res, err.status, err.type, err.message);
-    if (err instanceof SwitchyardError) return sendAnthropicError(res, err.status, typeForStatus(err.status), err.message);
-    next(err);
-  });
   return router;
 }
