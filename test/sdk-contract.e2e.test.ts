@@ -5,10 +5,10 @@
  * authentication and body errors too, Anthropic's `request-id` header, `count_tokens` for an
  * unknown model, an unavailable upstream as `overloaded_error` with `retry-after`,
  * `x-should-retry: false` on conflicts, and an `x-request-id` on a request rejected before it
- * became a job. Standalone (`start`), one process.
+ * became a job; Azure OpenAI clients' paths (`/openai/deployments/{name}/...`). Standalone (`start`), one process.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import OpenAI, { AzureOpenAI } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
 import { writeConfig } from './helpers/config.js';
@@ -90,6 +90,30 @@ describe('OpenAI clients', () => {
     const res = await fetch(`${role.url}/v1/jobs/${job.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}` } });
     expect(res.status).toBe(409);
     expect(res.headers.get('x-should-retry')).toBe('false');
+  });
+});
+
+describe('Azure OpenAI clients', () => {
+  it('reach a model group through /openai/deployments/{name}, the api-key header and api-version', async () => {
+    const azure = new AzureOpenAI({ endpoint: role.url, apiKey: MASTER_KEY, apiVersion: '2024-10-21', maxRetries: 0 });
+    const chat = await azure.chat.completions.create({ model: 'gpt-4o-mini', messages }).withResponse();
+    expect(chat.data.choices[0]?.message.content).toBe('hello');
+    expect(chat.response.headers.get('x-switchyard-model-group')).toBe('gpt-4o-mini');
+    const chunks: string[] = [];
+    for await (const c of await azure.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })) chunks.push(c.choices[0]?.delta.content ?? '');
+    expect(chunks.join('')).toBe('hello');
+    const emb = await azure.embeddings.create({ model: 'gpt-4o-mini', input: 'x' });
+    expect(emb.data[0]?.embedding.length).toBeGreaterThan(0);
+  });
+
+  it('get the deployment in the path as the model, whatever the body says', async () => {
+    const res = await fetch(`${role.url}/openai/deployments/no-such-deployment/chat/completions?api-version=2024-10-21`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'api-key': MASTER_KEY },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'model_not_found' } });
   });
 });
 

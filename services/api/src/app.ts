@@ -13,6 +13,7 @@ import {
 import { requireMasterKey } from './auth.js';
 import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body-guards.js';
 import { anthropicErrors } from './anthropic-errors.js';
+import { AZURE_CHAT_PATH, AZURE_EMBEDDINGS_PATH } from './azure-paths.js';
 import { errorHandler } from './http-errors.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { batchRoutes } from './routes/batches.js';
@@ -66,7 +67,7 @@ export interface AppDeps {
  * `/v1/messages` stays in the main chain: its error handler answers in Anthropic's shape,
  * authentication and body errors included.
  */
-const HOT_PATHS = ['/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings'];
+const HOT_PATHS = ['/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', AZURE_CHAT_PATH, AZURE_EMBEDDINGS_PATH];
 
 /**
  * Builds the HTTP API. Health endpoints are open; everything else needs the master key, checked

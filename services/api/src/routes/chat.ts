@@ -10,6 +10,7 @@ import { runForCaller } from '../sync-call.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import type { RateLimitHeaders } from '../ops/rate-limit-headers.js';
 import { noteJob } from '../ops/access-log.js';
+import { AZURE_CHAT_PATH, modelFromPath } from '../azure-paths.js';
 
 /** What the chat route needs. */
 export interface ChatRouteDeps {
@@ -157,5 +158,6 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
   };
   router.post('/v1/chat/completions', handler);
   router.post('/chat/completions', handler);
+  router.post(AZURE_CHAT_PATH, modelFromPath(), handler);
   return router;
 }

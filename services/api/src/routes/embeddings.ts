@@ -6,6 +6,7 @@ import { EmbeddingsBodySchema, type EmbeddingsBody } from '../schemas.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import { sendJobOutcome } from './chat.js';
 import { runForCaller } from '../sync-call.js';
+import { AZURE_EMBEDDINGS_PATH, modelFromPath } from '../azure-paths.js';
 
 /** Parses and validates an embeddings body (`prefix`: its path in the request); 400 on any problem. */
 export function parseEmbeddingsBody(body: unknown, prefix = ''): EmbeddingsBody {
@@ -60,5 +61,6 @@ export function embeddingsRoutes(deps: EmbeddingsRouteDeps): Router {
   };
   router.post('/v1/embeddings', handler);
   router.post('/embeddings', handler);
+  router.post(AZURE_EMBEDDINGS_PATH, modelFromPath(), handler);
   return router;
 }
