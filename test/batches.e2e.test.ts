@@ -81,6 +81,18 @@ describe('batches', () => {
       expect(response.body.object).toBe('chat.completion');
       expect(response.body.choices[0]?.message.content).toBe(`line ${i}`); // each line got its own answer
     }
+    // the batch's usage is the sum of its answered lines' usage (rejected lines used none)
+    const sum = (f: 'prompt_tokens' | 'completion_tokens'): number =>
+      out.reduce((n, l) => n + ((l.response as { body: { usage: Record<string, number> } }).body.usage[f] ?? 0), 0);
+    expect(sum('prompt_tokens')).toBeGreaterThan(0);
+    expect(done.usage).toEqual({
+      input_tokens: sum('prompt_tokens'),
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: sum('completion_tokens'),
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: sum('prompt_tokens') + sum('completion_tokens'),
+    });
+    expect(created.usage).toMatchObject({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
     expect(errs.map((l) => l.custom_id).sort()).toEqual([...rejected].sort());
     for (const l of errs) {
       expect(l.error).toBeNull();

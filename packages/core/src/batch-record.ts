@@ -22,6 +22,35 @@ export const BatchErrorSchema = z.object({
 });
 export type BatchError = z.infer<typeof BatchErrorSchema>;
 
+/** Token usage of a batch's answered lines, in the shape of OpenAI's batch `usage`. */
+export const BatchUsageSchema = z.object({
+  input_tokens: z.number().int(),
+  input_tokens_details: z.object({ cached_tokens: z.number().int() }),
+  output_tokens: z.number().int(),
+  output_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
+  total_tokens: z.number().int(),
+});
+export type BatchUsage = z.infer<typeof BatchUsageSchema>;
+
+/** The tokens one line's answer used (its `usage`), as {@link BatchUsage} adds them up. */
+export interface LineUsage {
+  input: number;
+  cached: number;
+  output: number;
+  reasoning: number;
+}
+
+/** The batch usage of these totals. */
+export function batchUsage(u: LineUsage): BatchUsage {
+  return {
+    input_tokens: u.input,
+    input_tokens_details: { cached_tokens: u.cached },
+    output_tokens: u.output,
+    output_tokens_details: { reasoning_tokens: u.reasoning },
+    total_tokens: u.input + u.output,
+  };
+}
+
 /** The OpenAI batch object, exactly (timestamps in unix seconds, null until they happen). */
 export const BatchObjectSchema = z.object({
   id: z.string(),
@@ -43,6 +72,8 @@ export const BatchObjectSchema = z.object({
   cancelling_at: z.number().int().nullable(),
   cancelled_at: z.number().int().nullable(),
   request_counts: z.object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() }),
+  /** Tokens of the lines answered so far (output file lines; error lines used none). */
+  usage: BatchUsageSchema,
   metadata: z.record(z.string(), z.string()).nullable(),
 });
 export type BatchObject = z.infer<typeof BatchObjectSchema>;
@@ -125,6 +156,12 @@ export function hashToBatch(h: Record<string, string>): StoredBatch | null {
     ...ts,
     created_at: Number(h.created_at),
     request_counts: { total: Number(h.total ?? 0), completed: Number(h.completed ?? 0), failed: Number(h.failed ?? 0) },
+    usage: batchUsage({
+      input: Number(h.usage_input ?? 0),
+      cached: Number(h.usage_cached ?? 0),
+      output: Number(h.usage_output ?? 0),
+      reasoning: Number(h.usage_reasoning ?? 0),
+    }),
     metadata: h.metadata ? JSON.parse(h.metadata) : null,
   });
   const progress: BatchProgress = {

@@ -4,9 +4,11 @@
 
 /**
  * KEYS: record, done bitmap, window, the output or error list; ARGV: line number, part
- * (`out` | `err`), the JSON line, counter (`completed` | `failed`).
+ * (`out` | `err`), the JSON line, counter (`completed` | `failed`), then the tokens the line's
+ * answer used: input, cached input, output, reasoning.
  * Writes one line's result exactly once: 0 when its bit is already set (or the batch is
- * terminal), else sets the bit, drops the line from the window, appends the JSON line, counts it.
+ * terminal), else sets the bit, drops the line from the window, appends the JSON line, counts it
+ * and adds its tokens to the batch's usage.
  */
 export const RECORD_LINE_LUA = `
 local s = redis.call('HGET', KEYS[1], 'status')
@@ -21,6 +23,11 @@ redis.call('RPUSH', KEYS[4], ARGV[3])
 redis.call('HINCRBY', KEYS[1], ARGV[2] .. '_lines', 1)
 redis.call('HINCRBY', KEYS[1], ARGV[2] .. '_bytes', string.len(ARGV[3]) + 1)
 redis.call('HINCRBY', KEYS[1], ARGV[4], 1)
+local usage = { 'usage_input', 'usage_cached', 'usage_output', 'usage_reasoning' }
+for i = 1, 4 do
+  local n = tonumber(ARGV[4 + i]) or 0
+  if n > 0 then redis.call('HINCRBY', KEYS[1], usage[i], n) end
+end
 return 1
 `;
 

@@ -3,7 +3,7 @@ import { SwitchyardError } from './errors.js';
 import { batchKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
 import { ADVANCE_LUA, LEASE_LUA, RECORD_LINE_LUA, RELEASE_LEASE_LUA, TRANSITION_LUA } from './batch-store.lua.js';
-import { hashToBatch, newBatchHash, type BatchObject, type BatchStatus, type StoredBatch } from './batch-record.js';
+import { hashToBatch, newBatchHash, type BatchObject, type BatchStatus, type LineUsage, type StoredBatch } from './batch-record.js';
 
 const recordLineScript = new LuaScript('batch-record-line', RECORD_LINE_LUA);
 const advanceScript = new LuaScript('batch-advance', ADVANCE_LUA);
@@ -97,13 +97,14 @@ export class BatchStore {
 
   /**
    * Writes the result of `line` to the output (`out`) or error (`err`) file and counts it as
-   * `completed` / `failed`, exactly once per line. False when that line was already written.
+   * `completed` / `failed`, and its `usage` in the batch's, exactly once per line. False when
+   * that line was already written. Default usage: none.
    */
-  async recordLine(id: string, line: number, part: 'out' | 'err', json: string): Promise<boolean> {
+  async recordLine(id: string, line: number, part: 'out' | 'err', json: string, usage?: LineUsage): Promise<boolean> {
     const r = await recordLineScript.run(
       this.redis,
       [batchKeys.record(id), batchKeys.done(id), batchKeys.window(id), batchKeys.output(id, part)],
-      [line, part, json, part === 'out' ? 'completed' : 'failed'],
+      [line, part, json, part === 'out' ? 'completed' : 'failed', usage?.input ?? 0, usage?.cached ?? 0, usage?.output ?? 0, usage?.reasoning ?? 0],
     );
     return r === 1;
   }

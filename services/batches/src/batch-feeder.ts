@@ -120,7 +120,7 @@ export class BatchFeeder {
     const meta = LineMetadataSchema.safeParse(rec.metadata);
     if (!meta.success || !TERMINAL_STATUSES.has(rec.status)) return undefined;
     const line = outputLineFor(rec, meta.data.custom_id);
-    await this.o.batches.recordLine(meta.data.batch_id, meta.data.line, line.part, line.json);
+    await this.o.batches.recordLine(meta.data.batch_id, meta.data.line, line.part, line.json, line.usage);
     await this.o.jobs.shortenRetention(rec.id, LINE_RECORD_RETENTION_SECONDS);
     return meta.data.batch_id;
   }

@@ -1,4 +1,4 @@
-import type { JobRecord } from '@switchyard/core';
+import type { JobRecord, LineUsage } from '@switchyard/core';
 
 /** The `error` of an output line that got no response (OpenAI's batch error codes). */
 export const EXPIRED_LINE_ERROR = {
@@ -11,6 +11,27 @@ export const CANCELLED_LINE_ERROR = { code: 'batch_cancelled', message: 'This re
 export interface OutputLine {
   part: 'out' | 'err';
   json: string;
+  /** The tokens its answer used (answered lines only). */
+  usage?: LineUsage;
+}
+
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0);
+
+/**
+ * The tokens a chat or embeddings answer used, from its `usage`: `prompt_tokens` (with
+ * `prompt_tokens_details.cached_tokens`) and `completion_tokens` (with
+ * `completion_tokens_details.reasoning_tokens`); missing fields count 0.
+ */
+export function lineUsage(result: unknown): LineUsage {
+  const u = (result as { usage?: Record<string, unknown> } | null | undefined)?.usage;
+  const prompt = u?.prompt_tokens_details as Record<string, unknown> | undefined;
+  const completion = u?.completion_tokens_details as Record<string, unknown> | undefined;
+  return {
+    input: count(u?.prompt_tokens),
+    cached: count(prompt?.cached_tokens),
+    output: count(u?.completion_tokens),
+    reasoning: count(completion?.reasoning_tokens),
+  };
 }
 
 /** The `id` of a line's output (`batch_req_…`), stable per job. */
@@ -27,7 +48,11 @@ export function requestId(jobId: string): string {
 export function outputLineFor(rec: JobRecord, customId: string): OutputLine {
   const id = requestId(rec.id);
   if (rec.status === 'succeeded') {
-    return { part: 'out', json: JSON.stringify({ id, custom_id: customId, response: { status_code: 200, request_id: rec.id, body: rec.result }, error: null }) };
+    return {
+      part: 'out',
+      json: JSON.stringify({ id, custom_id: customId, response: { status_code: 200, request_id: rec.id, body: rec.result }, error: null }),
+      usage: lineUsage(rec.result),
+    };
   }
   if (rec.status === 'expired' || rec.status === 'cancelled') {
     const error = rec.status === 'expired' ? EXPIRED_LINE_ERROR : CANCELLED_LINE_ERROR;

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import {
   BATCH_ENDPOINTS,
+  batchUsage,
   BatchNotFoundError,
   BatchStateConflictError,
   InvalidRequestError,
@@ -134,6 +135,7 @@ export function batchRoutes(deps: { batches: BatchStore; files: FileStore }): Ro
       cancelling_at: null,
       cancelled_at: null,
       request_counts: { total: 0, completed: 0, failed: 0 },
+      usage: batchUsage({ input: 0, cached: 0, output: 0, reasoning: 0 }),
       metadata: metadata ?? null,
     };
     await deps.batches.create(batch, priority);
