@@ -24,6 +24,12 @@ export interface OpenAICompatibleOptions {
    * with the bearer key.
    */
   endpoint?: { url: string; headers: Readonly<Record<string, string>> };
+  /**
+   * Whether the upstream takes `stream_options` (asked for usage on every stream). False for
+   * servers that refuse the parameter (Azure before api-version 2024-09-01): it is then never
+   * sent, and a stream's tokens are counted from its text. Default true.
+   */
+  streamUsage?: boolean;
 }
 
 /** Largest error body kept for the message. */
@@ -40,11 +46,13 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly embeddingsPath: string;
   private readonly headers: Record<string, string>;
   private readonly streamHeaders: Record<string, string>;
+  private readonly streamUsage: boolean;
 
   constructor(
     private readonly deployment: Deployment,
     opts: OpenAICompatibleOptions = {},
   ) {
+    this.streamUsage = opts.streamUsage ?? true;
     const base = new URL(opts.endpoint?.url ?? deployment.apiBase ?? OPENAI_DEFAULT_BASE);
     this.path = opts.endpoint ? `${base.pathname}${base.search}` : `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
     // An explicit endpoint (Azure) names its chat path; its embeddings live beside it.
@@ -122,7 +130,10 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
     const body = buildUpstreamBody(d, call.body);
-    if (stream) {
+    if (stream && !this.streamUsage) {
+      body.stream = true;
+      delete body.stream_options;
+    } else if (stream) {
       body.stream = true;
       const opts = body.stream_options;
       body.stream_options = { ...(opts && typeof opts === 'object' ? opts : {}), include_usage: true };

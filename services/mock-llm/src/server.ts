@@ -219,8 +219,9 @@ class MockLlm {
   /** Handles a model request whose body is in hand. */
   private model(req: IncomingMessage, res: ServerResponse, t0: number, target: Target, body: BodyResult): void {
     const stats = this.recorder;
-    // A response already handed off (socket null) or whose client hung up is no longer open.
-    res.once('close', stats.enter(() => res.socket !== null && !res.socket.destroyed));
+    // A response already handed off (socket null), or whose client hung up (its end read, the
+    // socket destroyed or about to be), is no longer open.
+    res.once('close', stats.enter(() => res.socket !== null && !res.socket.destroyed && !res.socket.readableEnded));
 
     const b = this.current;
     let reply = this.authError(req, b);

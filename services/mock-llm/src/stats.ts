@@ -84,8 +84,8 @@ export class StatsRecorder {
   /**
    * Marks a request as open; returns its `leave`, which marks it finished (idempotent).
    * `stillOpen` tells whether its client is still there: before a new `maxInFlight` is recorded,
-   * requests whose client already went away (the socket is destroyed, but this process's busy
-   * event loop has not run its 'close' yet) are counted out, so a peak is never an artefact of
+   * requests whose client already went away (its end was read or the socket is destroyed, but
+   * this process's busy event loop has not run its 'close' yet) are counted out, so a peak is never an artefact of
    * this process's own lag. Default: always open.
    */
   enter(stillOpen: () => boolean = () => true): () => void {

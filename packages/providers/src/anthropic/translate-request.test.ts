@@ -5,6 +5,26 @@ import { ANTHROPIC_DEFAULT_MAX_TOKENS, toAnthropicRequest } from './translate-re
 const user = (content: unknown) => ({ role: 'user', content });
 
 describe('toAnthropicRequest', () => {
+  it('gives a tool without arguments an object input_schema', () => {
+    const tool = (parameters: unknown) => ({ type: 'function', function: { name: 'now', ...(parameters === undefined ? {} : { parameters }) } });
+    const schemas = toAnthropicRequest({ messages: [user('hi')], tools: [tool(undefined), tool({}), tool({ properties: { a: { type: 'string' } } })] }).tools?.map(
+      (t) => t.input_schema,
+    );
+    expect(schemas).toEqual([
+      { type: 'object', properties: {} },
+      { type: 'object', properties: {} },
+      { type: 'object', properties: { a: { type: 'string' } } },
+    ]);
+  });
+
+  it('sends user as metadata.user_id only when Anthropic takes it (no email, phone number or over 256 characters)', () => {
+    const id = (u: string) => toAnthropicRequest({ messages: [user('hi')], user: u }).metadata;
+    expect(id('user-8f3a')).toEqual({ user_id: 'user-8f3a' });
+    expect(id('bob@example.com')).toBeUndefined();
+    expect(id('+1 (555) 010-9999')).toBeUndefined();
+    expect(id('x'.repeat(257))).toBeUndefined();
+  });
+
   it('hoists system and developer messages into top-level system and keeps model', () => {
     const out = toAnthropicRequest(
       { model: 'x', messages: [{ role: 'system', content: 'be brief' }, user('hi'), { role: 'developer', content: 'and kind' }], max_tokens: 10 },

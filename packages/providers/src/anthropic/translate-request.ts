@@ -58,7 +58,8 @@ function bad(message: string): UpstreamError {
  * merged (the API wants alternating roles) with `tool_result` blocks first; a conversation not
  * starting with a user turn gets a `"."` user turn first (as LiteLLM does); `max_completion_tokens`
  * / `max_tokens` → `max_tokens` (else `maxOutputTokens`, else `defaultMaxTokens`); `stop` →
- * `stop_sequences`; `temperature`, `top_p`; `user` → `metadata.user_id`; `tools[].function` →
+ * `stop_sequences`; `temperature`, `top_p`; `user` → `metadata.user_id` (not an email, a phone
+ * number or over 256 characters: see {@link anthropicUserId}); `tools[].function` →
  * `{name, description, input_schema}`; `tool_choice` auto/none/required/{function} →
  * auto/none/any/tool; `parallel_tool_calls: false` → `disable_parallel_tool_use`;
  * `response_format` `json_schema` → `output_config.format`, `text` → nothing; Anthropic-only
@@ -86,7 +87,8 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
   else if (Array.isArray(stop) && stop.length > 0) out.stop_sequences = stop.map(String);
   if (typeof body.temperature === 'number') out.temperature = body.temperature;
   if (typeof body.top_p === 'number') out.top_p = body.top_p;
-  if (typeof body.user === 'string' && body.user !== '') out.metadata = { user_id: body.user };
+  const userId = anthropicUserId(body.user);
+  if (userId !== undefined) out.metadata = { user_id: userId };
 
   if (body.n !== undefined && body.n !== null && body.n !== 1) unsupported('n');
   const tools = translateTools(body.tools, drop);
@@ -263,13 +265,38 @@ function translateTools(tools: unknown, drop: boolean): AnthropicTool[] | undefi
     }
     const tool: AnthropicTool = {
       name: fn.name,
-      input_schema: isRecord(fn.parameters) ? fn.parameters : { type: 'object', properties: {} },
+      input_schema: inputSchema(fn.parameters),
     };
     if (typeof fn.description === 'string') tool.description = fn.description;
     if (isRecord(t.cache_control)) tool.cache_control = t.cache_control as unknown as AnthropicTool['cache_control'];
     out.push(tool);
   });
   return out;
+}
+
+/**
+ * A tool's `input_schema`: its `parameters`, which the Messages API requires to be an object
+ * schema — a missing or empty one (`{}`, as some SDKs send for tools without arguments) becomes
+ * `{type: "object", properties: {}}`, one without a `type` gets `type: "object"`.
+ */
+function inputSchema(parameters: unknown): Record<string, unknown> {
+  if (!isRecord(parameters)) return { type: 'object', properties: {} };
+  if (parameters.type !== undefined) return parameters;
+  return { type: 'object', properties: {}, ...parameters };
+}
+
+/** Longest `metadata.user_id` the Messages API takes. */
+const MAX_USER_ID = 256;
+
+/**
+ * The `user` as Anthropic's `metadata.user_id`, when it may be one: the API refuses ids that look
+ * like an email address or a phone number (it wants an opaque id, e.g. a hash) and ids over 256
+ * characters, so those are not sent (the call goes on without it).
+ */
+export function anthropicUserId(user: unknown): string | undefined {
+  if (typeof user !== 'string' || user === '' || user.length > MAX_USER_ID) return undefined;
+  if (/@/.test(user) || /^\+?[\d\s().-]{7,}$/.test(user)) return undefined;
+  return user;
 }
 
 function translateToolChoice(choice: unknown, parallel: unknown): AnthropicToolChoice | undefined {

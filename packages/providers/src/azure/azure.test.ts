@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatChunk } from '../adapter.js';
 import { createAdapter } from '../registry.js';
 import { UpstreamError } from '../upstream-error.js';
-import { AzureOpenAIAdapter, azureChatUrl } from './azure.js';
+import { AzureOpenAIAdapter, azureChatUrl, takesStreamOptions } from './azure.js';
 
 const KEY = 'azure-key-0123456789abcdef';
 const AD_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.fake-entra-token';
@@ -92,6 +92,22 @@ describe('AzureOpenAIAdapter against the Azure fake', () => {
     // Azure's prompt-filter-only opening chunk is not relayed
     expect(chunks[0]).toMatchObject({ id: expect.stringMatching(/^chatcmpl-/), choices: [{ delta: { role: 'assistant' } }] });
     expect(chunks.some((c) => 'prompt_filter_results' in c)).toBe(false);
+  });
+
+  it('sends no stream_options to api-versions that refuse them (before 2024-09-01)', async () => {
+    const f = await fake();
+    const chunks: ChatChunk[] = [];
+    const body = { ...BODY, stream_options: { include_usage: true } };
+    for await (const c of await adapter(deployment(f, { apiVersion: '2024-02-01' })).chatStream({ body })) chunks.push(c);
+    expect(f.stats().lastBody).not.toHaveProperty('stream_options');
+    expect(f.stats().lastBody).toMatchObject({ stream: true });
+    expect(chunks.length).toBeGreaterThan(0);
+    expect([takesStreamOptions('2024-06-01'), takesStreamOptions('2024-09-01-preview'), takesStreamOptions('2025-04-01-preview'), takesStreamOptions('preview')]).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('authenticates with azure_ad_token as a bearer', async () => {

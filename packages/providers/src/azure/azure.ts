@@ -2,7 +2,8 @@
  * `azure/<deployment>`: Azure OpenAI chat completions,
  * `POST {api_base}/openai/deployments/{deployment}/chat/completions?api-version={api_version}`.
  *
- * Azure speaks OpenAI's wire format, so requests, responses, streams (usage requested) and
+ * Azure speaks OpenAI's wire format, so requests, responses, streams (usage requested, except
+ * from api-versions before 2024-09-01, which refuse `stream_options`) and
  * error classification are the {@link OpenAICompatibleAdapter}'s, given this URL and Azure's
  * headers through its `endpoint` option. Auth: `api-key: <api_key>`, or, when
  * `azure_ad_token` is set (a `litellm_params` provider setting, e.g. `os.environ/AZURE_AD_TOKEN`),
@@ -33,6 +34,16 @@ export function azureChatUrl(apiBase: string, deployment: string, apiVersion: st
   return `${base}/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(apiVersion)}`;
 }
 
+/**
+ * Whether an Azure OpenAI `api-version` takes `stream_options` (stream usage): dated versions
+ * from 2024-09-01 on (`2024-09-01-preview`, `2024-10-21`, ...) and undated ones (`preview`,
+ * `latest`); older versions answer 400 `Unknown parameter: 'stream_options'`.
+ */
+export function takesStreamOptions(apiVersion: string): boolean {
+  const date = /^(\d{4}-\d{2}-\d{2})/.exec(apiVersion)?.[1];
+  return date === undefined || date >= '2024-09-01';
+}
+
 /** The Azure adapter: an {@link OpenAICompatibleAdapter} pointed at the deployment's URL. */
 export class AzureOpenAIAdapter implements ProviderAdapter {
   private readonly inner: OpenAICompatibleAdapter | undefined;
@@ -55,6 +66,7 @@ export class AzureOpenAIAdapter implements ProviderAdapter {
     this.inner = new OpenAICompatibleAdapter(deployment, {
       ...opts,
       endpoint: { url: azureChatUrl(deployment.apiBase, deployment.model, deployment.apiVersion), headers },
+      streamUsage: takesStreamOptions(deployment.apiVersion),
     });
   }
 
@@ -67,7 +79,7 @@ export class AzureOpenAIAdapter implements ProviderAdapter {
   private scrub(err: unknown): unknown {
     const t = this.adToken;
     if (!(err instanceof UpstreamError) || !t || t.length < 8 || !err.message.includes(t)) return err;
-    return new UpstreamError(err.kind, err.message.split(t).join('[redacted]'), err.status, err.retryAfterMs);
+    return new UpstreamError(err.kind, err.message.split(t).join('[redacted]'), err.status, err.retryAfterMs, err.detail);
   }
 
   async chat(call: ChatCall): Promise<unknown> {

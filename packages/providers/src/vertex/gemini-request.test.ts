@@ -4,6 +4,22 @@ import { THOUGHT_SIGNATURE_SEPARATOR, toGeminiRequest } from './gemini-request.j
 import { toGeminiSchema } from './gemini-schema.js';
 
 describe('toGeminiRequest', () => {
+  it('declares a tool without arguments without parameters (Vertex refuses an OBJECT without properties)', () => {
+    const tool = (name: string, parameters?: unknown) => ({ type: 'function', function: { name, ...(parameters === undefined ? {} : { parameters }) } });
+    const req = toGeminiRequest({
+      model: 'gemini-2.5-flash',
+      messages: [{ role: 'user', content: 'Hi' }],
+      tools: [tool('a'), tool('b', {}), tool('c', { type: 'object', properties: {} }), tool('d', { type: 'object', properties: { q: { type: 'string' } } })],
+    });
+    const decls = (req.tools?.[0] as { functionDeclarations: { name: string; parameters?: unknown }[] }).functionDeclarations;
+    expect(decls.map((d) => [d.name, d.parameters !== undefined])).toEqual([
+      ['a', false],
+      ['b', false],
+      ['c', false],
+      ['d', true],
+    ]);
+  });
+
   it('maps roles, system/developer messages and generation parameters', () => {
     const req = toGeminiRequest({
       model: 'gemini-2.5-flash',

@@ -210,6 +210,19 @@ function toolConfig(choice: unknown): GeminiRequest['toolConfig'] {
   throw bad('tool_choice must be "auto", "none", "required" or {type: "function", function: {name}}');
 }
 
+/**
+ * Whether a tool's `parameters` declare any argument: Vertex refuses an OBJECT schema without
+ * properties (`parameters.properties: should be non-empty for OBJECT type`), so a tool that
+ * takes none is declared without `parameters`.
+ */
+function hasArguments(parameters: unknown): parameters is Json {
+  if (!isRecord(parameters)) return false;
+  if (parameters.type !== 'object' && parameters.type !== undefined) return true;
+  if ('anyOf' in parameters || 'oneOf' in parameters || 'allOf' in parameters) return true;
+  const props = parameters.properties;
+  return isRecord(props) && Object.keys(props).length > 0;
+}
+
 function tools(list: unknown): GeminiRequest['tools'] {
   if (list === undefined || list === null) return undefined;
   if (!Array.isArray(list)) throw bad('tools must be an array');
@@ -221,7 +234,7 @@ function tools(list: unknown): GeminiRequest['tools'] {
     return {
       name: f.name,
       ...(typeof f.description === 'string' ? { description: f.description } : {}),
-      ...(isRecord(f.parameters) ? { parameters: toGeminiSchema(f.parameters) } : {}),
+      ...(hasArguments(f.parameters) ? { parameters: toGeminiSchema(f.parameters) } : {}),
     };
   });
   return decls.length > 0 ? [{ functionDeclarations: decls }] : undefined;
