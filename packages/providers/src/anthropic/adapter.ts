@@ -105,7 +105,7 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
         method: 'POST',
         path: target.path,
         headers,
-        body: JSON.stringify(this.transport.body(req)),
+        body: JSON.stringify(await this.transport.body(req, signal)),
         signal,
       });
       if (res.statusCode >= 200 && res.statusCode < 300) return { res, timeout };

@@ -23,8 +23,11 @@ export interface AnthropicTransport {
   readonly origin: string;
   /** Path and headers of one call; may await (e.g. a cached OAuth token). */
   target(stream: boolean): Promise<AnthropicTarget>;
-  /** The JSON body to send, from the translated request (whose `stream` is already set). */
-  body(req: AnthropicRequest): Record<string, unknown>;
+  /**
+   * The JSON body to send, from the translated request (whose `stream` is already set); may
+   * await (Claude on Vertex inlines URL sources). `signal` aborts with the call.
+   */
+  body(req: AnthropicRequest, signal: AbortSignal): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Removes credentials from a text before it goes into an error message. */
   scrub(text: string): string;
 }

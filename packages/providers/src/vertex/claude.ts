@@ -5,6 +5,7 @@ import type { AnthropicRequest } from '../anthropic/types.js';
 import { scrubSecrets } from '../upstream-body.js';
 import { UpstreamError } from '../upstream-error.js';
 import { createVertexAuth, type VertexAuth } from './auth.js';
+import { inlineUrlSources } from './inline-sources.js';
 import { DEFAULT_VERTEX_LOCATION, vertexUrl } from './url.js';
 
 /** The `anthropic_version` Claude on Vertex AI requires in the body. */
@@ -21,7 +22,8 @@ function setting(d: Deployment, key: string): string | undefined {
  * `…/projects/{vertex_project}/locations/{vertex_location}/publishers/anthropic/models/{model}:rawPredict`
  * (`:streamRawPredict` for streams), with a Google bearer token from {@link VertexAuth}
  * (`vertex_credentials`, else Application Default Credentials). `api_base` replaces scheme and
- * host only. Everything else — translation, errors, streams — is the Anthropic adapter's.
+ * host only. URL image and document sources, which Vertex refuses, are fetched and inlined.
+ * Everything else — translation, errors, streams — is the Anthropic adapter's.
  */
 export class VertexClaudeTransport implements AnthropicTransport {
   readonly origin: string;
@@ -71,8 +73,9 @@ export class VertexClaudeTransport implements AnthropicTransport {
     return this.project;
   }
 
-  body(req: AnthropicRequest): Record<string, unknown> {
-    const { model: _model, ...rest } = req as AnthropicRequest & { model?: unknown };
+  /** The Vertex body: URL sources inlined ({@link inlineUrlSources}), no `model`, Vertex's `anthropic_version`. */
+  async body(req: AnthropicRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const { model: _model, ...rest } = (await inlineUrlSources(req, signal)) as AnthropicRequest & { model?: unknown };
     return { ...rest, anthropic_version: VERTEX_ANTHROPIC_VERSION };
   }
 
