@@ -107,10 +107,10 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
         } catch {
           throw new UpstreamError('server', 'upstream sent a malformed stream event');
         }
-        const err = (chunk as { error?: { message?: unknown; code?: unknown; type?: unknown } }).error;
+        const err = (chunk as { error?: unknown }).error;
         if (err && typeof err === 'object') {
-          const code = typeof err.code === 'string' ? err.code : typeof err.type === 'string' ? err.type : undefined;
-          throw classifyResponse(500, scrubSecrets(this.deployment, String(err.message ?? 'upstream stream error')), code, undefined, errorDetail(err));
+          const { message, code, detail } = readErrorObject(err, 'upstream stream error');
+          throw classifyResponse(500, scrubSecrets(this.deployment, message), code, undefined, detail);
         }
         yield chunk as ChatChunk;
       }
@@ -130,13 +130,11 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
     const body = buildUpstreamBody(d, call.body);
-    if (stream && !this.streamUsage) {
-      body.stream = true;
-      delete body.stream_options;
-    } else if (stream) {
+    if (stream) {
       body.stream = true;
       const opts = body.stream_options;
-      body.stream_options = { ...(opts && typeof opts === 'object' ? opts : {}), include_usage: true };
+      if (this.streamUsage) body.stream_options = { ...(opts && typeof opts === 'object' ? opts : {}), include_usage: true };
+      else delete body.stream_options;
     } else {
       delete body.stream;
       delete body.stream_options;
@@ -180,11 +178,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 export function parseErrorBody(text: string): { message: string; code?: string; detail?: UpstreamErrorDetail } {
   try {
     const j = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
-    if (j.error && typeof j.error === 'object') {
-      const e = j.error as { message?: unknown; code?: unknown; type?: unknown };
-      const code = typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : undefined;
-      return { message: typeof e.message === 'string' ? e.message : text, ...(code ? { code } : {}), detail: errorDetail(j.error) };
-    }
+    if (j.error && typeof j.error === 'object') return readErrorObject(j.error, text);
     if (typeof j.error === 'string') return { message: j.error };
     if (typeof j.message === 'string') return { message: j.message };
     if (typeof j.detail === 'string') return { message: j.detail };
@@ -192,6 +186,16 @@ export function parseErrorBody(text: string): { message: string; code?: string; 
     // not JSON: use the text as it is
   }
   return { message: text };
+}
+
+/**
+ * An OpenAI-style `error` object: its message (else `fallback`), the code classification reads
+ * (`code`, else `type`), and its {@link errorDetail}.
+ */
+function readErrorObject(error: object, fallback: string): { message: string; code?: string; detail: UpstreamErrorDetail } {
+  const e = error as { message?: unknown; code?: unknown; type?: unknown };
+  const code = typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : undefined;
+  return { message: typeof e.message === 'string' ? e.message : fallback, ...(code ? { code } : {}), detail: errorDetail(error) };
 }
 
 /** The OpenAI-shaped `type`, `code` and `param` of an upstream `error` object (only the fields it has, of the right type). */

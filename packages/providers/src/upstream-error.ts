@@ -83,6 +83,11 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError';
   }
 
+  /** The same error with another message (e.g. a credential scrubbed from it); every other field kept. */
+  withMessage(message: string): UpstreamError {
+    return message === this.message ? this : new UpstreamError(this.kind, message, this.status, this.retryAfterMs, this.detail);
+  }
+
   /** Whether another deployment may succeed where this one failed. */
   get retryable(): boolean {
     return TRAITS[this.kind].retryable;

@@ -24,12 +24,20 @@ export function sendAnthropicError(res: Response, status: number, type: string, 
 }
 
 /**
+ * Whether the caller speaks Anthropic's API: the Anthropic SDKs send `anthropic-version` on
+ * every request, the OpenAI ones never do.
+ */
+export function isAnthropicClient(req: Request): boolean {
+  return req.headers['anthropic-version'] !== undefined;
+}
+
+/**
  * Whether an error of this request is answered in Anthropic's shape: anything under
- * `/v1/messages`, and `/v1/models` asked for by an Anthropic client (`anthropic-version`).
+ * `/v1/messages`, and `/v1/models` asked for by an Anthropic client.
  */
 function speaksAnthropic(req: Request): boolean {
   if (req.path === '/v1/messages' || req.path.startsWith('/v1/messages/')) return true;
-  return req.headers['anthropic-version'] !== undefined && (req.path === '/v1/models' || req.path.startsWith('/v1/models/'));
+  return isAnthropicClient(req) && (req.path === '/v1/models' || req.path.startsWith('/v1/models/'));
 }
 
 /**

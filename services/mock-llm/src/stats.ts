@@ -1,10 +1,9 @@
 import type { StreamOutcome } from './stream-writer.js';
 
-/** One open request of {@link StatsRecorder}. */
+/** One open request of {@link StatsRecorder}: whether its client is still there, and how it leaves. */
 interface OpenRequest {
   stillOpen: () => boolean;
-  open: boolean;
-  leave?: () => void;
+  leave: () => void;
 }
 
 /**
@@ -89,20 +88,18 @@ export class StatsRecorder {
    * this process's own lag. Default: always open.
    */
   enter(stillOpen: () => boolean = () => true): () => void {
-    const req: OpenRequest = { stillOpen, open: true };
-    const leave = (): void => {
-      if (!req.open) return;
-      req.open = false;
-      this.open.delete(req);
-      this.inFlight--;
+    const req: OpenRequest = {
+      stillOpen,
+      leave: () => {
+        if (this.open.delete(req)) this.inFlight--;
+      },
     };
-    req.leave = leave;
     this.open.add(req);
     if (++this.inFlight > this.maxInFlight) {
-      for (const r of this.open) if (r !== req && !r.stillOpen()) r.leave?.();
+      for (const r of this.open) if (r !== req && !r.stillOpen()) r.leave();
       if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
     }
-    return leave;
+    return req.leave;
   }
 
   /** Counts a stream that ended. */

@@ -121,8 +121,7 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
   private failure(err: unknown, timeout: CallDeadline, signal: AbortSignal | undefined): UpstreamError {
     if (err instanceof UpstreamError) {
       // errors built from upstream text (stream error events included) never carry a credential
-      const clean = this.transport.scrub(err.message);
-      return clean === err.message ? err : new UpstreamError(err.kind, clean, err.status, err.retryAfterMs);
+      return err.withMessage(this.transport.scrub(err.message));
     }
     if (timeout.expired) return new UpstreamError('timeout', `upstream did not answer within ${this.deployment.timeoutMs} ms`);
     if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');

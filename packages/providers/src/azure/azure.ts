@@ -79,7 +79,7 @@ export class AzureOpenAIAdapter implements ProviderAdapter {
   private scrub(err: unknown): unknown {
     const t = this.adToken;
     if (!(err instanceof UpstreamError) || !t || t.length < 8 || !err.message.includes(t)) return err;
-    return new UpstreamError(err.kind, err.message.split(t).join('[redacted]'), err.status, err.retryAfterMs, err.detail);
+    return err.withMessage(err.message.split(t).join('[redacted]'));
   }
 
   async chat(call: ChatCall): Promise<unknown> {

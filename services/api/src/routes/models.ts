@@ -1,17 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { ModelNotFoundError } from '@switchyard/core';
+import { isAnthropicClient } from '../anthropic-errors.js';
 
 /** `created_at` of the Anthropic-shaped model objects (RFC 3339; model groups have no date). */
 const EPOCH = new Date(0).toISOString();
-
-/**
- * Whether the caller speaks Anthropic's API: the Anthropic SDKs send `anthropic-version` on
- * every request, the OpenAI ones never do.
- */
-function wantsAnthropic(req: Request): boolean {
-  return req.headers['anthropic-version'] !== undefined;
-}
 
 /**
  * `GET /v1/models` and `GET /v1/models/{model}`: every model group and alias, in OpenAI's list
@@ -28,7 +21,7 @@ export function modelRoutes(config: SwitchyardConfig): Router {
   const openai = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'switchyard' });
   const anthropic = (id: string) => ({ type: 'model', id, display_name: id, created_at: EPOCH });
   const list = (req: Request, res: Response): void => {
-    if (wantsAnthropic(req)) {
+    if (isAnthropicClient(req)) {
       res.json({ data: ids.map(anthropic), has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null });
       return;
     }
@@ -40,7 +33,7 @@ export function modelRoutes(config: SwitchyardConfig): Router {
     const parts = (req.params as { model?: string[] | string }).model;
     const id = Array.isArray(parts) ? parts.join('/') : String(parts ?? '');
     if (!known.has(id)) throw new ModelNotFoundError(id, ids);
-    res.json(wantsAnthropic(req) ? anthropic(id) : openai(id));
+    res.json(isAnthropicClient(req) ? anthropic(id) : openai(id));
   });
   return router;
 }
