@@ -1,4 +1,5 @@
 import type { Finding } from './finding.js';
+import { readExtraHeaders } from './extra-headers.js';
 import { isProviderParam, LITELLM_PARAMS_PROVIDER_SETTINGS } from './keys.js';
 import { isVertexPartnerModel, splitProvider } from './provider.js';
 import type { RawDeployment } from './schema.js';
@@ -81,6 +82,7 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
     const providerSettings = Object.fromEntries(
       Object.entries(p).filter(([key, value]) => (LITELLM_PARAMS_PROVIDER_SETTINGS.has(key) || key.startsWith('aws_')) && value !== undefined),
     );
+    const extraHeaders = { ...readExtraHeaders(p.headers, 'headers'), ...readExtraHeaders(p.extra_headers, 'extra_headers') };
     return {
       // ids[i] is only undefined for entries that failed validation, which never get here.
       id: ids[i] ?? `model_list[${i}]`,
@@ -109,6 +111,7 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
       defaultParams,
       modelInfo,
       providerSettings,
+      ...(Object.keys(extraHeaders).length > 0 ? { extraHeaders } : {}),
       dropParams: p.drop_params ?? router.dropParams,
     };
   });

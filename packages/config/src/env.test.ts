@@ -140,12 +140,15 @@ general_settings:
       { env },
     );
     const text = formatWarnings(cfg.warnings);
-    expect(text).toContain('model_list[0].litellm_params.extra_headers: recognised but not honoured yet: "extra_headers"');
+    expect(text).not.toContain('extra_headers');
+    expect(text).toContain('model_list[1].litellm_params.organization: recognised but not honoured yet: "organization"');
     expect(text).toContain('model_list[1].secret_thing: unknown key "secret_thing" (ignored)');
     expect(text).toContain('router_settings.redis_password: recognised but not honoured yet: "redis_password"');
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(MASTER);
     expect(text).not.toContain('AKIA-LITERAL');
     expect(cfg.deployments[0]?.defaultParams).toEqual({});
+    // honoured now: the header is sent upstream, resolved, and kept out of defaultParams
+    expect(cfg.deployments[0]?.extraHeaders).toEqual({ authorization: env.OPENAI_API_KEY_1 });
   });
 });

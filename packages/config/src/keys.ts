@@ -84,7 +84,7 @@ export const DEPLOYMENT_KEYS = section(['model_name', 'litellm_params', 'model_i
 export const LITELLM_PARAMS_HONOURED: ReadonlySet<string> = new Set([
   'model', 'api_key', 'api_base', 'api_version', 'order', 'weight', 'rpm', 'tpm', 'max_parallel_requests',
   'timeout', 'stream_timeout', 'cooldown_time', 'priority', 'custom_llm_provider', 'tags', 'input_cost_per_token',
-  'output_cost_per_token', 'drop_params',
+  'output_cost_per_token', 'drop_params', 'extra_headers', 'headers',
 ]);
 
 /**
@@ -101,7 +101,7 @@ export const LITELLM_PARAMS_PROVIDER_SETTINGS: ReadonlySet<string> = new Set([
 export const LITELLM_PARAMS_NOT_HONOURED: ReadonlySet<string> = new Set([
   'max_retries', 'organization', 'input_cost_per_second',
   'output_cost_per_second', 'use_in_pass_through', 'merge_reasoning_content_in_choices', 'mock_response',
-  'base_model', 'litellm_credential_name', 'configurable_clientside_auth_params', 'extra_headers', 'headers',
+  'base_model', 'litellm_credential_name', 'configurable_clientside_auth_params',
 ]);
 
 /**

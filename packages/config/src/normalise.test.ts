@@ -101,6 +101,33 @@ router_settings:
     expect(cfg.warnings).toEqual([]);
   });
 
+  it('reads extra_headers (over the older headers) into extraHeaders, without a warning', () => {
+    const cfg = parse(`model_list:
+  - model_name: claude
+    litellm_params:
+      model: anthropic/claude-sonnet-4-5
+      headers: {X-Team: infra, x-trace: old}
+      extra_headers: {anthropic-beta: [context-1m-2025-08-07, files-api-2025-04-14], x-trace: new, x-n: 3}
+`);
+    expect(cfg.deployments[0]?.extraHeaders).toEqual({
+      'x-team': 'infra',
+      'x-trace': 'new',
+      'anthropic-beta': 'context-1m-2025-08-07, files-api-2025-04-14',
+      'x-n': '3',
+    });
+    expect(cfg.deployments[0]?.defaultParams).toEqual({});
+    expect(cfg.warnings).toEqual([]);
+    expect(parse(`model_list:\n${dep('g', 'rpm: 1')}`).deployments[0]).not.toHaveProperty('extraHeaders');
+  });
+
+  it.each([
+    ['{host: evil.example}', 'the header "host" cannot be set'],
+    ['{x-a: {nested: 1}}', 'the value of "x-a" must be a string'],
+    ['[a, b]', 'extra_headers must be an object'],
+  ])('rejects extra_headers %s', (value, message) => {
+    expect(() => parse(`model_list:\n  - model_name: g\n    litellm_params: {model: openai/gpt-4o, extra_headers: ${value}}\n`)).toThrow(message);
+  });
+
   it('groups deployments by model_name in file order', () => {
     const cfg = parse(`model_list:\n${dep('b', 'rpm: 1')}${dep('a', 'rpm: 2')}${dep('b', 'rpm: 3')}`);
     expect([...cfg.groups.keys()]).toEqual(['b', 'a']);

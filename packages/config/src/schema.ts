@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALLOWED_FAILS_SUFFIX, policyKeys, RETRIES_SUFFIX, unknownPolicyKeyMessage } from './policies.js';
 import { ROUTING_STRATEGIES } from './types.js';
+import { ExtraHeadersError, readExtraHeaders } from './extra-headers.js';
 
 /*
  * Structural validation of a LiteLLM config after `os.environ/` resolution. Objects are loose:
@@ -35,6 +36,23 @@ const optString = () => z.preprocess(absentIfNull, z.string().optional());
 const optText = () => z.preprocess(toText, z.string().optional());
 const optList = <T extends z.ZodType>(item: T) => z.preprocess(absentIfNull, z.array(item).optional());
 
+/** A header record (`extra_headers`, `headers`): validated by {@link readExtraHeaders}, kept as given. */
+const headerRecord = (where: string) =>
+  z.preprocess(
+    absentIfNull,
+    z
+      .unknown()
+      .superRefine((value, ctx) => {
+        try {
+          readExtraHeaders(value, where);
+        } catch (err) {
+          if (!(err instanceof ExtraHeadersError)) throw err;
+          ctx.addIssue({ code: 'custom', message: err.message });
+        }
+      })
+      .optional(),
+  );
+
 const isHttpUrl = (s: string): boolean => {
   try {
     const url = new URL(s);
@@ -67,6 +85,8 @@ export const litellmParamsSchema = z.looseObject({
   tags: optList(z.preprocess(toText, z.string().min(1))),
   input_cost_per_token: nonNegative(),
   output_cost_per_token: nonNegative(),
+  extra_headers: headerRecord('extra_headers'),
+  headers: headerRecord('headers'),
 });
 
 /** `model_info`: free-form, but the keys Switchyard reads must be well-typed. */

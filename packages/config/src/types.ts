@@ -117,6 +117,14 @@ export interface Deployment {
    */
   readonly providerSettings: Readonly<Record<string, unknown>>;
   /**
+   * Headers sent with every call to this deployment: `litellm_params.headers`, then
+   * `extra_headers` over it (names lower-cased, values as strings). A request's own
+   * `extra_headers` go over these; the adapter's own headers (auth, `content-type`,
+   * `anthropic-version`) are never replaced. May hold secrets: never log, never return over
+   * HTTP. Default: none.
+   */
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+  /**
    * `drop_params` (`litellm_params`, else `litellm_settings`): adapters drop request parameters
    * their provider cannot take instead of answering 400. Default false.
    */

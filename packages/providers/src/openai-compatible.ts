@@ -2,6 +2,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
 import { CallDeadline } from './call-deadline.js';
+import { callHeaders } from './extra-headers.js';
 import { parseSse } from './sse.js';
 import { buildUpstreamBody, scrubSecrets } from './upstream-body.js';
 import { classifyResponse, parseRetryAfter, UpstreamError, type UpstreamErrorDetail } from './upstream-error.js';
@@ -127,9 +128,10 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   /** Sends the request; resolves with a 2xx response, else rejects with the classified error. */
   private async send(call: ChatCall, stream: boolean, path = this.path): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
     const d = this.deployment;
+    const headers = callHeaders(stream ? this.streamHeaders : this.headers, d, call.body);
+    const body = buildUpstreamBody(d, call.body);
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
-    const body = buildUpstreamBody(d, call.body);
     if (stream) {
       body.stream = true;
       const opts = body.stream_options;
@@ -143,7 +145,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       const res = await this.pool.request({
         method: 'POST',
         path,
-        headers: stream ? this.streamHeaders : this.headers,
+        headers,
         body: JSON.stringify(body),
         signal,
       });

@@ -30,14 +30,32 @@ export const ROUTING_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Client fields that are no body fields: `extra_headers` become headers (see `callHeaders`),
+ * `extra_body` is merged into the body (as the OpenAI SDKs do with it).
+ */
+const NOT_IN_BODY: ReadonlySet<string> = new Set(['extra_headers', 'extra_body']);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Copies `src`'s fields into `out`, minus routing fields and {@link NOT_IN_BODY}. */
+function copyFields(out: Record<string, unknown>, src: Readonly<Record<string, unknown>>): void {
+  for (const [k, v] of Object.entries(src)) {
+    if (!ROUTING_FIELDS.has(k) && !NOT_IN_BODY.has(k)) out[k] = v;
+  }
+}
+
+/**
  * The body sent upstream: the deployment's default params, then the client's fields minus
- * routing fields, with `model` replaced by the deployment's upstream model name.
+ * routing fields, then the fields of `extra_body` (the deployment's, then the request's; routing
+ * fields still left out), with `model` replaced by the deployment's upstream model name.
+ * `extra_headers` never reaches the body.
  */
 export function buildUpstreamBody(d: Deployment, clientBody: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...d.defaultParams };
-  for (const [k, v] of Object.entries(clientBody)) {
-    if (!ROUTING_FIELDS.has(k)) out[k] = v;
-  }
+  const out: Record<string, unknown> = {};
+  copyFields(out, d.defaultParams);
+  copyFields(out, clientBody);
+  const extras = [d.defaultParams.extra_body, clientBody.extra_body];
+  for (const extra of extras) if (isRecord(extra)) copyFields(out, extra);
   out.model = d.model;
   return out;
 }

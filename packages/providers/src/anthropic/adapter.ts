@@ -5,7 +5,8 @@ import { parseSse } from '../sse.js';
 import { buildUpstreamBody } from '../upstream-body.js';
 import { parseRetryAfter, UpstreamError } from '../upstream-error.js';
 import { classifyAnthropicError, parseAnthropicError } from './errors.js';
-import { anthropicBetaHeader, DirectAnthropicTransport, type AnthropicTransport } from './transport.js';
+import { DirectAnthropicTransport, type AnthropicTransport } from './transport.js';
+import { callHeaders } from '../extra-headers.js';
 import { toAnthropicRequest } from './translate-request.js';
 import { fromAnthropicMessage } from './translate-response.js';
 import { translateAnthropicStream } from './translate-stream.js';
@@ -30,7 +31,8 @@ const MAX_ERROR_CHARS = 2_000;
  * `translateAnthropicStream` for `chatStream`, which always yields a final usage chunk).
  *
  * `max_tokens` falls back to the deployment's `model_info.max_output_tokens`, then 4096.
- * A call's `extra_headers` may add `anthropic-beta` values. Failures are `UpstreamError`s
+ * The deployment's and the call's `extra_headers` are sent (`callHeaders`; `anthropic-beta`
+ * values are combined). Failures are `UpstreamError`s
  * classified by `classifyAnthropicError` (529/5xx → server, 429 → rate_limited with
  * `retry-after`, 401/403 → auth, "prompt is too long" → context_window_exceeded), with the
  * deployment's credentials scrubbed from every message. The whole call (a stream included)
@@ -98,9 +100,7 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
     const signal = timeout.signal;
     try {
       const target = await this.transport.target(stream);
-      const headers = { ...target.headers };
-      const beta = anthropicBetaHeader(headers, merged.extra_headers);
-      if (beta) headers['anthropic-beta'] = beta;
+      const headers = callHeaders(target.headers, d, call.body);
       const res = await this.pool.request({
         method: 'POST',
         path: target.path,

@@ -66,7 +66,7 @@ function bad(message: string): UpstreamError {
  * fields (`top_k`, `thinking`, `service_tier`, …) pass through.
  *
  * Drops silently: `stream_options` (usage is always streamed), `n: 1`, `extra_headers` (the
- * adapter turns `anthropic-beta` into a header), `drop_params`. Every other OpenAI field
+ * adapter sends them as headers), `drop_params`. Every other OpenAI field
  * (`n > 1`, `frequency_penalty`, `presence_penalty`, `logit_bias`, `logprobs`, `seed`,
  * `response_format: json_object`, `functions`, audio parts, …) is a `bad_request` naming it,
  * or dropped with `dropParams`. Never sets `stream`: the transport does.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '@switchyard/config';
-import { anthropicBetaHeader, DirectAnthropicTransport } from './transport.js';
+import { DirectAnthropicTransport } from './transport.js';
 
 const dep = (over: Partial<Deployment>): Deployment => ({
   id: 'd',
@@ -28,14 +28,6 @@ describe('DirectAnthropicTransport', () => {
     expect((await new DirectAnthropicTransport(dep({ apiBase: 'http://127.0.0.1:9/v1' })).target(true)).path).toBe('/v1/messages');
     expect((await new DirectAnthropicTransport(dep({ apiBase: 'http://127.0.0.1:9/proxy' })).target(true)).path).toBe('/proxy/v1/messages');
     expect((await t.target(true)).headers.accept).toBe('text/event-stream');
-  });
-
-  it('passes anthropic-beta from extra_headers only', async () => {
-    const t = new DirectAnthropicTransport(dep({ defaultParams: { extra_headers: { 'Anthropic-Beta': 'a-1', authorization: 'x' } }, providerSettings: { extra_headers: { 'anthropic-beta': ['b-2', 'a-1'] } } }));
-    const h = (await t.target(false)).headers;
-    expect(h['anthropic-beta']).toBe('a-1,b-2');
-    expect(h).not.toHaveProperty('authorization');
-    expect(anthropicBetaHeader(undefined, { other: 'x' })).toBeUndefined();
   });
 
   it('scrubs the key from texts', () => {

@@ -32,28 +32,12 @@ export interface AnthropicTransport {
   scrub(text: string): string;
 }
 
-/** Collects `anthropic-beta` values from `extra_headers` records (string or list values, any header case). */
-export function anthropicBetaHeader(...sources: unknown[]): string | undefined {
-  const values: string[] = [];
-  for (const src of sources) {
-    if (typeof src !== 'object' || src === null || Array.isArray(src)) continue;
-    for (const [k, v] of Object.entries(src)) {
-      if (k.toLowerCase() !== 'anthropic-beta') continue;
-      for (const item of Array.isArray(v) ? v : [v]) {
-        if (typeof item === 'string') values.push(...item.split(',').map((s) => s.trim()).filter((s) => s !== ''));
-      }
-    }
-  }
-  return values.length > 0 ? [...new Set(values)].join(',') : undefined;
-}
-
 /**
  * Anthropic's own API: `POST {api_base}/v1/messages` (`api_base` default
  * {@link ANTHROPIC_DEFAULT_BASE}; a base already ending in `/v1` is not doubled), with
  * `x-api-key: <api_key>`, `anthropic-version: 2023-06-01` and `content-type: application/json`,
- * plus `anthropic-beta` when the deployment's `extra_headers` (in `defaultParams` or
- * `providerSettings`) name one. Other `extra_headers` are not sent (they could override auth).
- * The body keeps `model`. `betaFromCall` adds the `anthropic-beta` of one call's `extra_headers`.
+ * The adapter adds the deployment's and the call's `extra_headers` (`anthropic-beta` among
+ * them) through `callHeaders`. The body keeps `model`.
  */
 export class DirectAnthropicTransport implements AnthropicTransport {
   readonly origin: string;
@@ -67,8 +51,6 @@ export class DirectAnthropicTransport implements AnthropicTransport {
     this.path = `${/\/v1$/.test(prefix) ? prefix : `${prefix}/v1`}/messages${base.search}`;
     this.headers = { 'content-type': 'application/json', accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION };
     if (deployment.apiKey) this.headers['x-api-key'] = deployment.apiKey;
-    const beta = anthropicBetaHeader(deployment.defaultParams.extra_headers, deployment.providerSettings.extra_headers);
-    if (beta) this.headers['anthropic-beta'] = beta;
   }
 
   target(stream: boolean): Promise<AnthropicTarget> {

@@ -89,6 +89,19 @@ describe('BedrockAdapter against the Bedrock fake', () => {
     expect(f.stats().lastBody).toMatchObject({ inferenceConfig: { maxTokens: 50, temperature: 0.5 } });
   });
 
+  it('signs and sends the deployment and request extra_headers, none of them in the body', async () => {
+    const f = await fake({ region: 'us-east-1' });
+    const a = adapter(f, {}, { extraHeaders: { 'x-team': 'infra' } });
+    await a.chat({ body: { ...HELLO, extra_headers: { 'X-Request-Tag': 'r1', 'x-amz-date': '19700101T000000Z' } } });
+    const s = f.stats();
+    expect(s.authFailures).toBe(0);
+    expect(s.lastHeaders?.['x-team']).toBe('infra');
+    expect(s.lastHeaders?.['x-request-tag']).toBe('r1');
+    expect(s.lastHeaders?.['x-amz-date']).not.toBe('19700101T000000Z');
+    expect(s.lastHeaders?.authorization).toMatch(/SignedHeaders=[^,]*x-request-tag[^,]*x-team/);
+    expect(JSON.stringify(s.lastBody)).not.toContain('extra_headers');
+  });
+
   it('uses cross-region inference profiles and bedrock/converse/ ids as they are', async () => {
     const f = await fake();
     await adapter(f, {}, { model: 'converse/us.anthropic.claude-3-5-sonnet-20241022-v2:0' }).chat({ body: HELLO });

@@ -1,6 +1,7 @@
 import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ChatChunk, ProviderAdapter } from '../adapter.js';
+import { callHeaders } from '../extra-headers.js';
 import { buildUpstreamBody } from '../upstream-body.js';
 import { UpstreamError } from '../upstream-error.js';
 import { createBedrockClient, type BedrockClientHandle, type BedrockClientOptions } from './client.js';
@@ -10,6 +11,14 @@ import { toChatCompletion } from './response.js';
 import { resolveBedrockSettings, scrubBedrockSecrets, type BedrockSettings } from './settings.js';
 import { ConverseStreamTranslator } from './stream.js';
 import { CallDeadline } from '../call-deadline.js';
+
+/** The part of a command's middleware stack that adds a build-step middleware. */
+interface BuildStep {
+  add(
+    middleware: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>,
+    options: { step: 'build'; name: string },
+  ): void;
+}
 
 /** Options of {@link BedrockAdapter}: the client's pool settings. */
 export type BedrockAdapterOptions = BedrockClientOptions;
@@ -53,6 +62,26 @@ export class BedrockAdapter implements ProviderAdapter {
     return { ...input, modelId: this.settings.modelId };
   }
 
+  /**
+   * Adds the deployment's and the call's `extra_headers` to a command's HTTP request (in the
+   * build step, so SigV4 signs them). Headers the SDK set (`content-type`, `x-amz-*`, auth) win.
+   */
+  private withHeaders<C extends ConverseCommand | ConverseStreamCommand>(command: C, call: ChatCall): C {
+    const extra = callHeaders({}, this.deployment, call.body);
+    const names = Object.keys(extra).filter((n) => n !== 'authorization' && !n.startsWith('x-amz-'));
+    if (names.length === 0) return command;
+    // The two commands' stacks differ only in their input/output types, which this step never reads.
+    (command.middlewareStack as unknown as BuildStep).add(
+      (next) => async (args) => {
+        const headers = (args.request as { headers?: Record<string, string> }).headers;
+        if (headers) for (const n of names) if (!(n in headers)) headers[n] = extra[n] ?? '';
+        return next(args);
+      },
+      { step: 'build', name: 'switchyardExtraHeaders' },
+    );
+    return command;
+  }
+
   private deadline(call: ChatCall): CallDeadline {
     return new CallDeadline(this.deployment.timeoutMs, call.signal);
   }
@@ -68,7 +97,7 @@ export class BedrockAdapter implements ProviderAdapter {
     const input = this.input(call);
     const timeout = this.deadline(call);
     try {
-      const out = await this.handle.client.send(new ConverseCommand(input), { abortSignal: timeout.signal });
+      const out = await this.handle.client.send(this.withHeaders(new ConverseCommand(input), call), { abortSignal: timeout.signal });
       return toChatCompletion(out, this.deployment.model);
     } catch (err) {
       throw this.failure(err, timeout, call.signal);
@@ -84,7 +113,7 @@ export class BedrockAdapter implements ProviderAdapter {
     let translator: ConverseStreamTranslator;
     let first: IteratorResult<ConverseStreamOutput>;
     try {
-      const out = await this.handle.client.send(new ConverseStreamCommand(input), { abortSignal: timeout.signal });
+      const out = await this.handle.client.send(this.withHeaders(new ConverseStreamCommand(input), call), { abortSignal: timeout.signal });
       if (!out.stream) throw new UpstreamError('server', 'bedrock answered ConverseStream without a stream');
       translator = new ConverseStreamTranslator(this.deployment.model, out.$metadata.requestId);
       events = out.stream[Symbol.asyncIterator]();

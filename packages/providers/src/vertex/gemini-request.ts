@@ -27,7 +27,7 @@
  * Dropped (Gemini has no equivalent): `user`, `logit_bias`, `logprobs`, `top_logprobs`,
  * `parallel_tool_calls`, `stream`, `stream_options`, `store`, `service_tier`, `modalities`,
  * `audio`, `prediction`, `reasoning_effort`, `web_search_options`, `functions` /
- * `function_call` (legacy), `extra_body` and any other unknown field; message `name` fields.
+ * `function_call` (legacy) and any other unknown field (`extra_body` arrives merged into the body); message `name` fields.
  */
 import { UpstreamError } from '../upstream-error.js';
 import { toGeminiSchema } from './gemini-schema.js';

@@ -14,6 +14,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ChatChunk, ProviderAdapter } from '../adapter.js';
 import { parseSse } from '../sse.js';
+import { callHeaders } from '../extra-headers.js';
 import { buildUpstreamBody, scrubSecrets } from '../upstream-body.js';
 import { parseRetryAfter, UpstreamError } from '../upstream-error.js';
 import { createVertexAuth, type VertexAuth } from './auth.js';
@@ -128,17 +129,14 @@ export class VertexGeminiAdapter implements ProviderAdapter {
     const signal = timeout.signal;
     try {
       const body = JSON.stringify(toGeminiRequest(buildUpstreamBody(d, call.body)));
+      const accept = stream ? 'text/event-stream' : 'application/json';
       const [authorization, project] = await Promise.all([this.auth.authorization(), this.projectId()]);
       this.lastAuth = authorization;
       const url = stream ? this.url(project, 'streamGenerateContent', 'alt=sse') : this.url(project, 'generateContent');
       const res = await this.pool.request({
         method: 'POST',
         path: `${url.pathname}${url.search}`,
-        headers: {
-          'content-type': 'application/json',
-          accept: stream ? 'text/event-stream' : 'application/json',
-          authorization,
-        },
+        headers: callHeaders({ 'content-type': 'application/json', accept, authorization }, d, call.body),
         body,
         signal,
       });

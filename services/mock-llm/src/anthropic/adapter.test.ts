@@ -72,7 +72,7 @@ describe('anthropic adapter vs the fake', () => {
   });
 
   it('uses model_info.max_output_tokens, api_base ending in /v1, and passes anthropic-beta', async () => {
-    const a = createAdapter(deployment({ apiBase: `${fake.url}/v1`, modelInfo: { max_output_tokens: 64000 }, defaultParams: { extra_headers: { 'anthropic-beta': 'context-1m-2025-08-07' } } }));
+    const a = createAdapter(deployment({ apiBase: `${fake.url}/v1`, modelInfo: { max_output_tokens: 64000 }, extraHeaders: { 'anthropic-beta': 'context-1m-2025-08-07' } }));
     try {
       await a.chat({ body: hello });
     } finally {

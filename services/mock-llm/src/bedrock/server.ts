@@ -56,6 +56,8 @@ export interface BedrockFakeStats {
   lastBody?: unknown;
   /** Last modelId (decoded). */
   lastModelId?: string;
+  /** Headers of the last validated model call (names lower-cased). */
+  lastHeaders?: Record<string, string | string[] | undefined>;
   /** Access key of the last authorized call (`bearer` for an API key). */
   lastAccessKeyId?: string;
   /** Last authorization failure's error type. */
@@ -237,6 +239,7 @@ class BedrockFakeServer {
     }
     this.counters.lastBody = json;
     this.counters.lastModelId = modelId;
+    this.counters.lastHeaders = { ...req.headers };
     const b = this.current;
     this.counters.inFlight++;
     this.counters.maxInFlight = Math.max(this.counters.maxInFlight, this.counters.inFlight);

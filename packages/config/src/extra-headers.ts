@@ -1,0 +1,56 @@
+/**
+ * Extra HTTP headers sent to a provider: a deployment's `litellm_params.extra_headers` (and
+ * `headers`, LiteLLM's older name) and a request's own `extra_headers`. One reader for both, so
+ * the two obey the same rules.
+ */
+
+/** RFC 9110 field name (a token). */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Field value: no control characters but horizontal tab (CR/LF would split the request). */
+// eslint-disable-next-line no-control-regex
+const BAD_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/**
+ * Headers that belong to the connection or the message framing, never to the caller: undici
+ * sets them itself, and a wrong one would corrupt the request.
+ */
+export const FORBIDDEN_EXTRA_HEADERS: ReadonlySet<string> = new Set([
+  'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
+  'expect', 'proxy-connection', 'proxy-authorization',
+]);
+
+/** A header record that cannot be sent, with the reason. */
+export class ExtraHeadersError extends Error {
+  override readonly name = 'ExtraHeadersError';
+}
+
+/**
+ * Reads a header record: names lower-cased, values as strings (numbers and booleans are
+ * written out, a list is joined with `, `). `undefined`/`null` is no headers. Throws
+ * {@link ExtraHeadersError} for anything else: a non-object, a name that is no HTTP token or is
+ * in {@link FORBIDDEN_EXTRA_HEADERS}, a value that is an object or holds a line break.
+ * `where` names the field in the message (e.g. `extra_headers`).
+ */
+export function readExtraHeaders(value: unknown, where: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ExtraHeadersError(`${where} must be an object of header names to values`);
+  const out: Record<string, string> = {};
+  for (const [rawName, raw] of Object.entries(value)) {
+    const name = rawName.toLowerCase();
+    if (!FIELD_NAME.test(name)) throw new ExtraHeadersError(`${where}: ${JSON.stringify(rawName)} is not a valid header name`);
+    if (FORBIDDEN_EXTRA_HEADERS.has(name)) throw new ExtraHeadersError(`${where}: the header "${name}" cannot be set`);
+    if (raw === undefined || raw === null) continue;
+    const items = Array.isArray(raw) ? raw : [raw];
+    const parts: string[] = [];
+    for (const item of items) {
+      if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') {
+        throw new ExtraHeadersError(`${where}: the value of "${name}" must be a string, a number, a boolean or a list of them`);
+      }
+      const text = String(item).trim();
+      if (BAD_VALUE.test(text)) throw new ExtraHeadersError(`${where}: the value of "${name}" holds a control character`);
+      parts.push(text);
+    }
+    out[name] = out[name] === undefined ? parts.join(', ') : `${out[name]}, ${parts.join(', ')}`;
+  }
+  return out;
+}
