@@ -3,7 +3,7 @@
  * validation, execution with per-line upstream failures, cancel mid-run, listing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { jobKeys, Redis } from '@switchyard/core';
 import { LINE_RECORD_RETENTION_SECONDS, lineJobId } from '@switchyard/batches';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
@@ -93,6 +93,9 @@ describe('batches', () => {
       total_tokens: sum('prompt_tokens') + sum('completion_tokens'),
     });
     expect(created.usage).toMatchObject({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
+    // the model the lines ask for, known once the input is validated
+    expect(created.model).toBeUndefined();
+    expect(done.model).toBe('fast');
     expect(errs.map((l) => l.custom_id).sort()).toEqual([...rejected].sort());
     for (const l of errs) {
       expect(l.error).toBeNull();
@@ -143,6 +146,7 @@ describe('batches', () => {
       { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '1h' },
       { input_file_id: 'file-nope', endpoint: '/v1/chat/completions', completion_window: '24h' },
       { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { priority: 'high' } },
+      { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', output_expires_after: { anchor: 'created_at', seconds: 60 } },
     ];
     for (const body of bad) {
       const err = await client.batches.create(body as unknown as OpenAI.Batches.BatchCreateParams).catch((e: unknown) => e);
@@ -150,6 +154,21 @@ describe('batches', () => {
     }
     await expect(client.batches.retrieve('batch_nope')).rejects.toMatchObject({ status: 404 });
     await expect(client.batches.cancel('batch_nope')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('gives the output file the expiry output_expires_after asks for', async () => {
+    const file = await client.files.create({ file: await toFile(Buffer.from(jsonl([chatLine('e-1', 'fast', 'expiring')])), 'in.jsonl'), purpose: 'batch' });
+    const b = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      output_expires_after: { anchor: 'created_at', seconds: 7_200 },
+    });
+    const done = await pollBatch(client, b.id);
+    expect(done.status).toBe('completed');
+    const out = await client.files.retrieve(done.output_file_id ?? '');
+    expect(out.purpose).toBe('batch_output');
+    expect(out.expires_at).toBe(out.created_at + 7_200);
   });
 
   it('cancels mid-run: cancelling then cancelled, no call starts after, counts match the output', async () => {

@@ -1,10 +1,12 @@
 /**
  * The Files API through the official `openai` SDK: upload (multipart, streamed into Redis),
  * retrieve, list, content and delete; a file uploaded through one API replica is read through
- * another; the size limit is a clear 413 and a purpose other than `batch` a 400.
+ * another; the size limit is a clear 413 and a purpose other than `batch` a 400; `expires_after`
+ * sets `expires_at` (30 days by default) and an expired file is gone, its bytes freed once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI, { toFile } from 'openai';
+import { createRedis, fileKeys, type Redis } from '@switchyard/core';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
 import { writeConfig } from './helpers/config.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
@@ -17,9 +19,11 @@ let one: RoleProcess;
 let two: RoleProcess;
 let a: OpenAI;
 let b: OpenAI;
+let redis: Redis;
 
 beforeAll(async () => {
   const { url } = await freshRedis();
+  redis = createRedis(url, { connectionName: 'files-test' });
   mock = await startMockLlm({ name: 'files-mock' });
   const config = writeConfig(`
 model_list:
@@ -35,6 +39,7 @@ general_settings:
 });
 
 afterAll(async () => {
+  redis?.disconnect();
   await Promise.all([one?.stop(), two?.stop()]);
   await mock?.close();
 });
@@ -53,7 +58,8 @@ describe('files', () => {
     expect(f).toMatchObject({ object: 'file', bytes: Buffer.byteLength(text), filename: 'input.jsonl', purpose: 'batch', status: 'processed' });
     expect(f.id).toMatch(/^file-/);
     expect(Math.abs(f.created_at - Date.now() / 1000)).toBeLessThan(30);
-    expect(Object.keys(f).sort()).toEqual(['bytes', 'created_at', 'filename', 'id', 'object', 'purpose', 'status']);
+    expect(Object.keys(f).sort()).toEqual(['bytes', 'created_at', 'expires_at', 'filename', 'id', 'object', 'purpose', 'status']);
+    expect(f.expires_at).toBe(f.created_at + 30 * 86_400); // OpenAI's default for batch files
     expect(await b.files.retrieve(f.id)).toEqual(f);
     const content = await (await b.files.content(f.id)).text();
     expect(content).toBe(text);
@@ -94,6 +100,25 @@ describe('files', () => {
     expect(err).toMatchObject({ status: 400, code: 'invalid_purpose', param: 'purpose' });
     const res = await fetch(`${one.url}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(415);
+  });
+
+  it('honours expires_after, refuses a bad one, and removes an expired file once', async () => {
+    const f = await a.files.create({ file: await toFile(Buffer.from(jsonl(2)), 'short.jsonl'), purpose: 'batch', expires_after: { anchor: 'created_at', seconds: 3_600 } });
+    expect(f.expires_at).toBe(f.created_at + 3_600);
+    expect((await b.files.retrieve(f.id)).expires_at).toBe(f.expires_at);
+    for (const seconds of [60, 2_592_001]) {
+      const err = await a.files.create({ file: await toFile(Buffer.from('x'), 'x.jsonl'), purpose: 'batch', expires_after: { anchor: 'created_at', seconds } }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 400, param: 'expires_after.seconds', type: 'invalid_request_error' });
+    }
+    // the hour passes: the file is gone everywhere, and its bytes leave the store's total once
+    const usage = Number(await redis.get(fileKeys.usage));
+    await redis.hset(fileKeys.meta(f.id), 'expires_at', String(Math.floor(Date.now() / 1000) - 1));
+    const reads = await Promise.allSettled([a.files.retrieve(f.id), b.files.retrieve(f.id), a.files.content(f.id)]);
+    for (const r of reads) expect(r).toMatchObject({ status: 'rejected', reason: { status: 404 } });
+    expect(Number(await redis.get(fileKeys.usage))).toBe(usage - f.bytes);
+    const listed = [];
+    for await (const x of a.files.list()) listed.push(x.id);
+    expect(listed).not.toContain(f.id);
   });
 
   it('requires the master key', async () => {

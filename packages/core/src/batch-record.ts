@@ -74,6 +74,8 @@ export const BatchObjectSchema = z.object({
   request_counts: z.object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() }),
   /** Tokens of the lines answered so far (output file lines; error lines used none). */
   usage: BatchUsageSchema,
+  /** The model the lines ask for (the first line's `body.model`), once validated; absent before. */
+  model: z.string().optional(),
   metadata: z.record(z.string(), z.string()).nullable(),
 });
 export type BatchObject = z.infer<typeof BatchObjectSchema>;
@@ -93,6 +95,8 @@ export interface BatchProgress {
   errBytes: number;
   /** BullMQ-side priority of the batch's lines (`metadata.priority`, 0 = most urgent). */
   priority: number;
+  /** Seconds the output and error files live after they are created (`output_expires_after`); undefined = until deleted. */
+  outputExpirySeconds?: number;
 }
 
 /** A batch as stored: the object clients see and the feeder's progress. */
@@ -113,8 +117,8 @@ const TIMESTAMPS = [
   'cancelled_at',
 ] as const;
 
-/** Hash fields of a new batch. */
-export function newBatchHash(b: BatchObject, priority: number): Record<string, string> {
+/** Hash fields of a new batch; `outputExpirySeconds` as in {@link BatchProgress}. */
+export function newBatchHash(b: BatchObject, priority: number, outputExpirySeconds?: number): Record<string, string> {
   const out: Record<string, string> = {
     id: b.id,
     endpoint: b.endpoint,
@@ -132,6 +136,7 @@ export function newBatchHash(b: BatchObject, priority: number): Record<string, s
     read_offset: '0',
     read_line: '1',
     fed_all: '0',
+    ...(outputExpirySeconds !== undefined ? { output_expiry_s: String(outputExpirySeconds) } : {}),
   };
   for (const t of TIMESTAMPS) out[t] = b[t] === null ? '' : String(b[t]);
   return out;
@@ -162,6 +167,7 @@ export function hashToBatch(h: Record<string, string>): StoredBatch | null {
       output: Number(h.usage_output ?? 0),
       reasoning: Number(h.usage_reasoning ?? 0),
     }),
+    ...(h.model ? { model: h.model } : {}),
     metadata: h.metadata ? JSON.parse(h.metadata) : null,
   });
   const progress: BatchProgress = {
@@ -173,6 +179,7 @@ export function hashToBatch(h: Record<string, string>): StoredBatch | null {
     errLines: Number(h.err_lines ?? 0),
     errBytes: Number(h.err_bytes ?? 0),
     priority: Number(h.priority ?? 0),
+    ...(h.output_expiry_s ? { outputExpirySeconds: Number(h.output_expiry_s) } : {}),
   };
   return { batch, progress };
 }

@@ -35,13 +35,13 @@ export type AdvanceOutcome = 'ok' | 'moved' | 'missing' | BatchStatus;
 export class BatchStore {
   constructor(private readonly redis: Redis) {}
 
-  /** Writes a new batch (status `validating`) and makes it visible to the feeders. */
-  async create(b: BatchObject, priority: number): Promise<void> {
+  /** Writes a new batch (status `validating`) and makes it visible to the feeders; `outputExpirySeconds` as in `BatchProgress`. */
+  async create(b: BatchObject, priority: number, outputExpirySeconds?: number): Promise<void> {
     // Scored in ms (created_at has seconds only), so listing keeps submission order.
     const createdMs = Date.now();
     await this.redis
       .multi()
-      .hset(batchKeys.record(b.id), newBatchHash(b, priority))
+      .hset(batchKeys.record(b.id), newBatchHash(b, priority, outputExpirySeconds))
       .zadd(batchKeys.index, createdMs, b.id)
       .zadd(batchKeys.active, createdMs, b.id)
       .exec();

@@ -3,6 +3,10 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SwitchyardError } from './errors.js';
 import { batchKeys, fileKeys } from './keys.js';
+import { LuaScript } from './lua-script.js';
+import { DELETE_FILE_LUA } from './file-store.lua.js';
+
+const deleteFileScript = new LuaScript('file-delete', DELETE_FILE_LUA);
 
 /** Bytes per stored chunk: the unit files are written, read and streamed in. Default 256 KiB. */
 export const FILE_CHUNK_BYTES = 262_144;
@@ -19,6 +23,15 @@ const OUTPUT_PAGE_LINES = 1_000;
 /** Seconds the chunks of an upload in progress live; a crashed upload leaves nothing behind. */
 export const UPLOAD_TTL_SECONDS = 3_600;
 
+/**
+ * Seconds an uploaded `batch` file lives when the upload sets no `expires_after`: OpenAI's
+ * default for batch files, 30 days.
+ */
+export const DEFAULT_BATCH_FILE_EXPIRY_SECONDS = 2_592_000;
+/** Shortest and longest `expires_after.seconds` OpenAI accepts: 1 hour and 30 days. */
+export const MIN_FILE_EXPIRY_SECONDS = 3_600;
+export const MAX_FILE_EXPIRY_SECONDS = 2_592_000;
+
 /** Purposes OpenAI knows; Switchyard stores `batch` uploads and writes `batch_output` files. */
 export const FilePurposeSchema = z.enum(['batch', 'batch_output']);
 export type FilePurpose = z.infer<typeof FilePurposeSchema>;
@@ -32,8 +45,17 @@ export const FileObjectSchema = z.object({
   filename: z.string(),
   purpose: FilePurposeSchema,
   status: z.enum(['uploaded', 'processed', 'error']),
+  /** When the file expires (unix seconds); absent for a file kept until deleted. */
+  expires_at: z.number().int().optional(),
 });
 export type FileObject = z.infer<typeof FileObjectSchema>;
+
+/** What an upload says besides its content. */
+export interface UploadDetails {
+  purpose: FilePurpose;
+  /** Seconds after `created_at` the file expires (`expires_after.seconds`). Default: 30 days for `batch`. */
+  expiresAfterSeconds?: number;
+}
 
 /** A file id as Switchyard issues them: `file-` and up to 96 letters, digits, `-` or `_`. */
 export const FILE_ID_PATTERN = /^file-[A-Za-z0-9_-]{1,96}$/;
@@ -108,10 +130,12 @@ export class FileStore {
 
   /**
    * Streams `source` into a new file. The chunks expire until the upload completes; an upload
-   * over the size limit (413) or the total cap (507) is removed and throws. `purpose` is read at
-   * the end (multipart may send it after the file); when it throws, the upload is removed too.
+   * over the size limit (413) or the total cap (507) is removed and throws. `details` (purpose
+   * and expiry) is read at the end (multipart may send them after the file); when it throws, the
+   * upload is removed too. A `batch` file without `expiresAfterSeconds` expires after
+   * {@link DEFAULT_BATCH_FILE_EXPIRY_SECONDS}.
    */
-  async upload(source: AsyncIterable<Buffer>, filename: string, purpose: () => Promise<FilePurpose>): Promise<FileObject> {
+  async upload(source: AsyncIterable<Buffer>, filename: string, details: () => Promise<UploadDetails>): Promise<FileObject> {
     const id = newFileId();
     const chunksKey = fileKeys.chunks(id);
     let bytes = 0;
@@ -144,15 +168,18 @@ export class FileStore {
         if (pendingBytes >= FILE_CHUNK_BYTES) await flush(false);
       }
       await flush(true);
-      const fileP = await purpose();
+      const { purpose, expiresAfterSeconds } = await details();
+      const createdAt = Math.floor(Date.now() / 1000);
+      const lifetime = expiresAfterSeconds ?? (purpose === 'batch' ? DEFAULT_BATCH_FILE_EXPIRY_SECONDS : undefined);
       const file: FileObject = {
         id,
         object: 'file',
         bytes,
-        created_at: Math.floor(Date.now() / 1000),
+        created_at: createdAt,
         filename,
-        purpose: fileP,
+        purpose,
         status: 'processed',
+        ...(lifetime !== undefined ? { expires_at: createdAt + lifetime } : {}),
       };
       await this.redis
         .multi()
@@ -172,17 +199,19 @@ export class FileStore {
    * Registers a batch's output (or error) file: its content stays in the batch's chunk hash,
    * written line by line while the batch ran. Idempotent for a given id.
    */
-  async registerBatchOutput(id: string, ref: BatchOutputRef, filename: string, bytes: number): Promise<FileObject> {
+  async registerBatchOutput(id: string, ref: BatchOutputRef, filename: string, bytes: number, expiresAfterSeconds?: number): Promise<FileObject> {
     const existing = await this.get(id);
     if (existing) return existing;
+    const createdAt = Math.floor(Date.now() / 1000);
     const file: FileObject = {
       id,
       object: 'file',
       bytes,
-      created_at: Math.floor(Date.now() / 1000),
+      created_at: createdAt,
       filename,
       purpose: 'batch_output',
       status: 'processed',
+      ...(expiresAfterSeconds !== undefined ? { expires_at: createdAt + expiresAfterSeconds } : {}),
     };
     await this.redis
       .multi()
@@ -192,10 +221,15 @@ export class FileStore {
     return file;
   }
 
-  /** The file object, or null. */
+  /** The file object, or null (also once it expired: an expired file is deleted when next read). */
   async get(id: string): Promise<FileObject | null> {
     if (!FILE_ID_PATTERN.test(id)) return null;
-    return hashToFile(await this.redis.hgetall(fileKeys.meta(id)));
+    const file = hashToFile(await this.redis.hgetall(fileKeys.meta(id)));
+    if (file?.expires_at !== undefined && file.expires_at <= Date.now() / 1000) {
+      await this.delete(id);
+      return null;
+    }
+    return file;
   }
 
   /** The file object; throws {@link FileNotFoundError}. */
@@ -234,19 +268,12 @@ export class FileStore {
     }
   }
 
-  /** Deletes a file and its content; false when it did not exist. */
+  /** Deletes a file and its content (one Lua call, so racing deletes free its bytes once); false when it did not exist. */
   async delete(id: string): Promise<boolean> {
-    const meta = await this.redis.hgetall(fileKeys.meta(id));
-    if (!meta.id) return false;
-    const own = !meta.batch_id;
-    await this.redis
-      .multi()
-      .unlink(fileKeys.meta(id))
-      .zrem(fileKeys.index, id)
-      .unlink(own ? fileKeys.chunks(id) : batchKeys.output(meta.batch_id as string, meta.part === 'err' ? 'err' : 'out'))
-      .exec();
-    if (own) await this.redis.decrby(fileKeys.usage, Number(meta.bytes ?? 0));
-    return true;
+    if (!FILE_ID_PATTERN.test(id)) return false;
+    const [batchId, part] = await this.redis.hmget(fileKeys.meta(id), 'batch_id', 'part');
+    const content = batchId ? batchKeys.output(batchId, part === 'err' ? 'err' : 'out') : fileKeys.chunks(id);
+    return (await deleteFileScript.run(this.redis, [fileKeys.meta(id), fileKeys.index, content, fileKeys.usage], [id])) === 1;
   }
 
   /**
@@ -282,6 +309,7 @@ function fileToHash(f: FileObject): Record<string, string> {
     filename: f.filename,
     purpose: f.purpose,
     status: f.status,
+    ...(f.expires_at !== undefined ? { expires_at: String(f.expires_at) } : {}),
   };
 }
 
@@ -295,5 +323,6 @@ function hashToFile(h: Record<string, string>): FileObject | null {
     filename: h.filename ?? '',
     purpose: h.purpose,
     status: h.status,
+    ...(h.expires_at ? { expires_at: Number(h.expires_at) } : {}),
   });
 }

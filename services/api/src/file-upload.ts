@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import busboy from 'busboy';
-import { FilePurposeSchema, InvalidRequestError, type FileObject, type FilePurpose, type FileStore } from '@switchyard/core';
+import { FilePurposeSchema, InvalidRequestError, type FileObject, type FileStore, type UploadDetails } from '@switchyard/core';
+import { expirySecondsFromForm } from './expires-after.js';
 
 /** Most bytes of multipart framing and fields accepted beside the file itself. */
 export const MULTIPART_OVERHEAD_BYTES = 65_536;
@@ -26,10 +27,11 @@ export class UnsupportedPurposeError extends InvalidRequestError {
 }
 
 /**
- * Streams a `multipart/form-data` upload (`file`, `purpose`) into the store with busboy: the file
- * part flows chunk by chunk into Redis and is never held whole. The purpose may come before or
- * after the file; it is checked once the whole form was read (an unsupported one removes the
- * stored chunks and is a 400).
+ * Streams a `multipart/form-data` upload (`file`, `purpose`, optional `expires_after[anchor]` +
+ * `expires_after[seconds]`) into the store with busboy: the file part flows chunk by chunk into
+ * Redis and is never held whole. The fields may come before or after the file; they are checked
+ * once the whole form was read (an unsupported purpose or a bad expiry removes the stored chunks
+ * and is a 400).
  */
 export function receiveUpload(req: Request, store: FileStore): Promise<FileObject> {
   return new Promise<FileObject>((resolve, reject) => {
@@ -55,12 +57,13 @@ export function receiveUpload(req: Request, store: FileStore): Promise<FileObjec
       req.resume(); // discard the rest of the body
       reject(err);
     };
-    const purpose = async (): Promise<FilePurpose> => {
+    const details = async (): Promise<UploadDetails> => {
       await formRead;
       const raw = fields.get('purpose');
       const parsed = FilePurposeSchema.safeParse(raw);
       if (!parsed.success || parsed.data !== 'batch') throw new UnsupportedPurposeError(raw);
-      return parsed.data;
+      const expiresAfterSeconds = expirySecondsFromForm(fields, 'expires_after');
+      return { purpose: parsed.data, ...(expiresAfterSeconds !== undefined ? { expiresAfterSeconds } : {}) };
     };
     bb.on('field', (name, value) => fields.set(name, value));
     bb.on('file', (name, stream, info) => {
@@ -68,7 +71,7 @@ export function receiveUpload(req: Request, store: FileStore): Promise<FileObjec
         stream.resume();
         return;
       }
-      upload = store.upload(stream, info.filename || 'upload.jsonl', purpose);
+      upload = store.upload(stream, info.filename || 'upload.jsonl', details);
       upload.catch((err: unknown) => {
         stream.resume();
         fail(err);

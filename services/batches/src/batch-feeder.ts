@@ -137,7 +137,7 @@ export class BatchFeeder {
       this.o.submitter.resolveGroup(model);
     });
     if (r.ok) {
-      await this.o.batches.transition(batch.id, ['validating'], 'in_progress', { in_progress_at: nowS(), total: r.total });
+      await this.o.batches.transition(batch.id, ['validating'], 'in_progress', { in_progress_at: nowS(), total: r.total, model: r.model });
       this.o.logger.info({ batch: batch.id, total: r.total }, 'batch validated');
     } else {
       await this.o.batches.transition(batch.id, ['validating'], 'failed', {
@@ -326,11 +326,11 @@ export class BatchFeeder {
     const hex = id.replace(/^batch_/, '');
     const fields: Record<string, string | number> = { [at]: nowS(), ...webhookPendingFields(s.batch) };
     if (s.progress.outLines > 0) {
-      const f = await this.o.files.registerBatchOutput(`file-${hex}-output`, { batchId: id, part: 'out' }, `${id}_output.jsonl`, s.progress.outBytes);
+      const f = await this.o.files.registerBatchOutput(`file-${hex}-output`, { batchId: id, part: 'out' }, `${id}_output.jsonl`, s.progress.outBytes, s.progress.outputExpirySeconds);
       fields.output_file_id = f.id;
     }
     if (s.progress.errLines > 0) {
-      const f = await this.o.files.registerBatchOutput(`file-${hex}-errors`, { batchId: id, part: 'err' }, `${id}_error.jsonl`, s.progress.errBytes);
+      const f = await this.o.files.registerBatchOutput(`file-${hex}-errors`, { batchId: id, part: 'err' }, `${id}_error.jsonl`, s.progress.errBytes, s.progress.outputExpirySeconds);
       fields.error_file_id = f.id;
     }
     if (await this.o.batches.transition(id, from, to, fields)) {

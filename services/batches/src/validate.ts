@@ -8,12 +8,13 @@ export const MAX_REPORTED_ERRORS = 100;
 const CLAIM_BATCH = 500;
 
 /** Outcome of {@link validateInput}. */
-export type ValidationResult = { ok: true; total: number } | { ok: false; errors: BatchError[] };
+export type ValidationResult = { ok: true; total: number; model: string } | { ok: false; errors: BatchError[] };
 
 /**
  * Reads the batch's input file once, streaming, and checks every non-blank line
  * (`checkInputLine`) and that no `custom_id` repeats (kept in a temporary Redis hash, not in
- * memory). Nothing is submitted; an empty file is an error too.
+ * memory). Nothing is submitted; an empty file is an error too. `model` is the first line's
+ * `body.model` (the batch object's `model`).
  */
 export async function validateInput(batch: BatchObject, files: FileStore, batches: BatchStore, checkModel: ModelCheck): Promise<ValidationResult> {
   const errors: BatchError[] = [];
@@ -22,6 +23,7 @@ export async function validateInput(batch: BatchObject, files: FileStore, batche
     return { ok: false, errors: [{ code: 'file_not_found', message: `Input file ${batch.input_file_id} does not exist.`, param: 'input_file_id', line: null }] };
   }
   let total = 0;
+  let model = '';
   let pending: { customId: string; line: number }[] = [];
   const flush = async (): Promise<void> => {
     const firsts = await batches.claimCustomIds(batch.id, pending);
@@ -48,6 +50,7 @@ export async function validateInput(batch: BatchObject, files: FileStore, batche
         if (errors.length >= MAX_REPORTED_ERRORS) break;
         continue;
       }
+      if (model === '') model = String(r.ok.body.model);
       pending.push({ customId: r.ok.custom_id, line: l.line });
       if (pending.length >= CLAIM_BATCH) await flush();
     }
@@ -57,5 +60,5 @@ export async function validateInput(batch: BatchObject, files: FileStore, batche
   }
   if (total === 0) errors.push({ code: 'empty_file', message: 'The input file has no requests.', param: 'input_file_id', line: null });
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, total };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, total, model };
 }

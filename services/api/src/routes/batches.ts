@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
+import { expirySeconds } from '../expires-after.js';
 import {
   BATCH_ENDPOINTS,
   batchUsage,
@@ -64,6 +65,8 @@ export const BatchCreateSchema = z.object({
   endpoint: z.string().min(1).max(200),
   completion_window: z.literal('24h', { error: 'completion_window must be "24h"' }),
   metadata: MetadataSchema.nullable().optional(),
+  /** `{anchor: 'created_at', seconds}`: when the output and error files expire; checked by `expirySeconds`. */
+  output_expires_after: z.unknown().optional(),
 });
 
 /** `GET /v1/batches` query: newest first, `limit` 1–100 (default 20), cursor `after`. */
@@ -108,6 +111,7 @@ export function batchRoutes(deps: { batches: BatchStore; files: FileStore }): Ro
     const { input_file_id, endpoint, metadata } = parsed.data;
     if (!(BATCH_ENDPOINTS as readonly string[]).includes(endpoint)) throw new UnsupportedBatchEndpointError(endpoint);
     const priority = batchPriority(metadata);
+    const outputExpiry = expirySeconds(parsed.data.output_expires_after, 'output_expires_after');
     batchWebhookUrl(metadata);
     const file = await deps.files.get(input_file_id);
     if (!file) throw new InvalidRequestError(`No such File object: ${input_file_id.slice(0, 100)}`, 'input_file_id', 'file_not_found');
@@ -138,7 +142,7 @@ export function batchRoutes(deps: { batches: BatchStore; files: FileStore }): Ro
       usage: batchUsage({ input: 0, cached: 0, output: 0, reasoning: 0 }),
       metadata: metadata ?? null,
     };
-    await deps.batches.create(batch, priority);
+    await deps.batches.create(batch, priority, outputExpiry);
     res.json(batch);
   });
 
