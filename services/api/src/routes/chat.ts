@@ -45,6 +45,10 @@ export function parseChatBody(body: unknown, prefix = ''): ReturnType<typeof Cha
   checkMessageCount(body, prefix);
   const parsed = ChatCompletionBodySchema.safeParse(body);
   if (!parsed.success) throw validationError(parsed.error, prefix);
+  if (parsed.data.stream_options != null && parsed.data.stream !== true) {
+    // OpenAI's own answer, word for word, so clients that match on it see the same
+    throw new InvalidRequestError("The 'stream_options' parameter is only allowed when 'stream' is enabled.", prefix ? `${prefix}.stream_options` : 'stream_options');
+  }
   return parsed.data;
 }
 
