@@ -17,6 +17,18 @@ describe('toAnthropicRequest', () => {
     ]);
   });
 
+  it('maps reasoning_effort to a thinking budget below max_tokens; an explicit thinking wins', () => {
+    const req = (extra: Record<string, unknown>) => toAnthropicRequest({ messages: [user('hi')], ...extra });
+    expect(req({ reasoning_effort: 'low' }).thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+    expect(req({ reasoning_effort: 'medium', max_tokens: 8000 }).thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+    expect(req({ reasoning_effort: 'high', max_tokens: 3000 }).thinking).toEqual({ type: 'enabled', budget_tokens: 2999 });
+    expect(req({ reasoning_effort: 'none' }).thinking).toBeUndefined();
+    expect(req({ reasoning_effort: 'high', thinking: { type: 'disabled' } }).thinking).toEqual({ type: 'disabled' });
+    for (const extra of [{ reasoning_effort: 'low', max_tokens: 1024 }, { reasoning_effort: 'extreme' }]) {
+      expect(() => req(extra), JSON.stringify(extra)).toThrow(UpstreamError);
+    }
+  });
+
   it('sends user as metadata.user_id only when Anthropic takes it (no email, phone number or over 256 characters)', () => {
     const id = (u: string) => toAnthropicRequest({ messages: [user('hi')], user: u }).metadata;
     expect(id('user-8f3a')).toEqual({ user_id: 'user-8f3a' });

@@ -1,3 +1,4 @@
+import { readReasoningEffort, THINKING_BUDGETS } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
 import type {
   AnthropicBlock,
@@ -31,7 +32,11 @@ export interface ToAnthropicOptions {
 const TRANSLATED = new Set([
   'model', 'messages', 'max_tokens', 'max_completion_tokens', 'stop', 'temperature', 'top_p', 'user', 'tools',
   'tool_choice', 'parallel_tool_calls', 'response_format', 'stream', 'stream_options', 'drop_params', 'extra_headers', 'n',
+  'reasoning_effort',
 ]);
+
+/** Smallest `thinking.budget_tokens` the Messages API accepts. */
+export const ANTHROPIC_MIN_THINKING_BUDGET = 1_024;
 
 /** Anthropic-only request fields a caller may send through the OpenAI format; copied as they are. */
 const ANTHROPIC_PASSTHROUGH = new Set(['top_k', 'thinking', 'service_tier', 'container', 'mcp_servers', 'inference_geo', 'output_config', 'cache_control']);
@@ -62,7 +67,10 @@ function bad(message: string): UpstreamError {
  * number or over 256 characters: see {@link anthropicUserId}); `tools[].function` →
  * `{name, description, input_schema}`; `tool_choice` auto/none/required/{function} →
  * auto/none/any/tool; `parallel_tool_calls: false` → `disable_parallel_tool_use`;
- * `response_format` `json_schema` → `output_config.format`, `text` → nothing; Anthropic-only
+ * `response_format` `json_schema` → `output_config.format`, `text` → nothing; `reasoning_effort`
+ * → `thinking: {type: enabled, budget_tokens}` ({@link THINKING_BUDGETS}, kept below
+ * `max_tokens`; `none` = no thinking; a `max_tokens` of 1 024 or less cannot hold the smallest
+ * budget and is a `bad_request`), unless the request gives `thinking` itself; Anthropic-only
  * fields (`top_k`, `thinking`, `service_tier`, …) pass through.
  *
  * Drops silently: `stream_options` (usage is always streamed), `n: 1`, `extra_headers` (the
@@ -105,6 +113,14 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
     } else if (v !== null) {
       unsupported(k);
     }
+  }
+  const effort = readReasoningEffort(body.reasoning_effort);
+  if (effort !== undefined && effort !== 'none' && out.thinking === undefined) {
+    const budget = Math.min(THINKING_BUDGETS[effort], out.max_tokens - 1);
+    if (budget < ANTHROPIC_MIN_THINKING_BUDGET) {
+      throw bad(`reasoning_effort needs max_tokens above ${ANTHROPIC_MIN_THINKING_BUDGET}: Anthropic's thinking budget is at least ${ANTHROPIC_MIN_THINKING_BUDGET} tokens and below max_tokens`);
+    }
+    out.thinking = { type: 'enabled', budget_tokens: budget };
   }
   return out;
 }

@@ -63,6 +63,14 @@ describe('toGeminiRequest', () => {
     });
   });
 
+  it('maps reasoning_effort to thinkingConfig (none turns thinking off) and refuses an unknown one', () => {
+    const gen = (reasoning_effort: unknown) => toGeminiRequest({ messages: [{ role: 'user', content: 'Hi' }], reasoning_effort }).generationConfig;
+    expect(gen('medium')).toEqual({ thinkingConfig: { thinkingBudget: 2048, includeThoughts: true } });
+    expect(gen('none')).toEqual({ thinkingConfig: { thinkingBudget: 0 } });
+    expect(gen(undefined)).toBeUndefined();
+    expect(() => gen('max')).toThrow(UpstreamError);
+  });
+
   it('uses max_tokens when max_completion_tokens is absent and keeps stop lists', () => {
     const req = toGeminiRequest({ messages: [{ role: 'user', content: 'x' }], max_tokens: 9, stop: ['a', 'b'] });
     expect(req.generationConfig).toEqual({ maxOutputTokens: 9, stopSequences: ['a', 'b'] });

@@ -16,7 +16,9 @@
  * - `max_completion_tokens` / `max_tokens` → `generationConfig.maxOutputTokens`; `temperature`;
  *   `top_p` → `topP`; `top_k` → `topK`; `stop` → `stopSequences`; `n` → `candidateCount`;
  *   `presence_penalty`, `frequency_penalty`, `seed`; `response_format` `json_object` →
- *   `responseMimeType: application/json`, `json_schema` → that plus `responseJsonSchema`.
+ *   `responseMimeType: application/json`, `json_schema` → that plus `responseJsonSchema`;
+ *   `reasoning_effort` → `thinkingConfig: {thinkingBudget, includeThoughts: true}`
+ *   ({@link THINKING_BUDGETS}; `none` → `thinkingBudget: 0`).
  * - `tools` (type `function`) → `tools: [{functionDeclarations: [{name, description, parameters}]}]`
  *   (parameters through {@link toGeminiSchema}); `tool_choice` `auto` / `none` / `required` /
  *   `{function: {name}}` → `toolConfig.functionCallingConfig` `AUTO` / `NONE` / `ANY` /
@@ -26,9 +28,10 @@
  *
  * Dropped (Gemini has no equivalent): `user`, `logit_bias`, `logprobs`, `top_logprobs`,
  * `parallel_tool_calls`, `stream`, `stream_options`, `store`, `service_tier`, `modalities`,
- * `audio`, `prediction`, `reasoning_effort`, `web_search_options`, `functions` /
+ * `audio`, `prediction`, `web_search_options`, `functions` /
  * `function_call` (legacy) and any other unknown field (`extra_body` arrives merged into the body); message `name` fields.
  */
+import { readReasoningEffort, THINKING_BUDGETS } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
 import { toGeminiSchema } from './gemini-schema.js';
 
@@ -253,6 +256,9 @@ function generationConfig(b: Readonly<Json>): Record<string, unknown> | undefine
   if (typeof b.presence_penalty === 'number') g.presencePenalty = b.presence_penalty;
   if (typeof b.frequency_penalty === 'number') g.frequencyPenalty = b.frequency_penalty;
   if (typeof b.seed === 'number') g.seed = b.seed;
+  const effort = readReasoningEffort(b.reasoning_effort);
+  if (effort === 'none') g.thinkingConfig = { thinkingBudget: 0 };
+  else if (effort !== undefined) g.thinkingConfig = { thinkingBudget: THINKING_BUDGETS[effort], includeThoughts: true };
   const rf = b.response_format;
   if (isRecord(rf)) {
     if (rf.type === 'json_object') g.responseMimeType = 'application/json';

@@ -84,6 +84,19 @@ describe('anthropic adapter vs the fake', () => {
     expect(s.lastHeaders[0]?.['anthropic-beta']).toBe('context-1m-2025-08-07');
   });
 
+  it('sends reasoning_effort as a thinking budget the API accepts, and passes its temperature refusal on as a 400', async () => {
+    await adapter.chat({ body: { ...hello, reasoning_effort: 'medium', max_tokens: 4000, extra_headers: { 'x-team': 'infra' } } });
+    const s = fake.stats();
+    expect(s.byStatus).toEqual({ 200: 1 });
+    expect(s.lastBodies[0]).toMatchObject({ max_tokens: 4000, thinking: { type: 'enabled', budget_tokens: 2048 } });
+    expect(s.lastBodies[0]).not.toHaveProperty('reasoning_effort');
+    expect(s.lastBodies[0]).not.toHaveProperty('extra_headers');
+    expect(s.lastHeaders[0]?.['x-team']).toBe('infra');
+    const err = await adapter.chat({ body: { ...hello, reasoning_effort: 'low', temperature: 0.2 } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'bad_request', status: 400 });
+    expect((err as Error).message).toContain('temperature');
+  });
+
   it('streams chunks ending with a finish chunk and a usage chunk', async () => {
     fake.setBehaviour({ streamIntervalMs: 2 });
     const chunks = await collect(await adapter.chatStream({ body: { ...hello, stream: true, stream_options: { include_usage: true } } }));

@@ -108,6 +108,12 @@ export function validateMessagesRequest(body: unknown, version: string): Validat
   if (!systemTurns && req.messages.some((m) => m.role === 'system')) {
     return fail('messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.');
   }
+  if (req.thinking?.type === 'enabled' && req.max_tokens <= req.thinking.budget_tokens) {
+    return fail('`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size');
+  }
+  if (req.thinking !== undefined && req.thinking.type !== 'disabled' && req.temperature !== undefined && req.temperature !== 1) {
+    return fail('`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility');
+  }
   if (turns.length === 0) return fail('messages: at least one message is required');
   if (turns[0]?.m.role !== 'user') return fail('messages: first message must use the "user" role');
   for (let k = 1; k < turns.length; k++) {
