@@ -195,9 +195,10 @@ describe('BedrockAdapter against the Bedrock fake', () => {
 
   it('maps a validation error that is not about length to bad_request', async () => {
     const f = await fake();
-    const e = await failure(adapter(f).chat({ body: { messages: [{ role: 'assistant', content: 'I start' }] } }));
+    const tools = [{ type: 'function', function: { name: 'bad name!', parameters: { type: 'object', properties: {} } } }];
+    const e = await failure(adapter(f).chat({ body: { ...HELLO, tools } }));
     expect(e.kind).toBe('bad_request');
-    expect(e.message).toContain('must start with a user message');
+    expect(e.message).toContain('Tool names must match');
     expect(f.stats().validationFailures).toBe(1);
   });
 

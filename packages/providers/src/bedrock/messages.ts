@@ -12,7 +12,9 @@ import { UpstreamError } from '../upstream-error.js';
  * - `assistant` text → `{text}`, `tool_calls` → `{toolUse: {toolUseId, name, input}}` (arguments parsed);
  * - `tool` messages → `{toolResult: {toolUseId, content: [{text}]}}` in a user message;
  * - consecutive messages of one role are merged into one message (Converse requires roles to
- *   alternate); blank text is left out (Converse rejects blank text blocks).
+ *   alternate); blank text is left out (Converse rejects blank text blocks);
+ * - a conversation that does not start with a user turn (assistant first, or system only) gets
+ *   a `"."` user turn first (Converse requires one; LiteLLM does the same).
  *
  * Dropped silently: `name` on messages, `refusal` parts. Rejected (a `bad_request`, or dropped with
  * `drop_params`): https/http image URLs (Bedrock takes only inline bytes or S3), audio and file
@@ -169,5 +171,8 @@ export function translateMessages(messages: unknown, opts: MessageOptions = {}):
         if (!opts.dropParams) throw bad(`bedrock: message role "${String(m.role)}" is not supported`);
     }
   }
+  // Converse wants the conversation to start with a user turn (a system-only or assistant-first
+  // history otherwise fails): a "." user turn goes first, as LiteLLM does.
+  if (out[0]?.role !== 'user') out.unshift({ role: 'user', content: [{ text: '.' }] });
   return { system, messages: out, hasToolBlocks };
 }

@@ -39,6 +39,15 @@ describe('translateMessages', () => {
     ]);
   });
 
+  it('starts an assistant-first or system-only conversation with a "." user turn', () => {
+    expect(translateMessages([{ role: 'system', content: 'Greet.' }, { role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'hi' }]).messages).toEqual([
+      { role: 'user', content: [{ text: '.' }] },
+      { role: 'assistant', content: [{ text: 'Hello!' }] },
+      { role: 'user', content: [{ text: 'hi' }] },
+    ]);
+    expect(translateMessages([{ role: 'system', content: 'Say hi.' }]).messages).toEqual([{ role: 'user', content: [{ text: '.' }] }]);
+  });
+
   it('decodes data-URL images into bytes', () => {
     const t = translateMessages([{ role: 'user', content: [{ type: 'text', text: 'what?' }, { type: 'image_url', image_url: { url: PNG_URL } }] }]);
     const block = t.messages[0]?.content?.[1];
