@@ -102,6 +102,13 @@ describe('BedrockAdapter against the Bedrock fake', () => {
     expect(JSON.stringify(s.lastBody)).not.toContain('extra_headers');
   });
 
+  it('sends reasoning_effort to Claude as additionalModelRequestFields.thinking, which the fake accepts', async () => {
+    const f = await fake({ region: 'us-east-1' });
+    await adapter(f).chat({ body: { ...HELLO, reasoning_effort: 'medium', max_tokens: 8000 } });
+    expect(f.stats().validationFailures).toBe(0);
+    expect(f.stats().lastBody).toMatchObject({ inferenceConfig: { maxTokens: 8000 }, additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 2048 } } });
+  });
+
   it('uses cross-region inference profiles and bedrock/converse/ ids as they are', async () => {
     const f = await fake();
     await adapter(f, {}, { model: 'converse/us.anthropic.claude-3-5-sonnet-20241022-v2:0' }).chat({ body: HELLO });

@@ -58,7 +58,7 @@ export class BedrockAdapter implements ProviderAdapter {
     const c = this.settings.credentials;
     if (c.kind === 'invalid') throw new UpstreamError('auth', `bedrock: ${c.reason}`);
     const body = buildUpstreamBody(this.deployment, call.body);
-    const { input } = toConverseInput(body, { dropParams: this.deployment.dropParams === true || call.body.drop_params === true });
+    const { input } = toConverseInput(body, { dropParams: this.deployment.dropParams === true || call.body.drop_params === true, modelId: this.settings.modelId });
     return { ...input, modelId: this.settings.modelId };
   }
 

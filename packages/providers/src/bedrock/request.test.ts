@@ -111,6 +111,20 @@ describe('translateMessages', () => {
 describe('toConverseInput', () => {
   const base = { model: 'ignored', messages: [{ role: 'user', content: 'hi' }] };
 
+  it('maps reasoning_effort and thinking to Claude thinking, and refuses them for other models', () => {
+    const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+    const low = toConverseInput({ ...base, reasoning_effort: 'low' }, { modelId: claude }).input;
+    expect(low.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 1024 } });
+    expect(low.inferenceConfig).toEqual({ maxTokens: 4096 });
+    const high = toConverseInput({ ...base, reasoning_effort: 'high', max_tokens: 3000 }, { modelId: claude }).input;
+    expect(high.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 2999 } });
+    expect(toConverseInput({ ...base, reasoning_effort: 'none' }, { modelId: claude }).input.additionalModelRequestFields).toBeUndefined();
+    const explicit = toConverseInput({ ...base, reasoning_effort: 'high', thinking: { type: 'enabled', budget_tokens: 5000 } }, { modelId: claude }).input;
+    expect(explicit.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 5000 } });
+    expect(() => toConverseInput({ ...base, reasoning_effort: 'low', max_tokens: 1000 }, { modelId: claude })).toThrow(UpstreamError);
+    expect(() => toConverseInput({ ...base, reasoning_effort: 'low' }, { modelId: 'amazon.nova-pro-v1:0' })).toThrow(/reasoning_effort/);
+  });
+
   it('maps inference parameters', () => {
     const { input } = toConverseInput({ ...base, max_tokens: 100, temperature: 0.2, top_p: 0.9, stop: 'END', stream: true, user: 'u' });
     expect(input.inferenceConfig).toEqual({ maxTokens: 100, temperature: 0.2, topP: 0.9, stopSequences: ['END'] });

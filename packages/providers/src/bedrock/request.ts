@@ -1,5 +1,6 @@
 import type { ConverseCommandInput, InferenceConfiguration, Tool, ToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
+import { readReasoningEffort, THINKING_BUDGETS } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
 import { translateMessages } from './messages.js';
 
@@ -14,7 +15,10 @@ import { translateMessages } from './messages.js';
  * (but when the history holds tool calls Converse needs one: the tools are then sent without a
  * toolChoice). A history with tool calls and no tools gets one placeholder tool
  * ({@link PLACEHOLDER_TOOL_NAME}), since Converse rejects toolUse/toolResult blocks without a
- * toolConfig.
+ * toolConfig. For Claude models (a model id holding `anthropic.`), `reasoning_effort` →
+ * `additionalModelRequestFields.thinking: {type: enabled, budget_tokens}` (the budgets of
+ * `THINKING_BUDGETS`, kept below `maxTokens`, which defaults to 4 096 then; `none` = no
+ * thinking), and an Anthropic `thinking` object is passed as it is; other models take neither.
  *
  * Ignored (no Converse equivalent, no effect on the answer's shape): `model` (the deployment's
  * modelId is used), `stream`, `stream_options` (ConverseStream always reports usage), `user`,
@@ -30,6 +34,12 @@ export const PLACEHOLDER_TOOL_NAME = 'switchyard_placeholder_tool';
 
 /** Request fields that are mapped. */
 const MAPPED = new Set(['messages', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'tools', 'tool_choice']);
+/** Request fields mapped for Claude models only. */
+const CLAUDE_ONLY = new Set(['reasoning_effort', 'thinking']);
+/** `maxTokens` sent with a thinking budget when the request gives none (as the Anthropic adapter's default). */
+const THINKING_DEFAULT_MAX_TOKENS = 4_096;
+/** Smallest thinking budget Claude accepts. */
+const MIN_THINKING_BUDGET = 1_024;
 /** Request fields accepted and ignored. */
 const IGNORED = new Set(['model', 'stream', 'stream_options', 'user', 'parallel_tool_calls', 'drop_params']);
 
@@ -115,11 +125,12 @@ function placeholderTool(): Tool {
 }
 
 /** Translates an OpenAI chat body (routing fields already removed) into a Converse input. */
-export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boolean } = {}): TranslatedRequest {
+export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boolean; modelId?: string } = {}): TranslatedRequest {
   const dropParams = opts.dropParams === true || body.drop_params === true;
+  const claude = opts.modelId?.includes('anthropic.') === true;
   const dropped: string[] = [];
   for (const [k, v] of Object.entries(body)) {
-    if (MAPPED.has(k) || IGNORED.has(k) || v === undefined || v === null) continue;
+    if (MAPPED.has(k) || IGNORED.has(k) || (claude && CLAUDE_ONLY.has(k)) || v === undefined || v === null) continue;
     if (k === 'n' && v === 1) continue;
     if (dropParams) dropped.push(k);
     else throw bad(`bedrock: parameter "${k}" is not supported by Bedrock Converse (set drop_params to drop it)`);
@@ -140,5 +151,22 @@ export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boole
   } else if (choice && !dropParams) {
     throw bad('bedrock: tool_choice needs tools');
   }
+  if (claude) claudeThinking(body, input);
   return { input, dropped };
+}
+
+/** Sets `additionalModelRequestFields.thinking` from `thinking` or `reasoning_effort` (see {@link toConverseInput}). */
+function claudeThinking(body: Readonly<Json>, input: Omit<ConverseCommandInput, 'modelId'>): void {
+  let thinking: Json | undefined;
+  if (isRecord(body.thinking)) thinking = body.thinking;
+  else {
+    const effort = readReasoningEffort(body.reasoning_effort);
+    if (effort === undefined || effort === 'none') return;
+    const maxTokens = input.inferenceConfig?.maxTokens ?? THINKING_DEFAULT_MAX_TOKENS;
+    const budget = Math.min(THINKING_BUDGETS[effort], maxTokens - 1);
+    if (budget < MIN_THINKING_BUDGET) throw bad(`bedrock: reasoning_effort needs max_tokens above ${MIN_THINKING_BUDGET} (Claude's thinking budget is at least ${MIN_THINKING_BUDGET} tokens and below max_tokens)`);
+    input.inferenceConfig = { ...input.inferenceConfig, maxTokens };
+    thinking = { type: 'enabled', budget_tokens: budget };
+  }
+  input.additionalModelRequestFields = { ...(isRecord(input.additionalModelRequestFields) ? input.additionalModelRequestFields : {}), thinking: thinking as DocumentType };
 }
