@@ -198,8 +198,15 @@ describe('toGeminiSchema', () => {
       }),
     ).toEqual({
       type: 'OBJECT',
-      properties: { a: { nullable: true, type: 'STRING' }, b: { enum: ['fixed'] }, c: { type: 'ARRAY', items: { ref: '#/defs/Item' } } },
+      properties: { a: { nullable: true, type: 'STRING' }, b: { type: 'STRING', enum: ['fixed'] }, c: { type: 'ARRAY', items: { ref: '#/defs/Item' } } },
       defs: { Item: { type: 'INTEGER', minimum: 0 } },
     });
+  });
+
+  it('keeps enums on strings only: other types keep their type and list the values in the description', () => {
+    expect(toGeminiSchema({ type: 'string', enum: ['a', 'b'] })).toEqual({ type: 'STRING', enum: ['a', 'b'] });
+    expect(toGeminiSchema({ type: 'integer', enum: [1, 5, 10], description: 'Days to forecast.' })).toEqual({ type: 'INTEGER', description: 'Days to forecast. Allowed values: 1, 5, 10.' });
+    expect(toGeminiSchema({ type: 'boolean', const: true })).toEqual({ type: 'BOOLEAN', description: 'Allowed values: true.' });
+    expect(toGeminiSchema({ enum: [1, 'two'] })).toEqual({ description: 'Allowed values: 1, two.' });
   });
 });

@@ -2,7 +2,11 @@
  * OpenAI tool `parameters` (JSON Schema) → Vertex `Schema` (an OpenAPI 3.0 subset, a protobuf
  * message: unknown keys are a 400 "Unknown name"). Kept: the keys Vertex's `Schema` has; `type`
  * upper-cased (`string` → `STRING`); `type: [T, "null"]` → `type: T` + `nullable: true`;
- * `const` → a one-value `enum`; `$ref` / `$defs` → `ref` / `defs`. Dropped (with their values):
+ * `const` → a one-value `enum`; `$ref` / `$defs` → `ref` / `defs`. Vertex takes `enum` on STRING
+ * only ("enum: only allowed for STRING type"): an enum of strings without a `type` gets
+ * `type: STRING`; on any other type (`integer`, `number`, `boolean`) the enum is dropped and its
+ * values are appended to the `description` ("Allowed values: 1, 5, 10."), so the argument keeps
+ * its type. Dropped (with their values):
  * every other key (`$schema`, `additionalProperties: false`-style keywords Vertex v1 lacks,
  * `strict`, `examples`, vendor `x-…` keys…).
  */
@@ -21,10 +25,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function toGeminiSchema(node: unknown): unknown {
   if (!isRecord(node)) return node;
   const out: Record<string, unknown> = {};
+  let enumValues: unknown[] | undefined;
   for (const [rawKey, value] of Object.entries(node)) {
     const key = rawKey === '$ref' ? 'ref' : rawKey === '$defs' ? 'defs' : rawKey;
     if (key === 'const') {
-      out.enum = [String(value)];
+      enumValues = [value];
       continue;
     }
     if (!SCHEMA_KEYS.has(key)) continue;
@@ -54,7 +59,7 @@ export function toGeminiSchema(node: unknown): unknown {
         else if (value === true) out.additionalProperties = true;
         break;
       case 'enum':
-        if (Array.isArray(value)) out.enum = value.map(String);
+        if (Array.isArray(value)) enumValues = value;
         break;
       case 'ref':
         if (typeof value === 'string') out.ref = value.replace('#/$defs/', '#/defs/');
@@ -63,5 +68,17 @@ export function toGeminiSchema(node: unknown): unknown {
         out[key] = value;
     }
   }
+  if (enumValues !== undefined) stringEnum(out, enumValues);
   return out;
+}
+
+/** Puts `values` on a converted node as Vertex allows (see {@link toGeminiSchema}). */
+function stringEnum(out: Record<string, unknown>, values: readonly unknown[]): void {
+  if (out.type === undefined && values.every((v) => typeof v === 'string')) out.type = 'STRING';
+  if (out.type === 'STRING') {
+    out.enum = values.map(String);
+    return;
+  }
+  const allowed = `Allowed values: ${values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}.`;
+  out.description = typeof out.description === 'string' && out.description !== '' ? `${out.description} ${allowed}` : allowed;
 }

@@ -136,6 +136,16 @@ describe('VertexGeminiAdapter against the Vertex fake', () => {
     expect(choices.find((c) => c.finish_reason)?.finish_reason).toBe('tool_calls');
   });
 
+  it('declares a tool with an integer enum in a form Vertex accepts', async () => {
+    const f = await fake();
+    const days = { type: 'integer', enum: [1, 5, 10], description: 'Days.' };
+    const tools = [{ type: 'function', function: { name: 'forecast', parameters: { type: 'object', properties: { days, unit: { enum: ['c', 'f'] } } } } }];
+    await adapter(f).chat({ body: { ...HELLO, tools } });
+    expect(f.stats().lastBody).toMatchObject({
+      tools: [{ functionDeclarations: [{ parameters: { properties: { days: { type: 'INTEGER', description: 'Days. Allowed values: 1, 5, 10.' }, unit: { type: 'STRING', enum: ['c', 'f'] } } } }] }],
+    });
+  });
+
   it('sends images as inlineData and fileData', async () => {
     const f = await fake();
     await adapter(f).chat({

@@ -10,7 +10,7 @@ import { z } from 'zod';
 const num = z.number();
 const int = z.number().int();
 
-/** Vertex `Schema` (OpenAPI subset), recursively. `type` is an enum name, any case. */
+/** Vertex `Schema` (OpenAPI subset), recursively. `type` is an enum name, any case; `enum` only on STRING. */
 const SchemaNode: z.ZodType = z.lazy(() =>
   z.strictObject({
     type: z.string().regex(/^(type_unspecified|string|number|integer|boolean|array|object|null)$/i).optional(),
@@ -38,6 +38,10 @@ const SchemaNode: z.ZodType = z.lazy(() =>
     additionalProperties: z.union([z.boolean(), SchemaNode]).optional(),
     ref: z.string().optional(),
     defs: z.record(z.string(), SchemaNode).optional(),
+  }).refine((n: { type?: string; enum?: string[] }) => n.enum === undefined || n.type?.toLowerCase() === 'string', {
+    // Vertex: "…parameters.properties[x].enum: only allowed for STRING type"
+    message: 'only allowed for STRING type',
+    path: ['enum'],
   }),
 );
 
