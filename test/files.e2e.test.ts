@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI, { toFile } from 'openai';
-import { createRedis, fileKeys, type Redis } from '@switchyard/core';
+import { createRedis, FileStorageFullError, FileStore, fileKeys, type Redis } from '@switchyard/core';
 import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
 import { writeConfig } from './helpers/config.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
@@ -119,6 +119,37 @@ describe('files', () => {
     const listed = [];
     for await (const x of a.files.list()) listed.push(x.id);
     expect(listed).not.toContain(f.id);
+  });
+
+  it('lists every live file when expired ones sit among them (more than one page of the index)', async () => {
+    const store = new FileStore(redis);
+    const details = async () => ({ purpose: 'batch' as const });
+    const ids: string[] = [];
+    for (let i = 0; i < 210; i++) ids.push((await store.upload((async function* () { yield Buffer.from('{}'); })(), `l${i}.jsonl`, details)).id);
+    const past = String(Math.floor(Date.now() / 1000) - 1);
+    for (const id of ids.slice(-10)) await redis.hset(fileKeys.meta(id), 'expires_at', past); // the 10 newest
+    const listed = new Set((await store.list({ limit: 10_000 })).data.map((f) => f.id));
+    for (const id of ids.slice(0, -10)) expect(listed.has(id), id).toBe(true);
+    for (const id of ids.slice(-10)) expect(listed.has(id)).toBe(false);
+    for (const id of ids) await store.delete(id);
+  });
+
+  it('frees the bytes of expired files when the total cap is reached, and refuses when none expired', async () => {
+    const used = Number((await redis.get(fileKeys.usage)) ?? 0);
+    const store = new FileStore(redis, { maxTotalBytes: used + 600 });
+    const bytes = (n: number) => (async function* () {
+      yield Buffer.alloc(n, 0x61);
+    })();
+    const details = async () => ({ purpose: 'batch' as const, expiresAfterSeconds: 3_600 });
+    const first = await store.upload(bytes(500), 'first.jsonl', details);
+    // its hour passes (the expiry index is what the sweep reads)
+    await redis.zadd(fileKeys.expiry, Math.floor(Date.now() / 1000) - 1, first.id);
+    const second = await store.upload(bytes(500), 'second.jsonl', details);
+    expect(await store.get(first.id)).toBeNull();
+    expect(await store.get(second.id)).toMatchObject({ bytes: 500 });
+    await expect(store.upload(bytes(500), 'third.jsonl', details)).rejects.toBeInstanceOf(FileStorageFullError);
+    expect(Number(await redis.get(fileKeys.usage))).toBe(used + 500);
+    await store.delete(second.id);
   });
 
   it('requires the master key', async () => {

@@ -6,18 +6,32 @@
 
 /** RFC 9110 field name (a token). */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Field value: no control characters but horizontal tab (CR/LF would split the request). */
-// eslint-disable-next-line no-control-regex
-const BAD_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/** Field value undici sends: tab, visible ASCII and Latin-1 (no CR/LF, which would split the request, nor other controls). */
+const GOOD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * Headers that belong to the connection or the message framing, never to the caller: undici
- * sets them itself, and a wrong one would corrupt the request.
+ * sets them itself, and a wrong one would corrupt the request (`accept-encoding` would bring a
+ * compressed answer the adapters do not decode).
  */
 export const FORBIDDEN_EXTRA_HEADERS: ReadonlySet<string> = new Set([
   'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
-  'expect', 'proxy-connection', 'proxy-authorization',
+  'expect', 'proxy-connection', 'proxy-authorization', 'accept-encoding', 'content-encoding',
 ]);
+
+/**
+ * Headers a request's own `extra_headers` may not set, beyond {@link FORBIDDEN_EXTRA_HEADERS}:
+ * credentials and tenant selectors. A caller could otherwise make the upstream answer 401/403,
+ * which cools the shared deployment down for everyone. The operator may set them in the config.
+ */
+export function isOperatorOnlyHeader(name: string): boolean {
+  return (
+    ['authorization', 'x-api-key', 'api-key', 'cookie', 'openai-organization', 'openai-project', 'anthropic-version'].includes(name) ||
+    name.startsWith('x-goog-') ||
+    name.startsWith('x-amz-') ||
+    name.startsWith('proxy-')
+  );
+}
 
 /** A header record that cannot be sent, with the reason. */
 export class ExtraHeadersError extends Error {
@@ -47,7 +61,7 @@ export function readExtraHeaders(value: unknown, where: string): Record<string, 
         throw new ExtraHeadersError(`${where}: the value of "${name}" must be a string, a number, a boolean or a list of them`);
       }
       const text = String(item).trim();
-      if (BAD_VALUE.test(text)) throw new ExtraHeadersError(`${where}: the value of "${name}" holds a control character`);
+      if (!GOOD_VALUE.test(text)) throw new ExtraHeadersError(`${where}: the value of "${name}" holds a control character or a character beyond Latin-1`);
       parts.push(text);
     }
     out[name] = out[name] === undefined ? parts.join(', ') : `${out[name]}, ${parts.join(', ')}`;

@@ -1,6 +1,6 @@
 /**
  * KEYS: file meta hash, files index, the file's content (its chunk hash, or the batch output
- * list it points at), the uploaded-bytes counter; ARGV: file id. Deletes the file once, however
+ * list it points at), the uploaded-bytes counter, the expiry index; ARGV: file id. Deletes the file once, however
  * many callers race (an explicit delete and a reader finding it expired): the counter is only
  * lowered by the caller that found the meta, and only for an uploaded file. Returns 1, or 0
  * when it was already gone.
@@ -11,6 +11,7 @@ local own = not redis.call('HGET', KEYS[1], 'batch_id')
 local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0') or 0
 redis.call('UNLINK', KEYS[1], KEYS[3])
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
 if own and bytes > 0 then redis.call('DECRBY', KEYS[4], bytes) end
 return 1
 `;

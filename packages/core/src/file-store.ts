@@ -147,11 +147,7 @@ export class FileStore {
       while (pendingBytes >= FILE_CHUNK_BYTES || (final && pendingBytes > 0)) {
         const all = Buffer.concat(pending, pendingBytes);
         const take = Math.min(FILE_CHUNK_BYTES, all.length);
-        const reserved = await this.redis.incrby(fileKeys.usage, take);
-        if (reserved > this.maxTotalBytes) {
-          await this.redis.decrby(fileKeys.usage, take);
-          throw new FileStorageFullError(this.maxTotalBytes);
-        }
+        if (!(await this.reserveBytes(take))) throw new FileStorageFullError(this.maxTotalBytes);
         reservedBytes += take;
         await this.redis.multi().hset(chunksKey, String(index), all.subarray(0, take)).expire(chunksKey, UPLOAD_TTL_SECONDS).exec();
         index += 1;
@@ -181,12 +177,13 @@ export class FileStore {
         status: 'processed',
         ...(lifetime !== undefined ? { expires_at: createdAt + lifetime } : {}),
       };
-      await this.redis
+      const tx = this.redis
         .multi()
         .hset(fileKeys.meta(id), { ...fileToHash(file), chunks: String(index) })
         .persist(chunksKey)
-        .zadd(fileKeys.index, Date.now(), id)
-        .exec();
+        .zadd(fileKeys.index, Date.now(), id);
+      if (file.expires_at !== undefined) tx.zadd(fileKeys.expiry, file.expires_at, id);
+      await tx.exec();
       return file;
     } catch (err) {
       await this.redis.unlink(chunksKey).catch(() => undefined);
@@ -213,23 +210,50 @@ export class FileStore {
       status: 'processed',
       ...(expiresAfterSeconds !== undefined ? { expires_at: createdAt + expiresAfterSeconds } : {}),
     };
-    await this.redis
+    const tx = this.redis
       .multi()
       .hset(fileKeys.meta(id), { ...fileToHash(file), batch_id: ref.batchId, part: ref.part })
-      .zadd(fileKeys.index, Date.now(), id)
-      .exec();
+      .zadd(fileKeys.index, Date.now(), id);
+    if (file.expires_at !== undefined) tx.zadd(fileKeys.expiry, file.expires_at, id);
+    await tx.exec();
     return file;
+  }
+
+  /**
+   * Counts `bytes` more against the total cap; when that would pass it, deletes the expired
+   * files (the oldest expiries first) and tries once more. False when there is still no room.
+   */
+  private async reserveBytes(bytes: number): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if ((await this.redis.incrby(fileKeys.usage, bytes)) <= this.maxTotalBytes) return true;
+      await this.redis.decrby(fileKeys.usage, bytes);
+      if (attempt === 0 && (await this.sweepExpired()) === 0) return false;
+    }
+    return false;
+  }
+
+  /** Deletes up to `limit` (default 1 000) files whose expiry has passed; returns how many. */
+  async sweepExpired(limit = 1_000): Promise<number> {
+    const due = await this.redis.zrangebyscore(fileKeys.expiry, '-inf', Math.floor(Date.now() / 1000), 'LIMIT', 0, limit);
+    let n = 0;
+    for (const id of due) if (await this.delete(id)) n += 1;
+    return n;
   }
 
   /** The file object, or null (also once it expired: an expired file is deleted when next read). */
   async get(id: string): Promise<FileObject | null> {
-    if (!FILE_ID_PATTERN.test(id)) return null;
-    const file = hashToFile(await this.redis.hgetall(fileKeys.meta(id)));
-    if (file?.expires_at !== undefined && file.expires_at <= Date.now() / 1000) {
+    const file = await this.read(id);
+    if (file && expired(file)) {
       await this.delete(id);
       return null;
     }
     return file;
+  }
+
+  /** The stored file object, expired or not, or null. */
+  private async read(id: string): Promise<FileObject | null> {
+    if (!FILE_ID_PATTERN.test(id)) return null;
+    return hashToFile(await this.redis.hgetall(fileKeys.meta(id)));
   }
 
   /** The file object; throws {@link FileNotFoundError}. */
@@ -260,8 +284,9 @@ export class FileStore {
       if (ids.length === 0) return { data, has_more: false };
       start += ids.length;
       for (const id of ids) {
-        const f = await this.get(id);
-        if (!f || (opts.purpose && f.purpose !== opts.purpose)) continue;
+        // read, not get: deleting while paging by rank would shift the files not listed yet
+        const f = await this.read(id);
+        if (!f || expired(f) || (opts.purpose && f.purpose !== opts.purpose)) continue;
         if (data.length === opts.limit) return { data, has_more: true };
         data.push(f);
       }
@@ -273,7 +298,7 @@ export class FileStore {
     if (!FILE_ID_PATTERN.test(id)) return false;
     const [batchId, part] = await this.redis.hmget(fileKeys.meta(id), 'batch_id', 'part');
     const content = batchId ? batchKeys.output(batchId, part === 'err' ? 'err' : 'out') : fileKeys.chunks(id);
-    return (await deleteFileScript.run(this.redis, [fileKeys.meta(id), fileKeys.index, content, fileKeys.usage], [id])) === 1;
+    return (await deleteFileScript.run(this.redis, [fileKeys.meta(id), fileKeys.index, content, fileKeys.usage, fileKeys.expiry], [id])) === 1;
   }
 
   /**
@@ -299,6 +324,11 @@ export class FileStore {
       yield chunk;
     }
   }
+}
+
+/** Whether the file's expiry has passed. */
+function expired(f: FileObject): boolean {
+  return f.expires_at !== undefined && f.expires_at <= Date.now() / 1000;
 }
 
 function fileToHash(f: FileObject): Record<string, string> {

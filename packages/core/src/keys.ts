@@ -129,6 +129,8 @@ export const fileKeys = {
   index: `${KEY_ROOT}:files`,
   /** STRING: bytes of all uploaded files, checked against the store's size cap. */
   usage: `${KEY_ROOT}:files:bytes`,
+  /** ZSET file id → expires_at (unix s): files with an expiry, swept when the size cap is reached. */
+  expiry: `${KEY_ROOT}:files:expiry`,
 } as const;
 
 function batchTag(batchId: string): string {

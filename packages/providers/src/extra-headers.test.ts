@@ -4,7 +4,7 @@ import type { Deployment } from '@switchyard/config';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callHeaders } from './extra-headers.js';
 import { OpenAICompatibleAdapter } from './openai-compatible.js';
-import { buildUpstreamBody } from './upstream-body.js';
+import { buildUpstreamBody, scrubSecrets } from './upstream-body.js';
 import { UpstreamError } from './upstream-error.js';
 
 const dep = (over: Partial<Deployment> = {}): Deployment => ({
@@ -31,10 +31,11 @@ describe('callHeaders', () => {
     expect(callHeaders(base, dep(), { model: 'g', extra_headers: null })).toBe(base);
   });
 
-  it('layers deployment, then request, then the adapter headers, which nothing replaces', () => {
-    const d = dep({ extraHeaders: { 'x-team': 'infra', 'x-trace': 'from-config' } });
-    const h = callHeaders(base, d, { extra_headers: { 'X-Trace': 'from-request', Authorization: 'Bearer theirs', 'x-n': 3 } });
-    expect(h).toEqual({ 'x-team': 'infra', 'x-trace': 'from-request', 'x-n': '3', 'content-type': 'application/json', authorization: 'Bearer sk-ours' });
+  it('layers request, then deployment, then the adapter headers: the operator\'s win, nothing replaces the adapter\'s', () => {
+    const d = dep({ extraHeaders: { 'x-team': 'infra', 'x-trace': 'from-config', authorization: 'Bearer config' } });
+    const h = callHeaders(base, d, { extra_headers: { 'X-Trace': 'from-request', 'x-n': 3, 'x-r': 'r' } });
+    expect(h).toEqual({ 'x-team': 'infra', 'x-trace': 'from-config', 'x-n': '3', 'x-r': 'r', 'content-type': 'application/json', authorization: 'Bearer sk-ours' });
+    expect(callHeaders({ accept: 'application/json' }, d, {}).authorization).toBe('Bearer config');
   });
 
   it('combines anthropic-beta values from every source, each once', () => {
@@ -44,7 +45,20 @@ describe('callHeaders', () => {
   });
 
   it('answers bad_request for request headers it cannot send', () => {
-    const cases: unknown[] = ['x: y', { host: 'evil.example' }, { 'content-length': '1' }, { 'bad name': 'x' }, { 'x-a': 'one\r\nx-b: two' }, { 'x-a': { nested: 1 } }];
+    const cases: unknown[] = [
+      'x: y',
+      { host: 'evil.example' },
+      { 'content-length': '1' },
+      { 'accept-encoding': 'gzip' },
+      { 'bad name': 'x' },
+      { 'x-a': 'one\r\nx-b: two' },
+      { 'x-a': '\u0100' },
+      { 'x-a': { nested: 1 } },
+      // credentials and tenants are the operator's: a caller could otherwise get the shared deployment a 401
+      { Authorization: 'Bearer theirs' },
+      { 'OpenAI-Organization': 'org-x' },
+      { 'x-goog-user-project': 'p' },
+    ];
     for (const extra of cases) {
       let caught: unknown;
       try {
@@ -56,6 +70,13 @@ describe('callHeaders', () => {
       expect((caught as UpstreamError).kind).toBe('bad_request');
       expect((caught as UpstreamError).status).toBe(400);
     }
+  });
+});
+
+describe('scrubSecrets', () => {
+  it('removes the key and long extra-header values from a text', () => {
+    const d = dep({ apiKey: 'sk-key-1234', extraHeaders: { 'x-gateway-token': 'tok-abcdefgh', 'x-team': 'infra' } });
+    expect(scrubSecrets(d, 'bad sk-key-1234 and tok-abcdefgh for infra')).toBe('bad [redacted] and [redacted] for infra');
   });
 });
 
@@ -95,7 +116,7 @@ describe('OpenAICompatibleAdapter with extra headers', () => {
     const port = (server.address() as AddressInfo).port;
     const a = new OpenAICompatibleAdapter(dep({ apiBase: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-ours', extraHeaders: { 'x-team': 'infra' } }));
     try {
-      await a.chat({ body: { model: 'g', messages: [{ role: 'user', content: 'hi' }], extra_headers: { 'X-Request-Tag': 'r1', authorization: 'Bearer theirs' }, extra_body: { service_tier: 'flex' } } });
+      await a.chat({ body: { model: 'g', messages: [{ role: 'user', content: 'hi' }], extra_headers: { 'X-Request-Tag': 'r1' }, extra_body: { service_tier: 'flex' } } });
     } finally {
       await a.close();
     }

@@ -1,4 +1,4 @@
-import { ExtraHeadersError, readExtraHeaders, type Deployment } from '@switchyard/config';
+import { ExtraHeadersError, isOperatorOnlyHeader, readExtraHeaders, type Deployment } from '@switchyard/config';
 import { UpstreamError } from './upstream-error.js';
 
 /** Headers whose values from every source are combined (comma lists of feature flags). */
@@ -14,12 +14,14 @@ function addValues(into: string[], value: string | undefined): void {
 }
 
 /**
- * The headers of one upstream call: the deployment's `extraHeaders`, then the request's own
- * `extra_headers` (LiteLLM's field; never sent in the body) over them, then `base`, the
- * adapter's own headers (auth, `content-type`, `accept`, `anthropic-version`), which nothing
- * replaces. `anthropic-beta` values from all three are combined instead. Returns `base` itself
- * when there is nothing to add. A request's `extra_headers` that cannot be sent (a non-object,
- * a bad name or value, `host`, `content-length`, …) is a `bad_request`.
+ * The headers of one upstream call: the request's own `extra_headers` (LiteLLM's field; never
+ * sent in the body), then the deployment's `extraHeaders` over them (the operator's headers
+ * win), then `base`, the adapter's own headers (auth, `content-type`, `accept`,
+ * `anthropic-version`), which nothing replaces. `anthropic-beta` values from all three are
+ * combined instead. Returns `base` itself when there is nothing to add. A request's
+ * `extra_headers` that cannot be sent (a non-object, a bad name or value, `host`,
+ * `content-length`, …) or that names a credential or tenant header (`isOperatorOnlyHeader`:
+ * `authorization`, `openai-organization`, `x-goog-*`, …) is a `bad_request`.
  */
 export function callHeaders(
   base: Readonly<Record<string, string>>,
@@ -35,7 +37,9 @@ export function callHeaders(
     if (err instanceof ExtraHeadersError) throw new UpstreamError('bad_request', err.message, 400);
     throw err;
   }
-  const out: Record<string, string> = { ...d.extraHeaders, ...own, ...base };
+  const refused = Object.keys(own).find(isOperatorOnlyHeader);
+  if (refused !== undefined) throw new UpstreamError('bad_request', `extra_headers: the header "${refused}" can only be set in the deployment's config`, 400);
+  const out: Record<string, string> = { ...own, ...d.extraHeaders, ...base };
   for (const name of MERGED) {
     const values: string[] = [];
     addValues(values, d.extraHeaders?.[name]);

@@ -60,7 +60,12 @@ export function buildUpstreamBody(d: Deployment, clientBody: Readonly<Record<str
   return out;
 }
 
-/** Replaces every occurrence of the deployment's key in a text (upstream errors may echo it). */
+/**
+ * Replaces every occurrence of the deployment's key, and of its extra headers' values of 8
+ * characters or more (they may be credentials), in a text (upstream errors may echo them).
+ */
 export function scrubSecrets(d: Deployment, text: string): string {
-  return d.apiKey && d.apiKey.length >= 4 ? text.split(d.apiKey).join('[redacted]') : text;
+  let out = d.apiKey && d.apiKey.length >= 4 ? text.split(d.apiKey).join('[redacted]') : text;
+  for (const value of Object.values(d.extraHeaders ?? {})) if (value.length >= 8) out = out.split(value).join('[redacted]');
+  return out;
 }

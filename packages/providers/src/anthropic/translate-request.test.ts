@@ -19,7 +19,8 @@ describe('toAnthropicRequest', () => {
 
   it('maps reasoning_effort to a thinking budget below max_tokens; an explicit thinking wins', () => {
     const req = (extra: Record<string, unknown>) => toAnthropicRequest({ messages: [user('hi')], ...extra });
-    expect(req({ reasoning_effort: 'low' }).thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+    expect(req({ reasoning_effort: 'low' })).toMatchObject({ max_tokens: 4096 + 1024, thinking: { type: 'enabled', budget_tokens: 1024 } });
+    expect(req({ reasoning_effort: 'high' })).toMatchObject({ max_tokens: 4096 + 4096, thinking: { type: 'enabled', budget_tokens: 4096 } });
     expect(req({ reasoning_effort: 'medium', max_tokens: 8000 }).thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
     expect(req({ reasoning_effort: 'high', max_tokens: 3000 }).thinking).toEqual({ type: 'enabled', budget_tokens: 2999 });
     expect(req({ reasoning_effort: 'none' }).thinking).toBeUndefined();

@@ -68,8 +68,9 @@ function bad(message: string): UpstreamError {
  * `{name, description, input_schema}`; `tool_choice` auto/none/required/{function} →
  * auto/none/any/tool; `parallel_tool_calls: false` → `disable_parallel_tool_use`;
  * `response_format` `json_schema` → `output_config.format`, `text` → nothing; `reasoning_effort`
- * → `thinking: {type: enabled, budget_tokens}` ({@link THINKING_BUDGETS}, kept below
- * `max_tokens`; `none` = no thinking; a `max_tokens` of 1 024 or less cannot hold the smallest
+ * → `thinking: {type: enabled, budget_tokens}` ({@link THINKING_BUDGETS}; below a given
+ * `max_tokens` (the request's or `model_info`'s), which a default `max_tokens` grows by
+ * instead; `none` = no thinking; a given `max_tokens` of 1 024 or less cannot hold the smallest
  * budget and is a `bad_request`), unless the request gives `thinking` itself; Anthropic-only
  * fields (`top_k`, `thinking`, `service_tier`, …) pass through.
  *
@@ -86,7 +87,8 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
   };
   if (!Array.isArray(body.messages)) throw bad('"messages" must be an array');
   const { system, messages } = translateMessages(body.messages, drop);
-  const out: AnthropicRequest = { max_tokens: maxTokens(body, opts), messages };
+  const givenMax = givenMaxTokens(body, opts);
+  const out: AnthropicRequest = { max_tokens: givenMax ?? opts.defaultMaxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS, messages };
   if (opts.model !== undefined) out.model = opts.model;
   if (system !== undefined) out.system = system;
 
@@ -116,7 +118,9 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
   }
   const effort = readReasoningEffort(body.reasoning_effort);
   if (effort !== undefined && effort !== 'none' && out.thinking === undefined) {
-    const budget = Math.min(THINKING_BUDGETS[effort], out.max_tokens - 1);
+    // a max_tokens of the caller's (or the model's) bounds the budget; the default grows by it
+    const budget = givenMax === undefined ? THINKING_BUDGETS[effort] : Math.min(THINKING_BUDGETS[effort], givenMax - 1);
+    if (givenMax === undefined) out.max_tokens += budget;
     if (budget < ANTHROPIC_MIN_THINKING_BUDGET) {
       throw bad(`reasoning_effort needs max_tokens above ${ANTHROPIC_MIN_THINKING_BUDGET}: Anthropic's thinking budget is at least ${ANTHROPIC_MIN_THINKING_BUDGET} tokens and below max_tokens`);
     }
@@ -125,13 +129,14 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
   return out;
 }
 
-function maxTokens(body: Readonly<Json>, opts: ToAnthropicOptions): number {
+/** The request's `max_completion_tokens` / `max_tokens`, else `model_info.max_output_tokens`; undefined when neither is given. */
+function givenMaxTokens(body: Readonly<Json>, opts: ToAnthropicOptions): number | undefined {
   for (const v of [body.max_completion_tokens, body.max_tokens]) {
     if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
   }
   const fromInfo = opts.maxOutputTokens;
   if (typeof fromInfo === 'number' && Number.isInteger(fromInfo) && fromInfo > 0) return fromInfo;
-  return opts.defaultMaxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS;
+  return undefined;
 }
 
 /** Text of a string-or-parts content; non-text parts are an error (system and tool messages carry only text). */

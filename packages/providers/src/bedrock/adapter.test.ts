@@ -91,8 +91,8 @@ describe('BedrockAdapter against the Bedrock fake', () => {
 
   it('signs and sends the deployment and request extra_headers, none of them in the body', async () => {
     const f = await fake({ region: 'us-east-1' });
-    const a = adapter(f, {}, { extraHeaders: { 'x-team': 'infra' } });
-    await a.chat({ body: { ...HELLO, extra_headers: { 'X-Request-Tag': 'r1', 'x-amz-date': '19700101T000000Z' } } });
+    const a = adapter(f, {}, { extraHeaders: { 'x-team': 'infra', 'x-amz-date': '19700101T000000Z' } });
+    await a.chat({ body: { ...HELLO, extra_headers: { 'X-Request-Tag': 'r1' } } });
     const s = f.stats();
     expect(s.authFailures).toBe(0);
     expect(s.lastHeaders?.['x-team']).toBe('infra');

@@ -115,7 +115,7 @@ describe('toConverseInput', () => {
     const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
     const low = toConverseInput({ ...base, reasoning_effort: 'low' }, { modelId: claude }).input;
     expect(low.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 1024 } });
-    expect(low.inferenceConfig).toEqual({ maxTokens: 4096 });
+    expect(low.inferenceConfig).toEqual({ maxTokens: 4096 + 1024 });
     const high = toConverseInput({ ...base, reasoning_effort: 'high', max_tokens: 3000 }, { modelId: claude }).input;
     expect(high.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 2999 } });
     expect(toConverseInput({ ...base, reasoning_effort: 'none' }, { modelId: claude }).input.additionalModelRequestFields).toBeUndefined();

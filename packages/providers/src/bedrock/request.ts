@@ -17,8 +17,8 @@ import { translateMessages } from './messages.js';
  * ({@link PLACEHOLDER_TOOL_NAME}), since Converse rejects toolUse/toolResult blocks without a
  * toolConfig. For Claude models (a model id holding `anthropic.`), `reasoning_effort` →
  * `additionalModelRequestFields.thinking: {type: enabled, budget_tokens}` (the budgets of
- * `THINKING_BUDGETS`, kept below `maxTokens`, which defaults to 4 096 then; `none` = no
- * thinking), and an Anthropic `thinking` object is passed as it is; other models take neither.
+ * `THINKING_BUDGETS`, kept below a given `maxTokens`; without one, `maxTokens` is 4 096 + the
+ * budget; `none` = no thinking), and an Anthropic `thinking` object is passed as it is; other models take neither.
  *
  * Ignored (no Converse equivalent, no effect on the answer's shape): `model` (the deployment's
  * modelId is used), `stream`, `stream_options` (ConverseStream always reports usage), `user`,
@@ -162,10 +162,11 @@ function claudeThinking(body: Readonly<Json>, input: Omit<ConverseCommandInput, 
   else {
     const effort = readReasoningEffort(body.reasoning_effort);
     if (effort === undefined || effort === 'none') return;
-    const maxTokens = input.inferenceConfig?.maxTokens ?? THINKING_DEFAULT_MAX_TOKENS;
-    const budget = Math.min(THINKING_BUDGETS[effort], maxTokens - 1);
+    const given = input.inferenceConfig?.maxTokens;
+    // the caller's max_tokens bounds the budget; without one, the answer keeps the default on top of it
+    const budget = given === undefined ? THINKING_BUDGETS[effort] : Math.min(THINKING_BUDGETS[effort], given - 1);
     if (budget < MIN_THINKING_BUDGET) throw bad(`bedrock: reasoning_effort needs max_tokens above ${MIN_THINKING_BUDGET} (Claude's thinking budget is at least ${MIN_THINKING_BUDGET} tokens and below max_tokens)`);
-    input.inferenceConfig = { ...input.inferenceConfig, maxTokens };
+    input.inferenceConfig = { ...input.inferenceConfig, maxTokens: given ?? THINKING_DEFAULT_MAX_TOKENS + budget };
     thinking = { type: 'enabled', budget_tokens: budget };
   }
   input.additionalModelRequestFields = { ...(isRecord(input.additionalModelRequestFields) ? input.additionalModelRequestFields : {}), thinking: thinking as DocumentType };
