@@ -38,6 +38,8 @@ describe('resolveBedrockSettings', () => {
     const st = resolveBedrockSettings(dep({ aws_access_key_id: 'AKIDEXAMPLE', aws_secret_access_key: 'sekrit-key', aws_session_token: 'tok-123', aws_profile_name: 'p' }), {});
     expect(st.credentials).toEqual({ kind: 'static', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'sekrit-key', sessionToken: 'tok-123' });
     expect(scrubBedrockSecrets(st, 'a sekrit-key and tok-123')).toBe('a [redacted] and [redacted]');
+    const withHeaders = resolveBedrockSettings(dep({}, { extraHeaders: { 'x-gateway-token': 'gw-token-12345', 'x-team': 'infra' } }), {});
+    expect(scrubBedrockSecrets(withHeaders, 'echo gw-token-12345 for infra')).toBe('echo [redacted] for infra');
     expect(resolveBedrockSettings(dep({ aws_profile_name: 'prod' }), {}).credentials).toEqual({ kind: 'profile', profile: 'prod' });
     expect(resolveBedrockSettings(dep({}, { apiKey: 'bedrock-api-key' }), {}).credentials).toEqual({ kind: 'bearer', token: 'bedrock-api-key' });
     expect(resolveBedrockSettings(dep({}), {}).credentials).toEqual({ kind: 'default' });

@@ -117,7 +117,8 @@ export function resolveBedrockSettings(d: Deployment, env: NodeJS.ProcessEnv = p
     ...(endpoint !== undefined ? { endpoint } : {}),
     credentials,
     ...(role ? { role } : {}),
-    secrets: secrets.filter((x) => x.length >= 4),
+    // extra-header values may be credentials too (8 characters or more, as scrubSecrets takes them)
+    secrets: [...secrets.filter((x) => x.length >= 4), ...Object.values(d.extraHeaders ?? {}).filter((v) => v.length >= 8)],
   };
 }
 
