@@ -68,3 +68,14 @@ export function readExtraHeaders(value: unknown, where: string): Record<string, 
   }
   return out;
 }
+
+/**
+ * A request's own `extra_headers`: {@link readExtraHeaders}, and no header that
+ * {@link isOperatorOnlyHeader} keeps for the config. Throws {@link ExtraHeadersError}.
+ */
+export function readRequestExtraHeaders(value: unknown): Record<string, string> {
+  const headers = readExtraHeaders(value, 'extra_headers');
+  const refused = Object.keys(headers).find(isOperatorOnlyHeader);
+  if (refused !== undefined) throw new ExtraHeadersError(`extra_headers: the header "${refused}" can only be set in the deployment's config`);
+  return headers;
+}

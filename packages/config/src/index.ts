@@ -6,7 +6,7 @@ export * from './types.js';
 export { parseConfig, type ParseOptions } from './parse.js';
 export { loadConfigFile, type LoadOptions } from './load.js';
 export { ConfigError, formatWarnings } from './errors.js';
-export { readExtraHeaders, ExtraHeadersError, FORBIDDEN_EXTRA_HEADERS, isOperatorOnlyHeader } from './extra-headers.js';
+export { readExtraHeaders, ExtraHeadersError, FORBIDDEN_EXTRA_HEADERS, isOperatorOnlyHeader, readRequestExtraHeaders } from './extra-headers.js';
 export { stableDeploymentId } from './stable-id.js';
 export { isVertexPartnerModel } from './provider.js';
 export { explainConfig } from './explain.js';

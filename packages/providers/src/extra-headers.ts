@@ -1,4 +1,4 @@
-import { ExtraHeadersError, isOperatorOnlyHeader, readExtraHeaders, type Deployment } from '@switchyard/config';
+import { ExtraHeadersError, readRequestExtraHeaders, type Deployment } from '@switchyard/config';
 import { UpstreamError } from './upstream-error.js';
 
 /** Headers whose values from every source are combined (comma lists of feature flags). */
@@ -32,13 +32,11 @@ export function callHeaders(
   if (d.extraHeaders === undefined && (fromRequest === undefined || fromRequest === null)) return base;
   let own: Record<string, string>;
   try {
-    own = readExtraHeaders(fromRequest, 'extra_headers');
+    own = readRequestExtraHeaders(fromRequest);
   } catch (err) {
     if (err instanceof ExtraHeadersError) throw new UpstreamError('bad_request', err.message, 400);
     throw err;
   }
-  const refused = Object.keys(own).find(isOperatorOnlyHeader);
-  if (refused !== undefined) throw new UpstreamError('bad_request', `extra_headers: the header "${refused}" can only be set in the deployment's config`, 400);
   const out: Record<string, string> = { ...own, ...d.extraHeaders, ...base };
   for (const name of MERGED) {
     const values: string[] = [];

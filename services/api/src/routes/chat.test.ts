@@ -25,4 +25,11 @@ describe('parseChatBody', () => {
       code: null,
     });
   });
+
+  it('refuses extra_headers the worker could not send, or that are the operator\'s, before anything is enqueued', () => {
+    expect(() => parseChatBody({ ...BODY, extra_headers: { 'x-trace': 't1', 'anthropic-beta': 'b' } })).not.toThrow();
+    for (const extra_headers of [{ host: 'x' }, { authorization: 'Bearer theirs' }, { 'x-a': 'a\r\nb' }, 'x: y']) {
+      expect(() => parseChatBody({ ...BODY, extra_headers }), JSON.stringify(extra_headers)).toThrow(InvalidRequestError);
+    }
+  });
 });

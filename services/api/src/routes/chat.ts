@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { ExtraHeadersError, readRequestExtraHeaders } from '@switchyard/config';
 import { cancelledForCallerGone, InvalidRequestError, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
 import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint } from '../idempotency.js';
@@ -48,6 +49,13 @@ export function parseChatBody(body: unknown, prefix = ''): ReturnType<typeof Cha
   if (parsed.data.stream_options != null && parsed.data.stream !== true) {
     // OpenAI's own answer, word for word, so clients that match on it see the same
     throw new InvalidRequestError("The 'stream_options' parameter is only allowed when 'stream' is enabled.", prefix ? `${prefix}.stream_options` : 'stream_options');
+  }
+  try {
+    // checked here too, so a header the worker could not send is a 400 before anything is enqueued
+    readRequestExtraHeaders(parsed.data.extra_headers);
+  } catch (err) {
+    if (err instanceof ExtraHeadersError) throw new InvalidRequestError(err.message, prefix ? `${prefix}.extra_headers` : 'extra_headers');
+    throw err;
   }
   return parsed.data;
 }
