@@ -42,7 +42,8 @@ export class ExtraHeadersError extends Error {
  * Reads a header record: names lower-cased, values as strings (numbers and booleans are
  * written out, a list is joined with `, `). `undefined`/`null` is no headers. Throws
  * {@link ExtraHeadersError} for anything else: a non-object, a name that is no HTTP token or is
- * in {@link FORBIDDEN_EXTRA_HEADERS}, a value that is an object or holds a line break.
+ * in {@link FORBIDDEN_EXTRA_HEADERS}, a value that is an object or holds a control character
+ * or a character beyond Latin-1.
  * `where` names the field in the message (e.g. `extra_headers`).
  */
 export function readExtraHeaders(value: unknown, where: string): Record<string, string> {

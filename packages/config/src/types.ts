@@ -118,9 +118,9 @@ export interface Deployment {
   readonly providerSettings: Readonly<Record<string, unknown>>;
   /**
    * Headers sent with every call to this deployment: `litellm_params.headers`, then
-   * `extra_headers` over it (names lower-cased, values as strings). A request's own
-   * `extra_headers` go over these; the adapter's own headers (auth, `content-type`,
-   * `anthropic-version`) are never replaced. May hold secrets: never log, never return over
+   * `extra_headers` over it (names lower-cased, values as strings). They win over a request's
+   * own `extra_headers`; the adapter's own headers (auth, `content-type`, `anthropic-version`)
+   * are never replaced. May hold secrets: never log, never return over
    * HTTP. Default: none.
    */
   readonly extraHeaders?: Readonly<Record<string, string>>;

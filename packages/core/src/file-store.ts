@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { z } from 'zod';
 import { SwitchyardError } from './errors.js';
 import { batchKeys, fileKeys } from './keys.js';
@@ -165,25 +165,8 @@ export class FileStore {
       }
       await flush(true);
       const { purpose, expiresAfterSeconds } = await details();
-      const createdAt = Math.floor(Date.now() / 1000);
-      const lifetime = expiresAfterSeconds ?? (purpose === 'batch' ? DEFAULT_BATCH_FILE_EXPIRY_SECONDS : undefined);
-      const file: FileObject = {
-        id,
-        object: 'file',
-        bytes,
-        created_at: createdAt,
-        filename,
-        purpose,
-        status: 'processed',
-        ...(lifetime !== undefined ? { expires_at: createdAt + lifetime } : {}),
-      };
-      const tx = this.redis
-        .multi()
-        .hset(fileKeys.meta(id), { ...fileToHash(file), chunks: String(index) })
-        .persist(chunksKey)
-        .zadd(fileKeys.index, Date.now(), id);
-      if (file.expires_at !== undefined) tx.zadd(fileKeys.expiry, file.expires_at, id);
-      await tx.exec();
+      const file = newFileObject(id, bytes, filename, purpose, expiresAfterSeconds ?? (purpose === 'batch' ? DEFAULT_BATCH_FILE_EXPIRY_SECONDS : undefined));
+      await this.index(file, { chunks: String(index) }).persist(chunksKey).exec();
       return file;
     } catch (err) {
       await this.redis.unlink(chunksKey).catch(() => undefined);
@@ -199,24 +182,15 @@ export class FileStore {
   async registerBatchOutput(id: string, ref: BatchOutputRef, filename: string, bytes: number, expiresAfterSeconds?: number): Promise<FileObject> {
     const existing = await this.get(id);
     if (existing) return existing;
-    const createdAt = Math.floor(Date.now() / 1000);
-    const file: FileObject = {
-      id,
-      object: 'file',
-      bytes,
-      created_at: createdAt,
-      filename,
-      purpose: 'batch_output',
-      status: 'processed',
-      ...(expiresAfterSeconds !== undefined ? { expires_at: createdAt + expiresAfterSeconds } : {}),
-    };
-    const tx = this.redis
-      .multi()
-      .hset(fileKeys.meta(id), { ...fileToHash(file), batch_id: ref.batchId, part: ref.part })
-      .zadd(fileKeys.index, Date.now(), id);
-    if (file.expires_at !== undefined) tx.zadd(fileKeys.expiry, file.expires_at, id);
-    await tx.exec();
+    const file = newFileObject(id, bytes, filename, 'batch_output', expiresAfterSeconds);
+    await this.index(file, { batch_id: ref.batchId, part: ref.part }).exec();
     return file;
+  }
+
+  /** A MULTI that writes the file's metadata (plus `fields`) and lists it, in the expiry index too when it expires; the caller adds to it and runs it. */
+  private index(file: FileObject, fields: Record<string, string>): ChainableCommander {
+    const tx = this.redis.multi().hset(fileKeys.meta(file.id), { ...fileToHash(file), ...fields }).zadd(fileKeys.index, Date.now(), file.id);
+    return file.expires_at !== undefined ? tx.zadd(fileKeys.expiry, file.expires_at, file.id) : tx;
   }
 
   /**
@@ -324,6 +298,21 @@ export class FileStore {
       yield chunk;
     }
   }
+}
+
+/** A file object created now; it expires `lifetimeSeconds` from now when that is given. */
+function newFileObject(id: string, bytes: number, filename: string, purpose: FilePurpose, lifetimeSeconds: number | undefined): FileObject {
+  const createdAt = Math.floor(Date.now() / 1000);
+  return {
+    id,
+    object: 'file',
+    bytes,
+    created_at: createdAt,
+    filename,
+    purpose,
+    status: 'processed',
+    ...(lifetimeSeconds !== undefined ? { expires_at: createdAt + lifetimeSeconds } : {}),
+  };
 }
 
 /** Whether the file's expiry has passed. */

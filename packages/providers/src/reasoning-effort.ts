@@ -24,3 +24,32 @@ export function readReasoningEffort(value: unknown): ReasoningEffort | undefined
   if (typeof value === 'string' && (REASONING_EFFORTS as readonly string[]).includes(value)) return value as ReasoningEffort;
   throw new UpstreamError('bad_request', `reasoning_effort must be one of ${REASONING_EFFORTS.join(', ')}`, 400);
 }
+
+/** Smallest `thinking.budget_tokens` Claude accepts (Anthropic's API, Bedrock, Vertex). */
+export const CLAUDE_MIN_THINKING_BUDGET = 1_024;
+
+/** Claude's extended-thinking setting and the `max_tokens` to send with it. */
+export interface ClaudeThinking {
+  thinking: { type: 'enabled'; budget_tokens: number };
+  maxTokens: number;
+}
+
+/**
+ * Claude's `thinking` for a request's `reasoning_effort` (undefined when absent or `none`).
+ * `givenMax` is the `max_tokens` the request (or `model_info`) sets: the budget stays below it,
+ * and a `givenMax` of {@link CLAUDE_MIN_THINKING_BUDGET} or less is a `bad_request`. Without
+ * one, `maxTokens` is `defaultMax` plus the budget, so the budget does not eat the answer.
+ */
+export function claudeThinking(reasoningEffort: unknown, givenMax: number | undefined, defaultMax: number): ClaudeThinking | undefined {
+  const effort = readReasoningEffort(reasoningEffort);
+  if (effort === undefined || effort === 'none') return undefined;
+  const budget = givenMax === undefined ? THINKING_BUDGETS[effort] : Math.min(THINKING_BUDGETS[effort], givenMax - 1);
+  if (budget < CLAUDE_MIN_THINKING_BUDGET) {
+    throw new UpstreamError(
+      'bad_request',
+      `reasoning_effort needs max_tokens above ${CLAUDE_MIN_THINKING_BUDGET}: Claude's thinking budget is at least ${CLAUDE_MIN_THINKING_BUDGET} tokens and below max_tokens`,
+      400,
+    );
+  }
+  return { thinking: { type: 'enabled', budget_tokens: budget }, maxTokens: givenMax ?? defaultMax + budget };
+}

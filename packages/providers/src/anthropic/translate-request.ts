@@ -1,4 +1,4 @@
-import { readReasoningEffort, THINKING_BUDGETS } from '../reasoning-effort.js';
+import { claudeThinking } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
 import type {
   AnthropicBlock,
@@ -31,12 +31,9 @@ export interface ToAnthropicOptions {
 /** Fields read by the translation itself (never copied as they are). */
 const TRANSLATED = new Set([
   'model', 'messages', 'max_tokens', 'max_completion_tokens', 'stop', 'temperature', 'top_p', 'user', 'tools',
-  'tool_choice', 'parallel_tool_calls', 'response_format', 'stream', 'stream_options', 'drop_params', 'extra_headers', 'n',
+  'tool_choice', 'parallel_tool_calls', 'response_format', 'stream', 'stream_options', 'drop_params', 'n',
   'reasoning_effort',
 ]);
-
-/** Smallest `thinking.budget_tokens` the Messages API accepts. */
-export const ANTHROPIC_MIN_THINKING_BUDGET = 1_024;
 
 /** Anthropic-only request fields a caller may send through the OpenAI format; copied as they are. */
 const ANTHROPIC_PASSTHROUGH = new Set(['top_k', 'thinking', 'service_tier', 'container', 'mcp_servers', 'inference_geo', 'output_config', 'cache_control']);
@@ -68,14 +65,14 @@ function bad(message: string): UpstreamError {
  * `{name, description, input_schema}`; `tool_choice` auto/none/required/{function} →
  * auto/none/any/tool; `parallel_tool_calls: false` → `disable_parallel_tool_use`;
  * `response_format` `json_schema` → `output_config.format`, `text` → nothing; `reasoning_effort`
- * → `thinking: {type: enabled, budget_tokens}` ({@link THINKING_BUDGETS}; below a given
+ * → `thinking: {type: enabled, budget_tokens}` ({@link claudeThinking}: below a given
  * `max_tokens` (the request's or `model_info`'s), which a default `max_tokens` grows by
  * instead; `none` = no thinking; a given `max_tokens` of 1 024 or less cannot hold the smallest
  * budget and is a `bad_request`), unless the request gives `thinking` itself; Anthropic-only
  * fields (`top_k`, `thinking`, `service_tier`, …) pass through.
  *
- * Drops silently: `stream_options` (usage is always streamed), `n: 1`, `extra_headers` (the
- * adapter sends them as headers), `drop_params`. Every other OpenAI field
+ * Drops silently: `stream_options` (usage is always streamed), `n: 1`, `drop_params`
+ * (`extra_headers` never reaches it: `buildUpstreamBody` leaves it for the headers). Every other OpenAI field
  * (`n > 1`, `frequency_penalty`, `presence_penalty`, `logit_bias`, `logprobs`, `seed`,
  * `response_format: json_object`, `functions`, audio parts, …) is a `bad_request` naming it,
  * or dropped with `dropParams`. Never sets `stream`: the transport does.
@@ -116,15 +113,10 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
       unsupported(k);
     }
   }
-  const effort = readReasoningEffort(body.reasoning_effort);
-  if (effort !== undefined && effort !== 'none' && out.thinking === undefined) {
-    // a max_tokens of the caller's (or the model's) bounds the budget; the default grows by it
-    const budget = givenMax === undefined ? THINKING_BUDGETS[effort] : Math.min(THINKING_BUDGETS[effort], givenMax - 1);
-    if (givenMax === undefined) out.max_tokens += budget;
-    if (budget < ANTHROPIC_MIN_THINKING_BUDGET) {
-      throw bad(`reasoning_effort needs max_tokens above ${ANTHROPIC_MIN_THINKING_BUDGET}: Anthropic's thinking budget is at least ${ANTHROPIC_MIN_THINKING_BUDGET} tokens and below max_tokens`);
-    }
-    out.thinking = { type: 'enabled', budget_tokens: budget };
+  const t = out.thinking === undefined ? claudeThinking(body.reasoning_effort, givenMax, out.max_tokens) : undefined;
+  if (t) {
+    out.thinking = t.thinking;
+    out.max_tokens = t.maxTokens;
   }
   return out;
 }

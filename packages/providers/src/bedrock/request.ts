@@ -1,6 +1,6 @@
 import type { ConverseCommandInput, InferenceConfiguration, Tool, ToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
-import { readReasoningEffort, THINKING_BUDGETS } from '../reasoning-effort.js';
+import { claudeThinking } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
 import { translateMessages } from './messages.js';
 
@@ -36,10 +36,8 @@ export const PLACEHOLDER_TOOL_NAME = 'switchyard_placeholder_tool';
 const MAPPED = new Set(['messages', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'tools', 'tool_choice']);
 /** Request fields mapped for Claude models only. */
 const CLAUDE_ONLY = new Set(['reasoning_effort', 'thinking']);
-/** `maxTokens` sent with a thinking budget when the request gives none (as the Anthropic adapter's default). */
+/** `maxTokens` a thinking budget is added to when the request gives none (as the Anthropic adapter's default). */
 const THINKING_DEFAULT_MAX_TOKENS = 4_096;
-/** Smallest thinking budget Claude accepts. */
-const MIN_THINKING_BUDGET = 1_024;
 /** Request fields accepted and ignored. */
 const IGNORED = new Set(['model', 'stream', 'stream_options', 'user', 'parallel_tool_calls', 'drop_params']);
 
@@ -151,23 +149,19 @@ export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boole
   } else if (choice && !dropParams) {
     throw bad('bedrock: tool_choice needs tools');
   }
-  if (claude) claudeThinking(body, input);
+  if (claude) thinkingFields(body, input);
   return { input, dropped };
 }
 
 /** Sets `additionalModelRequestFields.thinking` from `thinking` or `reasoning_effort` (see {@link toConverseInput}). */
-function claudeThinking(body: Readonly<Json>, input: Omit<ConverseCommandInput, 'modelId'>): void {
+function thinkingFields(body: Readonly<Json>, input: Omit<ConverseCommandInput, 'modelId'>): void {
   let thinking: Json | undefined;
   if (isRecord(body.thinking)) thinking = body.thinking;
   else {
-    const effort = readReasoningEffort(body.reasoning_effort);
-    if (effort === undefined || effort === 'none') return;
-    const given = input.inferenceConfig?.maxTokens;
-    // the caller's max_tokens bounds the budget; without one, the answer keeps the default on top of it
-    const budget = given === undefined ? THINKING_BUDGETS[effort] : Math.min(THINKING_BUDGETS[effort], given - 1);
-    if (budget < MIN_THINKING_BUDGET) throw bad(`bedrock: reasoning_effort needs max_tokens above ${MIN_THINKING_BUDGET} (Claude's thinking budget is at least ${MIN_THINKING_BUDGET} tokens and below max_tokens)`);
-    input.inferenceConfig = { ...input.inferenceConfig, maxTokens: given ?? THINKING_DEFAULT_MAX_TOKENS + budget };
-    thinking = { type: 'enabled', budget_tokens: budget };
+    const t = claudeThinking(body.reasoning_effort, input.inferenceConfig?.maxTokens, THINKING_DEFAULT_MAX_TOKENS);
+    if (!t) return;
+    input.inferenceConfig = { ...input.inferenceConfig, maxTokens: t.maxTokens };
+    thinking = t.thinking;
   }
   input.additionalModelRequestFields = { ...(isRecord(input.additionalModelRequestFields) ? input.additionalModelRequestFields : {}), thinking: thinking as DocumentType };
 }
