@@ -7,5 +7,5 @@ export { RELEASE_LUA } from './lua/release.lua.js';
 export { RECORD_FAILURE_LUA } from './lua/record-failure.lua.js';
 export { RENEW_LUA } from './lua/renew.lua.js';
 export * from './fallback-plan.js';
-export { countTextTokens } from './token-estimate.js';
+export { countTextTokens, loadTokenizer } from './token-estimate.js';
 export * from './cluster-snapshot.js';

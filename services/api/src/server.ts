@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { BatchStore, CompletionHub, createRedis, FileStore, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
-import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
+import { DeadlineIndex, loadTokenizer, QueueSet, RoutingState } from '@switchyard/routing';
 import { createApp } from './app.js';
 import { chooseBindHost } from './bind-host.js';
 import { JobSubmitter } from './submitter.js';
@@ -61,6 +61,7 @@ export interface ApiHandle {
 /** Starts the HTTP API. */
 export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const { config, logger } = opts;
+  loadTokenizer();
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-api' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-api-events', kind: 'blocking' });
   const queueRedis = createRedis(opts.redisUrl, { connectionName: 'sy-api-queues' });
