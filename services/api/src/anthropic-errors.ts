@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Logger } from '@switchyard/core';
-import { AnthropicCompatError, anthropicErrorBody } from '@switchyard/providers';
+import { AnthropicCompatError, anthropicErrorBody } from '@switchyard/providers/anthropic-compat';
 import { setErrorHeaders, toSwitchyardError } from './http-errors.js';
 
 /** Anthropic's error type for an HTTP status of ours. */

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { JobRecord, StreamSink, StreamStart } from '@switchyard/core';
-import { anthropicErrorEvent, anthropicErrorFor, formatAnthropicSse, OpenAIToAnthropicStream, type UpstreamErrorKind } from '@switchyard/providers';
+import { anthropicErrorEvent, anthropicErrorFor, formatAnthropicSse, OpenAIToAnthropicStream, type UpstreamErrorKind } from '@switchyard/providers/anthropic-compat';
 import { jobHeaders } from './job-view.js';
 import { chunksOf } from './sse-response.js';
 

@@ -2,14 +2,13 @@
 import { join } from 'node:path';
 import { ConfigError, formatWarnings, loadConfigFile, parseConfig, type SwitchyardConfig } from '@switchyard/config';
 import { createLogger, readEnv, startLocalRedis, type Logger } from '@switchyard/core';
-import { startMockLlm } from '@switchyard/mock-llm';
 import { parseCli, USAGE, UsageError, type Flags } from './args.js';
 import { BATCH_USAGE, parseBatchArgs } from './batch/batch-args.js';
-import { runBatch } from './batch/run-batch.js';
 import { describePlan } from './check.js';
 import { demoConfigYaml } from './demo-config.js';
 import { closeOnSignal, startRoles, type Closable, type Role } from './roles.js';
 import { startTracing } from './tracing.js';
+import { setHeapGrowth } from './heap-growth.js';
 
 function load(flags: Flags, logger: Logger): SwitchyardConfig {
   if (!flags.config) throw new UsageError('--config FILE is required for this command.');
@@ -27,6 +26,7 @@ async function run(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${BATCH_USAGE}\n`);
       return;
     }
+    const { runBatch } = await import('./batch/run-batch.js');
     process.exitCode = await runBatch(parseBatchArgs(argv.slice(1)));
     return;
   }
@@ -41,6 +41,7 @@ async function run(argv: readonly string[]): Promise<void> {
     return;
   }
   const env = readEnv();
+  setHeapGrowth(env.SWITCHYARD_HEAP_GROWTH_PERCENT);
   const logger = createLogger({ name: 'switchyard', level: env.LOG_LEVEL });
   closeOnSignal(closables, logger);
   // First in, last out: spans of the shutdown itself are still flushed.
@@ -63,6 +64,7 @@ async function run(argv: readonly string[]): Promise<void> {
   if (flags.config) {
     config = load(flags, logger);
   } else {
+    const { startMockLlm } = await import('@switchyard/mock-llm');
     const primary = await startMockLlm({ name: 'mock-primary' });
     const backup = await startMockLlm({ name: 'mock-backup' });
     closables.push(primary, backup);

@@ -1,10 +1,6 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Env, Logger } from '@switchyard/core';
-import { isMasterKey, masterKeyDigest, presentedKey, startApi } from '@switchyard/api';
 import { startMetricsServer } from '@switchyard/core';
-import { startBatchRunner } from '@switchyard/batches';
-import { startScheduler } from '@switchyard/scheduler';
-import { startWorker } from '@switchyard/worker';
 import type { Flags } from './args.js';
 
 /** A Switchyard role that can run in this process. */
@@ -15,7 +11,11 @@ export interface Closable {
   close(): Promise<void>;
 }
 
-/** Starts the given roles on one Redis; workers and schedulers first so the API never waits on them. */
+/**
+ * Starts the given roles on one Redis; workers and schedulers first so the API never waits on
+ * them. Each role's package is imported only when that role runs here, so an `api` process does
+ * not hold the provider adapters, nor a `worker` the HTTP API and its UI.
+ */
 export async function startRoles(
   roles: readonly Role[],
   config: SwitchyardConfig,
@@ -26,6 +26,7 @@ export async function startRoles(
 ): Promise<Closable[]> {
   const started: Closable[] = [];
   if (roles.includes('worker')) {
+    const { startWorker } = await import('@switchyard/worker');
     started.push(
       await startWorker({
         config,
@@ -38,6 +39,7 @@ export async function startRoles(
     );
   }
   if (roles.includes('scheduler')) {
+    const [{ startScheduler }, { startBatchRunner }] = await Promise.all([import('@switchyard/scheduler'), import('@switchyard/batches')]);
     started.push(
       await startScheduler({
         config,
@@ -61,6 +63,7 @@ export async function startRoles(
     );
   }
   if (roles.includes('api')) {
+    const { startApi } = await import('@switchyard/api');
     const api = await startApi({
       config,
       redisUrl,
@@ -80,6 +83,7 @@ export async function startRoles(
     process.stdout.write(`switchyard listening on ${api.url}\n`);
   } else if (env.SWITCHYARD_METRICS_PORT !== undefined) {
     // Roles without the API: their own counters on a listener of their own.
+    const { isMasterKey, masterKeyDigest, presentedKey } = await import('@switchyard/api');
     const key = config.general.masterKey;
     const expected = key ? masterKeyDigest(key) : undefined;
     const server = await startMetricsServer({

@@ -5,7 +5,7 @@ import {
   fromAnthropicRequest,
   toAnthropicMessage,
   type UpstreamErrorKind,
-} from '@switchyard/providers';
+} from '@switchyard/providers/anthropic-compat';
 import { profileRequest } from '@switchyard/routing';
 import type { RouterSettings } from '@switchyard/config';
 import { anthropicTypeForStatus, sendAnthropicError } from '../anthropic-errors.js';

@@ -1,8 +1,5 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { Queue } from 'bullmq';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { QUEUE_PREFIX, queueNames, type Redis } from '@switchyard/core';
 import type { QueueSet } from '@switchyard/routing';
@@ -23,7 +20,8 @@ export interface UiRoutes {
 /**
  * `GET /ui` (the live dashboard), `GET /ui/app.js`, `GET /ui/state` (its JSON, polled every
  * second), `POST /ui/login` (the master key once → an HttpOnly session cookie) and bull-board at
- * {@link BULL_BOARD_PATH} (read-only: a retry from there would bypass the job state machine).
+ * {@link BULL_BOARD_PATH} (read-only: a retry from there would bypass the job state machine;
+ * loaded on its first request, so an API nobody opens it on does not hold it).
  * With a master key, all of them need it: as a bearer token, or the session cookie. Mounted
  * before the API's JSON-only guards (the login form is url-encoded). `queueRedis` is the
  * process's BullMQ connection (see {@link QueueSet}).
@@ -50,17 +48,34 @@ export function uiRoutes(redis: Redis, queueRedis: Redis, config: SwitchyardConf
     res.set('cache-control', 'no-store').json(await readUiState(redis, config));
   });
 
-  const queues = [
-    ...[...config.groups.keys()].map((g) => queueNames.ingress(g)),
-    ...config.deployments.filter((d) => d.supported).map((d) => queueNames.deployment(d.id)),
-  ].map((name) => new Queue(name, { connection: queueRedis, prefix: QUEUE_PREFIX }));
-  const board = new ExpressAdapter();
-  board.setBasePath(BULL_BOARD_PATH);
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: board });
-  router.use(BULL_BOARD_PATH, guard, board.getRouter() as Router);
+  let queues: Queue[] = [];
+  let board: Promise<RequestHandler> | undefined;
+  const loadBoard = async (): Promise<RequestHandler> => {
+    const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+      import('@bull-board/api'),
+      import('@bull-board/api/bullMQAdapter'),
+      import('@bull-board/express'),
+    ]);
+    queues = [
+      ...[...config.groups.keys()].map((g) => queueNames.ingress(g)),
+      ...config.deployments.filter((d) => d.supported).map((d) => queueNames.deployment(d.id)),
+    ].map((name) => new Queue(name, { connection: queueRedis, prefix: QUEUE_PREFIX }));
+    const adapter = new ExpressAdapter();
+    adapter.setBasePath(BULL_BOARD_PATH);
+    createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: adapter });
+    return adapter.getRouter() as RequestHandler;
+  };
+  router.use(BULL_BOARD_PATH, guard, async (req, res, next) => {
+    board ??= loadBoard().catch((err: unknown) => {
+      board = undefined; // a failed load is retried by the next request
+      throw err;
+    });
+    (await board)(req, res, next);
+  });
   return {
     router,
     close: async () => {
+      await board?.catch(() => undefined);
       await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     },
   };
