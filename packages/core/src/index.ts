@@ -18,3 +18,4 @@ export * from './line-reader.js';
 export * from './batch-record.js';
 export * from './batch-store.js';
 export * from './batch-snapshot.js';
+export * from './master-key.js';

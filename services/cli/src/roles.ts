@@ -1,6 +1,6 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { Env, Logger } from '@switchyard/core';
-import { startMetricsServer } from '@switchyard/core';
+import { isMasterKey, masterKeyDigest, presentedKey, startMetricsServer } from '@switchyard/core';
 import type { Flags } from './args.js';
 
 /** A Switchyard role that can run in this process. */
@@ -83,7 +83,6 @@ export async function startRoles(
     process.stdout.write(`switchyard listening on ${api.url}\n`);
   } else if (env.SWITCHYARD_METRICS_PORT !== undefined) {
     // Roles without the API: their own counters on a listener of their own.
-    const { isMasterKey, masterKeyDigest, presentedKey } = await import('@switchyard/api');
     const key = config.general.masterKey;
     const expected = key ? masterKeyDigest(key) : undefined;
     const server = await startMetricsServer({

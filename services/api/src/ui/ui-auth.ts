@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { isMasterKey, masterKeyDigest, presentedKey } from '../auth.js';
+import { isMasterKey, masterKeyDigest, presentedKey } from '@switchyard/core';
 import { loginPage } from './pages.js';
 
 /** Name of the dashboard's session cookie. */
