@@ -23,5 +23,10 @@ describe('RankTable', () => {
     expect(() => RankTable.parse(file(`${b64('a')} \n`))).toThrow(/no rank/);
     expect(() => RankTable.parse(file(`${b64('a')} 0\n${b64('a')} 1\n`))).toThrow(/line 2: token repeated \(line 1\)/);
     expect(() => RankTable.parse(file(`a*b 0\n`))).toThrow(/not base64/);
+    // a stray '=' ends a token's bytes early; what follows on the line is not read as more bytes
+    const stray = RankTable.parse(file(`YQ=Yg 0\nYWI= 1\n${b64('b')} 2\n`));
+    expect(stray.rankOf(bytes('a'), 0, 1)).toBe(0);
+    expect(stray.rankOf(bytes('ab'), 0, 2)).toBe(1);
+    expect(stray.rankOf(bytes('b'), 0, 1)).toBe(2);
   });
 });

@@ -106,9 +106,9 @@ export class RankTable {
     forEachLine(file, (start, end) => {
       const space = file.indexOf(SPACE, start);
       let last = space < 0 || space > end ? end : space;
-      const length = last - start;
       while (last > start && file[last - 1] === PAD) last -= 1;
-      decoded += Math.floor((length * 3) / 4) - (length - (last - start)); // an upper bound for a malformed line
+      // 6 bits per base64 character: exact for valid base64, an upper bound otherwise (decoding stops at the first '=')
+      decoded += Math.floor(((last - start) * 6) / 8);
       n += 1;
     });
     const bytes = new Uint8Array(decoded);
