@@ -19,6 +19,7 @@ import { writeConfig } from './helpers/config.js';
 import { chatBody, chatRequests, settleJobs, sleep, submitJob, TERMINAL, type JobView } from './helpers/jobs.js';
 import { killRole, mapLimit, startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
 const JOBS = 2_000;
 const CONCURRENCY = 50;
@@ -33,16 +34,6 @@ const UPSTREAM_KINDS = new Set(['server', 'rate_limited', 'timeout', 'connection
 
 /** Reproducible randomness for the behaviour rotation: CHAOS_SEED=<n> replays a run's schedule. */
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MODES: Record<string, Partial<MockBehaviour>> = {
   server: { failStatus: 500, failRatio: 0.2, failureMode: 'respond' },
@@ -112,7 +103,7 @@ afterAll(async () => {
 
 describe('chaos: random upstream failures, a worker and a scheduler SIGKILLed mid-run', () => {
   it('accepts 2 000 jobs through both APIs while a worker and a scheduler are SIGKILLed and replaced', async () => {
-    const random = mulberry32(SEED);
+    const random = seededRandom(SEED);
     const modeNames = Object.keys(MODES);
     const schedule: Record<string, number> = {};
     const rotate = (): void => {

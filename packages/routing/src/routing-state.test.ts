@@ -3,19 +3,9 @@ import type { ModelGroup } from '@switchyard/config';
 import { dep, group, pickWith, reserveRequest } from './test-support/deployments.js';
 import { channels, Redis, routingKeys } from '@switchyard/core';
 import { freshRedis } from '../../../test/helpers/redis.js';
+import { seededRandom } from '../../../test/helpers/seeded-random.js';
 import { RoutingState, type ReserveRequest } from './routing-state.js';
 
-
-/** Deterministic PRNG (mulberry32) so distribution checks cannot flake. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let redis: Redis;
 let state: RoutingState;
@@ -111,7 +101,7 @@ describe('reserve: exclusion', () => {
 describe('reserve: strategies inside a tier', () => {
   it('simple-shuffle follows weights 3:1', async () => {
     const g = group(dep('heavy', { weight: 3 }), dep('light', { weight: 1 }));
-    const random = seeded(42);
+    const random = seededRandom(42);
     const counts = { heavy: 0, light: 0 };
     for (let i = 0; i < 2_000; i++) {
       const id = (await pick(g, { random })) as 'heavy' | 'light';

@@ -64,8 +64,7 @@ export class BpeCounter {
     // part i is bytes[starts[i], starts[i + 1]); single bytes to begin with
     let parts = len;
     for (let i = 0; i <= len; i += 1) starts[i] = i;
-    const pairRank = (i: number): number => (i + 2 > parts ? NO_RANK : table.rankOf(bytes, starts[i]!, starts[i + 2]!));
-    for (let i = 0; i < parts; i += 1) pairRanks[i] = pairRank(i);
+    for (let i = 0; i < parts; i += 1) pairRanks[i] = this.pairRank(i, parts);
     for (;;) {
       let best = -1;
       let bestRank = 0x7fffffff;
@@ -81,8 +80,13 @@ export class BpeCounter {
       starts.copyWithin(best + 1, best + 2, parts + 1);
       pairRanks.copyWithin(best + 1, best + 2, parts);
       parts -= 1;
-      pairRanks[best] = pairRank(best);
-      if (best > 0) pairRanks[best - 1] = pairRank(best - 1);
+      pairRanks[best] = this.pairRank(best, parts);
+      if (best > 0) pairRanks[best - 1] = this.pairRank(best - 1, parts);
     }
+  }
+
+  /** The rank of parts `i` and `i + 1` merged, or {@link NO_RANK} (also when `i` is the last of `parts`). */
+  private pairRank(i: number, parts: number): number {
+    return i + 2 > parts ? NO_RANK : this.table.rankOf(this.bytes, this.starts[i]!, this.starts[i + 2]!);
   }
 }

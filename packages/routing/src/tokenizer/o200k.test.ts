@@ -2,18 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { countTokens as referenceCount } from 'gpt-tokenizer';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../../test/helpers/seeded-random.js';
 import { O200K_PATTERN, countO200kTokens, o200kTable } from './o200k.js';
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters from every class the pre-tokenizer distinguishes, and multi-byte ones. */
 const ALPHABET = [
@@ -29,7 +19,7 @@ function randomText(next: () => number, length: number): string {
 
 describe('countO200kTokens', () => {
   it('counts what gpt-tokenizer (o200k_base) counts, on random mixed-script text', () => {
-    const next = prng(20261202);
+    const next = seededRandom(20261202);
     for (let i = 0; i < 400; i += 1) {
       const text = randomText(next, 1 + Math.floor(next() * 120));
       expect(countO200kTokens(text), JSON.stringify(text)).toBe(referenceCount(text));
