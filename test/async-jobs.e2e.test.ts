@@ -36,7 +36,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   return { status: res.status, body: parsed };
 }
 
-/** Everything that would show an enqueued job: records, ingress and deployment queue entries. */
+/** Everything that would show an enqueued job: records, ingress queue entries and dispatch list items. */
 async function enqueuedFootprint(): Promise<number> {
   const records = await redis.keys('sy:job:*');
   const queued = await redis.keys('syq:*:wait');
@@ -44,6 +44,7 @@ async function enqueuedFootprint(): Promise<number> {
   for (const k of queued) waiting += await redis.llen(k);
   const prioritized = await redis.keys('syq:*:prioritized');
   for (const k of prioritized) waiting += await redis.zcard(k);
+  for (const k of await redis.keys('sy:*:dq:*')) waiting += await redis.llen(k);
   return records.length + waiting;
 }
 

@@ -73,11 +73,12 @@ function isOpenAiError(a: Answer): boolean {
   );
 }
 
-/** Everything that would show an enqueued job: records plus ingress/deployment queue entries. */
+/** Everything that would show an enqueued job: records plus ingress queue entries and dispatch list items. */
 async function enqueuedFootprint(): Promise<number> {
   let total = (await redis.keys('sy:job:*')).length;
   for (const k of await redis.keys('syq:*:wait')) total += await redis.llen(k);
   for (const k of await redis.keys('syq:*:prioritized')) total += await redis.zcard(k);
+  for (const k of await redis.keys('sy:*:dq:*')) total += await redis.llen(k);
   return total;
 }
 

@@ -1,15 +1,20 @@
 /**
- * Samples the length of BullMQ queues while a scenario runs, to show where requests wait
- * (a long ingress queue with an empty deployment queue means the scheduler is the bottleneck).
+ * Samples the length of the queues while a scenario runs, to show where requests wait
+ * (a long ingress queue with an empty dispatch list means the scheduler is the bottleneck).
  */
 import { Redis } from 'ioredis';
 
-/** A BullMQ queue to watch. */
+/** A queue to watch: a BullMQ queue, or a deployment's dispatch list. */
 export interface WatchedQueue {
   /** Column label, e.g. `ingress`. */
   label: string;
-  /** Full key prefix, e.g. `syq:{in.bench}`. */
+  /** BullMQ: the full key prefix, e.g. `syq:{g.bench}.in`; a dispatch list: its key. */
   key: string;
+  /**
+   * For a dispatch list: the deployment's leases ZSET. Waiting = the list's length; active =
+   * the leases beyond it (calls running). Default: a BullMQ queue.
+   */
+  leases?: string;
 }
 
 /** Average depth of one queue over the samples. */
@@ -49,14 +54,22 @@ export class QueueDepthSampler {
     this.busy = true;
     try {
       const p = this.redis.pipeline();
-      for (const q of this.queues) p.llen(`${q.key}:wait`).zcard(`${q.key}:prioritized`).llen(`${q.key}:active`);
+      for (const q of this.queues) {
+        if (q.leases) p.llen(q.key).llen(q.key).zcard(q.leases);
+        else p.llen(`${q.key}:wait`).zcard(`${q.key}:prioritized`).llen(`${q.key}:active`);
+      }
       const res = (await p.exec()) ?? [];
       const num = (i: number): number => Number(res[i]?.[1] ?? 0);
-      this.queues.forEach((_, i) => {
+      this.queues.forEach((q, i) => {
         const s = this.sums[i];
         if (!s) return;
-        s.waiting += num(3 * i) + num(3 * i + 1);
-        s.active += num(3 * i + 2);
+        if (q.leases) {
+          s.waiting += num(3 * i);
+          s.active += Math.max(0, num(3 * i + 2) - num(3 * i));
+        } else {
+          s.waiting += num(3 * i) + num(3 * i + 1);
+          s.active += num(3 * i + 2);
+        }
       });
       this.samples++;
     } catch {

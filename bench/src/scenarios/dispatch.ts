@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { channels, createRedis, JobStore, queuedRecord, type JobPayload, type Redis } from '@switchyard/core';
-import { QueueSet } from '@switchyard/routing';
+import { DispatchQueue, QueueSet } from '@switchyard/routing';
 import { CpuProbe, type CpuTarget } from '../cpu.js';
 import { log } from '../log.js';
 import { type Service } from '../processes.js';
@@ -86,13 +86,11 @@ async function prefill(jobs: JobStore, queues: QueueSet, n: number): Promise<voi
 /** Resolves with the count once `target` is reached or at `capAt` (performance.now() ms). */
 type EndCondition = (target: number, capAt: number) => Promise<number>;
 
-/** Scheduler only: polls the deployment queue's waiting count. */
-function deploymentQueueFilled(queues: QueueSet): EndCondition {
+/** Scheduler only: polls the deployment's dispatch list. */
+function deploymentQueueFilled(dispatch: DispatchQueue): EndCondition {
   return async (target, capAt) => {
-    const q = queues.deployment(DEPLOYMENT);
     for (;;) {
-      const c = await q.getJobCounts('wait', 'prioritized');
-      const n = (c.wait ?? 0) + (c.prioritized ?? 0);
+      const n = await dispatch.depth(GROUP, DEPLOYMENT);
       if (n >= target || performance.now() >= capAt) return n;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -149,7 +147,7 @@ export async function measureDispatch(p: DispatchPlan): Promise<DispatchResult> 
     const ingress = queues.ingress(GROUP);
     await ingress.pause();
     await prefill(jobs, queues, p.jobs);
-    const end = p.mode === 'end to end' ? await jobsDone(sub) : deploymentQueueFilled(queues);
+    const end = p.mode === 'end to end' ? await jobsDone(sub) : deploymentQueueFilled(new DispatchQueue(redis));
     const cpuTargets: CpuTarget[] = [];
     if (p.mode === 'end to end') {
       const w = await startRole(p.repoRoot, 'worker', p.redisUrl, p.configPath);

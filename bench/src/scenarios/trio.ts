@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { QUEUE_PREFIX, queueNames } from '@switchyard/core';
+import { QUEUE_PREFIX, queueNames, routingKeys } from '@switchyard/core';
 import type { CpuTarget } from '../cpu.js';
 import { log } from '../log.js';
 import { startTrackedRedis } from '../processes.js';
@@ -86,7 +86,7 @@ export async function runTrio(p: TrioPlan): Promise<TrioResult> {
               redisUrl: redis.url,
               watch: [
                 { label: 'ingress', key: `${QUEUE_PREFIX}:${queueNames.ingress('bench')}` },
-                { label: 'deployment', key: `${QUEUE_PREFIX}:${queueNames.deployment('bench-1')}` },
+                { label: 'deployment', key: routingKeys.dispatch('bench', 'bench-1'), leases: routingKeys.leases('bench', 'bench-1') },
               ],
             },
           });

@@ -106,7 +106,9 @@ export class JobStore {
     const key = jobKeys.record(rec.id);
     const hash = recordToHash(rec);
     if (replyTo) hash.reply = replyTo;
-    await createScript.run(this.redis, [key], [this.activeTtlSeconds, ...Object.entries(hash).flat()]);
+    // Inline: the API's fast path sends RESERVE right behind it, and RESERVE may hand the job to
+    // a worker at once; a NOSCRIPT retry of this would land after that (see LuaScript.runInline).
+    await createScript.runInline(this.redis, [key], [this.activeTtlSeconds, ...Object.entries(hash).flat()]);
   }
 
   /**

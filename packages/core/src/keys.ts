@@ -2,8 +2,8 @@
  * The one module that names every Redis key, channel and BullMQ queue Switchyard uses.
  *
  * Cluster layout: every key one routing Lua script touches carries the model group's hash tag
- * `{g.<group>}`; each BullMQ queue name is itself a hash tag (`{in.<group>}`, `{dp.<id>}`), so
- * all keys of one queue share a slot while different groups and deployments spread across shards.
+ * `{g.<group>}` (the group's ingress queue and its deployments' dispatch lists included), so
+ * different groups spread across shards.
  */
 
 /** Prefix of every Switchyard key. */
@@ -56,6 +56,23 @@ export const routingKeys = {
   /** STRING with PX expiry: present while some scheduler waits for capacity in this group. */
   waiting: (group: string) => `${KEY_ROOT}:${groupTag(group)}:waiting`,
   /**
+   * LIST of dispatch items (see `packages/routing/src/dispatch-queue.ts`) waiting for one
+   * deployment's worker pools: LPUSHed by RESERVE (the API's fast path) or by the scheduler,
+   * taken from the right. It shares the group's hash tag, so RESERVE can push to it.
+   */
+  dispatch: (group: string, deploymentId: string) => `${KEY_ROOT}:${groupTag(group)}:dq:${safeName(deploymentId)}`,
+  /**
+   * LIST of the dispatch items one worker process took from a deployment's list and has not
+   * finished: what goes back to the list if that worker dies (see {@link routingKeys.dispatchWorkers}).
+   */
+  dispatchTaken: (group: string, deploymentId: string, workerId: string) =>
+    `${KEY_ROOT}:${groupTag(group)}:dt:${safeName(deploymentId)}:${safeName(workerId)}`,
+  /**
+   * ZSET `<deployment id>\t<worker id>` → ms until which that worker process is alive (renewed
+   * by its heartbeat): a member past its time has died, and its taken items are given back.
+   */
+  dispatchWorkers: (group: string) => `${KEY_ROOT}:${groupTag(group)}:dw`,
+  /**
    * BullMQ's own lists of the group's ingress queue (`wait`, `prioritized`, `active`): the backlog
    * the fast path must not overtake. Named after BullMQ 5's key layout.
    */
@@ -105,15 +122,13 @@ export const channels = {
   cancel: `${KEY_ROOT}:cancel`,
 } as const;
 
-/** BullMQ queue names (each a hash tag, see module doc). */
+/** BullMQ queue names (each a hash tag, see module doc). Deployments' queues are lists of our own ({@link routingKeys.dispatch}). */
 export const queueNames = {
   /**
    * Jobs of a model group waiting for the scheduler. It shares the group's hash tag, so the
    * routing Lua can see the backlog (the API's fast path only bypasses an empty queue).
    */
   ingress: (group: string) => `${groupTag(group)}.in`,
-  /** Jobs assigned to one deployment, waiting for its worker pool. */
-  deployment: (deploymentId: string) => `{dp.${safeName(deploymentId)}}`,
 } as const;
 
 /**

@@ -18,6 +18,15 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
+  /**
+   * Runs the script with EVAL, never EVALSHA: it cannot fail with NOSCRIPT, so it runs in the
+   * order it was sent even right after a restart of Redis (a NOSCRIPT fallback is sent later,
+   * behind commands sent after it). For small scripts whose order matters.
+   */
+  async runInline(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return redis.eval(this.source, keys.length, ...keys, ...args);
+  }
+
   /** Runs the script with the given keys and arguments. */
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {

@@ -1,5 +1,6 @@
 export * from './routing-state.js';
 export * from './queues.js';
+export * from './dispatch-queue.js';
 export * from './deadlines.js';
 export * from './precall.js';
 export { RESERVE_LUA } from './lua/reserve.lua.js';

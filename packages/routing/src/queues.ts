@@ -7,7 +7,7 @@ import { JOB_RETENTION_SECONDS, QUEUE_PREFIX, queueNames, type JobPayload } from
 const JOB_NAME = 'chat';
 
 /**
- * BullMQ job id of one dispatch of a job: unique per (group, attempt, re-route) so a retry never
+ * Id of one dispatch of a job (its BullMQ job id in the ingress queue): unique per (group, attempt, re-route) so a retry never
  * collides with the previous dispatch, and stable so a re-delivery of the same dispatch is
  * deduplicated (and refused by MARK_RUNNING once it ran).
  */
@@ -26,7 +26,8 @@ export function leaseIdFor(p: Pick<JobPayload, 'id' | 'groupIndex' | 'groupAttem
 const baseJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: { age: JOB_RETENTION_SECONDS } };
 
 /**
- * Lazily created BullMQ queues sharing one connection. Give it a connection of its own, not the
+ * Lazily created BullMQ queues (the model groups' ingress queues) sharing one connection; a
+ * deployment's queue is a dispatch list of our own (`dispatch-queue.ts`). Give it a connection of its own, not the
  * one the job store and routing scripts use: BullMQ defines its ~50 Lua commands on the
  * connection it is given, and ioredis copies every defined command into each auto-pipeline it
  * builds (one per event-loop turn), which cost about 6 % of the API's and the worker's CPU.
@@ -50,30 +51,12 @@ export class QueueSet {
     return this.queue(queueNames.ingress(group));
   }
 
-  /** The queue of one deployment's worker pool. */
-  deployment(deploymentId: string): Queue {
-    return this.queue(queueNames.deployment(deploymentId));
-  }
-
   /** Adds a job to the ingress queue of `group` (its current group), optionally after `delayMs`. */
   async enqueueIngress(group: string, p: JobPayload, delayMs = 0): Promise<void> {
     await this.ingress(group).add(JOB_NAME, p, {
       jobId: dispatchId(p),
       ...(p.priority ? { priority: p.priority } : {}),
       ...(delayMs > 0 ? { delay: Math.round(delayMs) } : {}),
-    });
-  }
-
-  /**
-   * Hands a job to a deployment's queue, with its priority: jobs there already hold reserved
-   * capacity, but when a worker pool is saturated they wait, and priority still holds. One
-   * attempt only: BullMQ never re-runs the processor (that would be a second upstream call);
-   * the worker retries its own bookkeeping, and a lost worker's job is re-delivered as a stall.
-   */
-  async enqueueDeployment(deploymentId: string, p: JobPayload): Promise<void> {
-    await this.deployment(deploymentId).add(JOB_NAME, p, {
-      jobId: dispatchId(p),
-      ...(p.priority ? { priority: p.priority } : {}),
     });
   }
 

@@ -25,6 +25,12 @@ export interface ReserveRequest {
    * waiting jobs), and leave the waiting flag alone. Default false (a scheduler's reservation).
    */
   fast?: boolean;
+  /**
+   * The job's dispatch payload (`encodeDispatchPayload` in `dispatch-queue.ts`): when set, a successful
+   * reservation also pushes the dispatch item to the reserved deployment's dispatch list, in the
+   * same call. Default none (the caller hands the job on itself).
+   */
+  dispatchPayload?: string;
   /** Unique per reservation: the lease's member in the leases ZSET. */
   leaseId: string;
   /** Random source in [0,1); injectable for tests. Default Math.random. */
@@ -113,8 +119,10 @@ export function encodeReserve(
     routingKeys.waiting(group.name),
     routingKeys.latency(group.name),
     ...routingKeys.ingressBacklog(group.name),
+    ...order.map((d) => routingKeys.dispatch(group.name, d.id)),
   );
-  if (args.length !== 8 + PER_DEPLOYMENT * order.length) throw new Error('RESERVE layout mismatch');
+  args.push(req.dispatchPayload ?? '');
+  if (args.length !== 9 + PER_DEPLOYMENT * order.length) throw new Error('RESERVE layout mismatch');
   return { keys, args, order };
 }
 

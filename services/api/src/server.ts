@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { BatchStore, CompletionHub, createRedis, FileStore, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
-import { DeadlineIndex, loadTokenizer, QueueSet, RoutingState } from '@switchyard/routing';
+import { DeadlineIndex, DispatchQueue, loadTokenizer, QueueSet, RoutingState } from '@switchyard/routing';
 import { createApp } from './app.js';
 import { chooseBindHost } from './bind-host.js';
 import { JobSubmitter } from './submitter.js';
@@ -71,7 +71,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const hub = new CompletionHub(subscriber, jobs);
   await hub.start();
   const routing = new RoutingState(redis);
-  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger);
+  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger, new DispatchQueue(redis));
   const ui = uiRoutes(redis, queueRedis, config);
   const app = createApp({
     ui,

@@ -18,10 +18,13 @@ import {
 } from '@switchyard/core';
 import {
   dispatchId,
+  dispatchItem,
+  encodeDispatchPayload,
   precallCheck,
   profileRequest,
   reserveRequestFor,
   type DeadlineIndex,
+  type DispatchQueue,
   type QueueSet,
   type ReserveResult,
   type RoutingState,
@@ -97,6 +100,7 @@ export class JobSubmitter {
     private readonly deadlines: DeadlineIndex,
     private readonly routing: RoutingState,
     private readonly logger: Logger,
+    private readonly dispatch: DispatchQueue,
   ) {}
 
   /** The group a requested model name (or alias) refers to; throws 404 / 501. */
@@ -183,6 +187,11 @@ export class JobSubmitter {
     // order) for the scheduler. The record is written in the same round trip.
     const { request } = reserveRequestFor(group, router, payload, now, { fast: true });
     const { leaseId } = request;
+    // Without a step between the record and the enqueue (an idempotency claim to bind, a record
+    // that must be new), RESERVE hands the job to the deployment's dispatch list itself: the
+    // record is written first on the same connection, so a worker always finds it.
+    const direct = !s.beforeEnqueue && !s.onlyIfNew;
+    if (direct) request.dispatchPayload = encodeDispatchPayload(payload);
     const create = s.onlyIfNew ? this.jobs.createNew(record, s.replyTo) : this.jobs.create(record, s.replyTo).then(() => true);
     const [created, reserved] = await Promise.allSettled([create, this.routing.reserve(request)]);
     const lease: ReserveResult | undefined = reserved.status === 'fulfilled' ? reserved.value : undefined;
@@ -200,13 +209,7 @@ export class JobSubmitter {
       if (created.status === 'rejected') throw created.reason;
       await s.beforeEnqueue?.();
       if (lease?.ok) {
-        await this.queues.enqueueDeployment(lease.deployment.id, {
-          ...payload,
-          deploymentId: lease.deployment.id,
-          leaseId,
-          tokenBucket: lease.tokenBucket,
-          leaseUntil: lease.leaseUntil,
-        });
+        if (!direct) await this.dispatch.push(group.name, lease.deployment.id, dispatchItem({ leaseId, tokenBucket: lease.tokenBucket, leaseUntil: lease.leaseUntil }, encodeDispatchPayload(payload)));
         if (s.onlyIfNew) await this.jobs.markEnqueued(id);
         return record;
       }

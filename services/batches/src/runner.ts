@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { BATCH_REPLY_CHANNEL, BatchStore, createRedis, FileStore, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
-import { DeadlineIndex, QueueSet, RoutingState } from '@switchyard/routing';
+import { DeadlineIndex, DispatchQueue, QueueSet, RoutingState } from '@switchyard/routing';
 import { JobSubmitter } from '@switchyard/api';
 import { BatchFeeder } from './batch-feeder.js';
 import { parseRecordMessage } from './reply-message.js';
@@ -51,7 +51,7 @@ export async function startBatchRunner(opts: BatchRunnerOptions): Promise<BatchR
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const queues = new QueueSet(queueRedis);
   const routing = new RoutingState(redis);
-  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger);
+  const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger, new DispatchQueue(redis));
   const batches = new BatchStore(redis);
   const feeder = new BatchFeeder({ config, batches, files: new FileStore(redis), jobs, submitter, logger, ...(opts.window ? { window: opts.window } : {}) });
   const webhooks = new WebhookNotifier({

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ModelGroup } from '@switchyard/config';
 import { createLogger, createRedis, JobStore, routingKeys, type JobPayload, type Redis } from '@switchyard/core';
-import { DeadlineIndex, QueueSet, RoutingState, type ReserveRequest, type ReserveResult } from '@switchyard/routing';
+import { DeadlineIndex, DispatchQueue, QueueSet, RoutingState, type ReserveRequest, type ReserveResult } from '@switchyard/routing';
 import { freshRedis } from '../../../test/helpers/redis.js';
 import { GroupDispatcher } from './group-dispatcher.js';
 
@@ -41,11 +41,12 @@ async function setup(yaml: string): Promise<{ redis: Redis; routing: HookedRouti
   const queues = new QueueSet(redis);
   open.push(queues);
   const jobs = new JobStore(redis);
+  const dispatch = new DispatchQueue(redis);
   const dispatcher = new GroupDispatcher({
-    group, router: config.router, groups: config.groups, connection: redis, routing, queues, jobs, deadlines: new DeadlineIndex(redis), logger,
+    group, router: config.router, groups: config.groups, connection: redis, routing, queues, dispatch, jobs, deadlines: new DeadlineIndex(redis), logger,
   });
   open.push(dispatcher);
-  return { redis, routing, queues, dispatcher, group };
+  return { redis, routing, queues, dispatch, dispatcher, group };
 }
 
 async function waitForCount(fn: () => Promise<number>, n: number, ms: number): Promise<number> {
@@ -59,7 +60,7 @@ async function waitForCount(fn: () => Promise<number>, n: number, ms: number): P
 
 describe('GroupDispatcher', () => {
   it('does not lose a wake-up that arrives while RESERVE runs (item 9)', async () => {
-    const { redis, routing, queues, dispatcher, group } = await setup(
+    const { redis, routing, queues, dispatch, dispatcher, group } = await setup(
       'model_list:\n  - model_name: g\n    litellm_params: { model: openai/m, api_base: "http://127.0.0.1:9/v1", max_parallel_requests: 1 }\n    model_info: { id: d }\n',
     );
     const dep = group.deployments[0];
@@ -72,12 +73,12 @@ describe('GroupDispatcher', () => {
     };
     await queues.enqueueIngress('g', payload('job-w'));
     await dispatcher.start();
-    const dispatched = await waitForCount(() => queues.deployment('d').count(), 1, 3_000);
+    const dispatched = await waitForCount(() => dispatch.depth('g', 'd'), 1, 3_000);
     expect(dispatched).toBe(1); // not 30 s later
   });
 
   it('parks a job that cannot be placed for a reason of its own and serves the jobs behind it (item 5)', async () => {
-    const { redis, queues, dispatcher } = await setup(
+    const { redis, queues, dispatch, dispatcher } = await setup(
       'model_list:\n' +
         '  - model_name: g\n    litellm_params: { model: openai/m, api_base: "http://127.0.0.1:9/v1", tpm: 1000 }\n    model_info: { id: a }\n' +
         '  - model_name: g\n    litellm_params: { model: openai/m, api_base: "http://127.0.0.1:9/v1", tpm: 1000 }\n    model_info: { id: b }\n',
@@ -88,7 +89,7 @@ describe('GroupDispatcher', () => {
     await queues.enqueueIngress('g', payload('job-big', { tokenEstimate: 500, priority: 1 }));
     for (let i = 0; i < 5; i++) await queues.enqueueIngress('g', payload(`job-${i}`, { priority: 2 }));
     await dispatcher.start();
-    const served = await waitForCount(async () => (await queues.deployment('a').count()) + (await queues.deployment('b').count()), 5, 3_000);
+    const served = await waitForCount(async () => (await dispatch.depth('g', 'a')) + (await dispatch.depth('g', 'b')), 5, 3_000);
     expect(served).toBe(5);
     expect(await queues.ingress('g').getDelayedCount()).toBe(1); // the big one waits, parked
   });

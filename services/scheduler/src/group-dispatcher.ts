@@ -15,11 +15,14 @@ import {
 } from '@switchyard/core';
 import {
   dispatchId,
+  dispatchItem,
+  encodeDispatchPayload,
   fallbackStep,
   precallCheck,
   profileRequest,
   reserveRequestFor,
   type DeadlineIndex,
+  type DispatchQueue,
   type QueueSet,
   type RoutingState,
 } from '@switchyard/routing';
@@ -73,6 +76,8 @@ export interface GroupDispatcherDeps {
   connection: Redis;
   routing: RoutingState;
   queues: QueueSet;
+  /** The deployments' dispatch lists a reserved job is handed to. */
+  dispatch: DispatchQueue;
   jobs: JobStore;
   deadlines: DeadlineIndex;
   logger: Logger;
@@ -84,7 +89,7 @@ export interface GroupDispatcherDeps {
 
 /**
  * Consumes one model group's ingress queue: fetches jobs in priority order, reserves a
- * deployment with one Lua call and forwards the job to that deployment's queue. When RESERVE
+ * deployment with one Lua call and forwards the job to that deployment's dispatch list. When RESERVE
  * finds nothing:
  * - every deployment the job could use is unhealthy (cooling down, probing, excluded): the job
  *   moves to its next fallback group at once, if it has one;
@@ -231,14 +236,11 @@ export class GroupDispatcher {
       return;
     }
     try {
-      await this.d.queues.enqueueDeployment(r.deployment.id, {
+      const handedOn: JobPayload = {
         ...p,
         ...handOffSpan('switchyard.schedule', p.traceparent, { 'switchyard.job_id': p.id, 'switchyard.model_group': this.d.group.name, 'switchyard.deployment': r.deployment.id }),
-        deploymentId: r.deployment.id,
-        leaseId,
-        tokenBucket: r.tokenBucket,
-        leaseUntil: r.leaseUntil,
-      });
+      };
+      await this.d.dispatch.push(this.d.group.name, r.deployment.id, dispatchItem({ leaseId, tokenBucket: r.tokenBucket, leaseUntil: r.leaseUntil }, encodeDispatchPayload(handedOn)));
     } catch (err) {
       await this.d.routing.release(r.deployment, leaseId, {
         tokenBucket: r.tokenBucket,

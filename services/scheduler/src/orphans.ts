@@ -1,68 +1,96 @@
 import type { SwitchyardConfig } from '@switchyard/config';
-import { JobPayloadSchema, QUEUE_PREFIX, safeName, type JobStore, type Logger, type Redis } from '@switchyard/core';
-import { withoutDispatch, type QueueSet, type RoutingState } from '@switchyard/routing';
+import { KEY_ROOT, type JobStore, type Logger, type Redis } from '@switchyard/core';
+import { decodeDispatchItem, withoutDispatch, type DispatchQueue, type QueueSet, type RoutingState } from '@switchyard/routing';
 
-/** How often a scheduler looks for deployment queues nobody consumes. Default 60 000 ms. */
+/** How often a scheduler looks for dispatch lists nobody consumes. Default 60 000 ms. */
 export const ORPHAN_SWEEP_MS = 60_000;
 
-/** Jobs moved per orphaned queue per sweep. Default 1 000. */
+/** Jobs moved per orphaned list per sweep. Default 1 000. */
 const BATCH = 1_000;
 
-/**
- * Finds deployment queues whose deployment is no longer in the config (removed, or renamed by
- * an edit of its endpoint) and sends their waiting jobs back through their group's ingress
- * queue, so no job sits in a queue nobody will consume. A worker still running the old config
- * may take a job meanwhile: MARK_RUNNING lets only one of the two dispatches call the upstream.
- * A job whose group is gone fails with a clear error. Returns how many jobs it moved.
- */
-export async function sweepOrphanQueues(d: {
+/** What a sweep needs. */
+export interface OrphanSweepDeps {
   redis: Redis;
   config: SwitchyardConfig;
   queues: QueueSet;
+  dispatch: DispatchQueue;
   routing: RoutingState;
   jobs: JobStore;
   logger: Logger;
-}): Promise<number> {
-  const known = new Set(d.config.deployments.map((dep) => safeName(dep.id)));
-  const pattern = `${QUEUE_PREFIX}:{dp.*}:meta`;
-  let cursor = '0';
+}
+
+/** `sy:{g.<group>}:<kind>` → the group name, or undefined for another key. */
+function groupOf(key: string, kind: string): string | undefined {
+  const prefix = `${KEY_ROOT}:{g.`;
+  const end = key.indexOf(`}:${kind}`);
+  if (!key.startsWith(prefix) || end < 0) return undefined;
+  return decodeURIComponent(key.slice(prefix.length, end));
+}
+
+/**
+ * Finds dispatch lists whose deployment is no longer in the config (removed, or renamed by an
+ * edit of its endpoint) and sends their jobs back through their group's ingress queue, so no
+ * job sits in a list nobody will consume. First it gives back what dead workers of every group
+ * had taken (a group whose workers are all gone has nobody else to do it). A worker still running
+ * the old config may take a job meanwhile: MARK_RUNNING lets only one of the two dispatches call
+ * the upstream. A job whose group is gone fails with a clear error. Returns how many jobs it moved.
+ */
+export async function sweepOrphanQueues(d: OrphanSweepDeps): Promise<number> {
+  const known = new Set(d.config.deployments.map((dep) => `${dep.group}\t${dep.id}`));
+  for (const key of await scanKeys(d.redis, `${KEY_ROOT}:{g.*}:dw`)) {
+    const group = groupOf(key, 'dw');
+    if (group !== undefined) await d.dispatch.reap(group);
+  }
   let moved = 0;
-  do {
-    const [next, keys] = await d.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
-    cursor = next;
-    for (const key of keys) {
-      const safeId = key.slice(`${QUEUE_PREFIX}:{dp.`.length, -'}:meta'.length);
-      if (known.has(safeId)) continue;
-      moved += await drain(d, decodeURIComponent(safeId));
-    }
-  } while (cursor !== '0');
+  for (const key of await scanKeys(d.redis, `${KEY_ROOT}:{g.*}:dq:*`)) {
+    const group = groupOf(key, 'dq:');
+    if (group === undefined) continue;
+    const deployment = decodeURIComponent(key.slice(key.indexOf('}:dq:') + '}:dq:'.length));
+    if (known.has(`${group}\t${deployment}`)) continue;
+    moved += await drain(d, key, group, deployment);
+  }
   return moved;
 }
 
-async function drain(
-  d: { config: SwitchyardConfig; queues: QueueSet; routing: RoutingState; jobs: JobStore; logger: Logger },
-  deploymentId: string,
-): Promise<number> {
-  const queue = d.queues.deployment(deploymentId);
-  const waiting = await queue.getJobs(['wait', 'prioritized', 'delayed', 'paused'], 0, BATCH - 1);
+async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+    cursor = next;
+    out.push(...keys);
+  } while (cursor !== '0');
+  return out;
+}
+
+async function drain(d: OrphanSweepDeps, key: string, group: string, deploymentId: string): Promise<number> {
   let moved = 0;
-  for (const job of waiting) {
-    const parsed = JobPayloadSchema.safeParse(job.data);
-    if (parsed.success) {
-      const p = parsed.data;
-      const group = p.groups[p.groupIndex] ?? '';
-      if (p.leaseId) await d.routing.release({ group, id: deploymentId }, p.leaseId, { tokenBucket: p.tokenBucket, estimatedTokens: p.tokenEstimate, actualTokens: 0, sent: false });
-      if (d.config.groups.has(group)) {
-        await d.queues.enqueueIngress(group, withoutDispatch({ ...p, hop: p.hop + 1 }));
-      } else {
-        await d.jobs.finish(p.id, {
-          status: 'failed',
-          error: { message: `Model group \`${group}\` is no longer configured.`, type: 'invalid_request_error', code: 'model_not_found', status: 404 },
-        });
-      }
-      moved++;
+  for (let i = 0; i < BATCH; i++) {
+    // Read at the consuming end and removed once handed on, so a crash here loses nothing; a
+    // worker of the old config may take it meanwhile (then both dispatches exist, and
+    // MARK_RUNNING lets one of them call).
+    const item = await d.redis.lindex(key, -1);
+    if (item === null) break;
+    let p;
+    try {
+      p = decodeDispatchItem(item, deploymentId);
+    } catch (err) {
+      d.logger.error({ err, deployment: deploymentId }, 'invalid dispatch item in an orphaned list; dropped');
+      await d.redis.lrem(key, 1, item);
+      continue;
     }
-    await job.remove().catch(() => undefined); // taken by a worker meanwhile: it runs there
+    if (p.leaseId) await d.routing.release({ group, id: deploymentId }, p.leaseId, { tokenBucket: p.tokenBucket, estimatedTokens: p.tokenEstimate, actualTokens: 0, sent: false });
+    const current = p.groups[p.groupIndex] ?? group;
+    if (d.config.groups.has(current)) {
+      await d.queues.enqueueIngress(current, withoutDispatch({ ...p, hop: p.hop + 1 }));
+    } else {
+      await d.jobs.finish(p.id, {
+        status: 'failed',
+        error: { message: `Model group \`${current}\` is no longer configured.`, type: 'invalid_request_error', code: 'model_not_found', status: 404 },
+      });
+    }
+    await d.redis.lrem(key, 1, item);
+    moved++;
   }
   if (moved) d.logger.warn({ deployment: deploymentId, jobs: moved }, 'deployment no longer configured; its waiting jobs were re-routed');
   return moved;

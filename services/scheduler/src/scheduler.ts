@@ -1,6 +1,6 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import { channels, createRedis, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
-import { DeadlineIndex, LEASE_TTL_MS, QueueSet, RoutingState } from '@switchyard/routing';
+import { DeadlineIndex, DispatchQueue, LEASE_TTL_MS, QueueSet, RoutingState } from '@switchyard/routing';
 import { GroupDispatcher } from './group-dispatcher.js';
 import { ORPHAN_SWEEP_MS, sweepOrphanQueues } from './orphans.js';
 
@@ -38,6 +38,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
   const queues = new QueueSet(queueRedis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const deadlines = new DeadlineIndex(redis);
+  const dispatch = new DispatchQueue(redis);
   const dispatchers = new Map<string, GroupDispatcher>();
   for (const group of config.groups.values()) {
     if (!group.deployments.some((d) => d.supported)) continue;
@@ -50,6 +51,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
         connection: queueRedis,
         routing,
         queues,
+        dispatch,
         jobs,
         deadlines,
         logger,
@@ -68,7 +70,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
   await subscriber.subscribe(channels.wake);
   await Promise.all([...dispatchers.values()].map((d) => d.start()));
   const sweepOrphans = (): void => {
-    sweepOrphanQueues({ redis, config, queues, routing, jobs, logger }).catch((err: unknown) =>
+    sweepOrphanQueues({ redis, config, queues, dispatch, routing, jobs, logger }).catch((err: unknown) =>
       logger.error({ err }, 'sweeping orphaned deployment queues failed'),
     );
   };

@@ -1,17 +1,9 @@
-import { Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import type { Deployment, SwitchyardConfig } from '@switchyard/config';
-import {
-  channels,
-  createRedis,
-  JOB_RETENTION_SECONDS,
-  JobPayloadSchema,
-  JobStore,
-  QUEUE_PREFIX,
-  queueNames,
-  type Logger,
-} from '@switchyard/core';
+import { channels, createRedis, JOB_RETENTION_SECONDS, JobStore, type Logger, type Redis } from '@switchyard/core';
 import { createAdapter, GuardedAdapter } from '@switchyard/providers';
-import { DeadlineIndex, LEASE_TTL_MS, QueueSet, RoutingState } from '@switchyard/routing';
+import { DeadlineIndex, DispatchQueue, LEASE_TTL_MS, QueueSet, RoutingState } from '@switchyard/routing';
+import { DispatchConsumer } from './dispatch-consumer.js';
 import { Executor } from './executor.js';
 import { parseHealthMessage } from './health.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -23,13 +15,6 @@ import { executeTraced, tracedAdapter } from './tracing.js';
  * the global leases are the real cap. Default 10 000.
  */
 export const DEFAULT_POOL_CONCURRENCY = 10_000;
-
-/**
- * BullMQ workers (fetch loops) per deployment pool in one process. A BullMQ worker pulls one job
- * per Redis round trip, so a burst of dispatches waits in line behind a single loop; several
- * loops, splitting the pool's concurrency, pull them in parallel. Default 4.
- */
-export const FETCHERS_PER_POOL = 4;
 
 /**
  * On close, how long running upstream calls may finish before they are aborted and their jobs
@@ -50,7 +35,11 @@ export interface WorkerOptions {
   deployments?: readonly string[];
   /** See {@link SHUTDOWN_GRACE_MS}. */
   shutdownGraceMs?: number;
-  /** BullMQ lock and stalled-check interval (ms): how soon a crashed worker's jobs run again. Default 30 000. */
+  /**
+   * How long this process's registry entries live without a heartbeat (ms; renewed every third
+   * of it): a crashed worker's taken jobs are given back to their lists within about 1.5× this.
+   * Default 30 000.
+   */
   lockMs?: number;
   /** Longest a lease lives without renewal (ms); renewed every third of it. Default {@link LEASE_TTL_MS}. */
   leaseTtlMs?: number;
@@ -62,71 +51,70 @@ export interface WorkerHandle {
 }
 
 /**
- * Starts one BullMQ worker pool per supported deployment, each with concurrency
- * `max_parallel_requests` (else {@link DEFAULT_POOL_CONCURRENCY}); the scheduler's leases cap
+ * Starts one pool per supported deployment, each taking that deployment's dispatch list with
+ * concurrency `max_parallel_requests` (else {@link DEFAULT_POOL_CONCURRENCY}); the leases cap
  * the in-flight total across all worker processes.
  */
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const { config, logger } = opts;
   const redis = createRedis(opts.redisUrl, { connectionName: 'sy-worker', kind: 'background' });
   const subscriber = createRedis(opts.redisUrl, { connectionName: 'sy-worker-cancel', kind: 'blocking' });
-  // BullMQ's own connection (see QueueSet): its pools and the queues it re-routes to.
+  // BullMQ's own connection (see QueueSet): the ingress queues retries and fallbacks go back to.
   const queueRedis = createRedis(opts.redisUrl, { connectionName: 'sy-worker-queues', kind: 'background' });
   const leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
+  const lockMs = opts.lockMs ?? 30_000;
   const routing = new RoutingState(redis, { leaseTtlMs });
   const queues = new QueueSet(queueRedis);
+  const dispatch = new DispatchQueue(redis);
   const jobs = new JobStore(redis, { retentionSeconds: opts.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const leases = new LeaseKeeper(routing, logger, Math.max(100, Math.floor(leaseTtlMs / 3)));
   const executor = new Executor({ config, routing, queues, jobs, deadlines: new DeadlineIndex(redis), leases, logger, redis });
   const selected = config.deployments.filter((d) => d.supported && (!opts.deployments || opts.deployments.includes(d.id)));
+  const workerId = randomUUID();
   const adapters = new Map<string, GuardedAdapter>();
-  const workers: Worker[] = [];
+  const blocking: Redis[] = [];
+  const consumers: DispatchConsumer[] = [];
   for (const dep of selected) {
     const adapter = new GuardedAdapter(dep, tracedAdapter(dep, createAdapter(dep)));
     adapters.set(dep.id, adapter);
-    // Split the pool's concurrency over up to FETCHERS_PER_POOL fetch loops (sum = the pool's).
-    const concurrency = dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY;
-    const fetchers = Math.min(FETCHERS_PER_POOL, concurrency);
-    for (let f = 0; f < fetchers; f++) {
-      const share = Math.floor(concurrency / fetchers) + (f < concurrency % fetchers ? 1 : 0);
-      workers.push(poolWorker(dep, adapter, share));
-    }
+    consumers.push(pool(dep, adapter));
   }
 
-  function poolWorker(dep: Deployment, adapter: GuardedAdapter, concurrency: number): Worker {
-    const worker = new Worker(
-      queueNames.deployment(dep.id),
-      async (job) => {
-        const parsed = JobPayloadSchema.safeParse(job.data);
-        if (!parsed.success) {
-          logger.error({ jobId: job.id, issues: parsed.error.issues }, 'invalid payload in deployment queue; dropped');
-          return;
-        }
-        await executeTraced(parsed.data, dep, () => executor.run(parsed.data, dep, adapter));
-      },
-      {
-        // BullMQ duplicates this for its blocking fetch; its other commands are auto-pipelined.
-        connection: queueRedis,
-        prefix: QUEUE_PREFIX,
-        concurrency,
-        lockDuration: opts.lockMs ?? 30_000,
-        stalledInterval: opts.lockMs ?? 30_000,
-        removeOnComplete: { count: 0 },
-        removeOnFail: { age: JOB_RETENTION_SECONDS },
-      },
-    );
-    worker.on('error', (err) => logger.error({ err, deployment: dep.id }, 'deployment worker error'));
-    // BullMQ gave up on a job (stalled too often after worker crashes, or Redis errors): never
-    // leave it `running` — retry it elsewhere or fail it.
-    worker.on('failed', (job, err) => {
-      const parsed = JobPayloadSchema.safeParse(job?.data);
-      if (!parsed.success || (job && job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(err.message))) return;
-      executor
-        .recover(parsed.data, dep, err.message)
-        .catch((e: unknown) => logger.error({ err: e, jobId: parsed.data.id }, 'recovering a lost job failed'));
+  function pool(dep: Deployment, adapter: GuardedAdapter): DispatchConsumer {
+    const conn = createRedis(opts.redisUrl, { connectionName: 'sy-worker-take', kind: 'blocking' });
+    blocking.push(conn);
+    return new DispatchConsumer({
+      place: { group: dep.group, deployment: dep.id, worker: workerId },
+      redis,
+      blocking: conn,
+      concurrency: dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY,
+      handle: (p) => executeTraced(p, dep, () => executor.run(p, dep, adapter)),
+      logger,
     });
-    return worker;
   }
+
+  // Liveness: this process's registry entries, renewed every third of lockMs; each tick also
+  // gives back the items of dead workers of these groups, and this worker's own strays.
+  const groups = new Map<string, DispatchConsumer[]>();
+  for (const c of consumers) groups.set(c.place.group, [...(groups.get(c.place.group) ?? []), c]);
+  const tick = async (): Promise<void> => {
+    for (const [group, members] of groups) {
+      await dispatch.heartbeat(group, members.map((c) => c.place), lockMs);
+      const reaped = await dispatch.reap(group);
+      if (reaped) logger.warn({ group, jobs: reaped }, 'jobs taken by a worker that died were given back');
+      for (const c of members) await c.reconcile();
+    }
+  };
+  await tick();
+  let ticking = false;
+  const heartbeat = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    tick()
+      .catch((err: unknown) => logger.warn({ err }, 'worker heartbeat failed'))
+      .finally(() => (ticking = false));
+  }, Math.max(100, Math.floor(lockMs / 3)));
+
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === channels.cancel) {
       if (executor.abort(message, 'cancelled')) logger.info({ jobId: message }, 'running job cancelled');
@@ -137,18 +125,25 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     if (h) adapters.get(h.deployment)?.mirrorCooldown(h.cooldownMs);
   });
   await subscriber.subscribe(channels.cancel, channels.health);
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await Promise.all(consumers.map((c) => c.start()));
   logger.info({ deployments: selected.map((d) => d.id) }, 'worker started');
   return {
     async close() {
-      // Stop fetching; let running calls finish for a while, then abort and requeue them.
+      // Stop taking; let running calls finish for a while, then abort and requeue them.
+      await Promise.all(consumers.map((c) => c.stopTaking()));
       const grace = setTimeout(() => {
         const n = executor.abortAll('shutdown');
         if (n) logger.warn({ aborted: n }, 'shutdown: running calls aborted and requeued');
       }, opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(consumers.map((c) => c.drained()));
       clearTimeout(grace);
+      clearInterval(heartbeat);
+      await Promise.all(consumers.map((c) => c.release()));
+      for (const [group, members] of groups) {
+        await dispatch.retire(group, members.map((c) => c.place)).catch(() => undefined);
+      }
       subscriber.disconnect();
+      for (const conn of blocking) conn.disconnect();
       leases.close();
       await Promise.all([...adapters.values()].map((a) => a.close()));
       await queues.close();

@@ -7,12 +7,17 @@
  * KEYS, for deployment i (1-based): KEYS[6i-5] leases ZSET, KEYS[6i-4] cooldown key,
  *   KEYS[6i-3] rpm ZSET, KEYS[6i-2] tpm HASH, KEYS[6i-1] half-open flag, KEYS[6i] probe key;
  *   then KEYS[6n+1] served HASH, KEYS[6n+2] group waiting flag, KEYS[6n+3] latency HASH,
- *   KEYS[6n+4..6n+6] the ingress queue's BullMQ wait list, prioritized set and active list.
+ *   KEYS[6n+4..6n+6] the ingress queue's BullMQ wait list, prioritized set and active list,
+ *   KEYS[6n+6+i] deployment i's dispatch list.
  * ARGV: [1] strategy, [2] random in [0,1), [3] lease id, [4] n, [5] estimated tokens,
  *   [6] highest tier allowed (-1 = any), [7] lowest_latency_buffer, [8] fast path ('1'/'0'),
  *   then 9 values per deployment: id, tier, weight, max parallel (0 = none), lease ms,
  *   use ('0' usable, '1' this job may not use it: excluded or ineligible, '2' unsupported),
- *   rpm (0 = none), tpm (0 = none), cost per token (-1 = unknown).
+ *   rpm (0 = none), tpm (0 = none), cost per token (-1 = unknown);
+ *   then [9n+9] the job's dispatch payload JSON ('' = none): when a deployment is reserved, the
+ *   dispatch item (`../dispatch-queue.ts`: lease id, tpm bucket, lease deadline, payload) is
+ *   LPUSHed to its dispatch list in this same call, so the job is handed on without a second
+ *   round trip.
  * Returns
  *   {1, deployment id, in-flight after reserving, tpm bucket second (-1 = tokens not tracked)},
  *   {0, ms until something may free (-1 = unknown), fallback ('1': every deployment this job
@@ -241,5 +246,9 @@ if pick.track then
 end
 if pick.probing then redis.call('SET', KEYS[6 * i], lease_id, 'PX', pick.lease_ms) end
 redis.call('HINCRBY', KEYS[6 * n + 1], pick.id, 1)
+local payload = ARGV[8 + PER * n + 1]
+if payload ~= nil and payload ~= '' then
+  redis.call('LPUSH', KEYS[6 * n + 6 + i], lease_id .. '\t' .. bucket .. '\t' .. (now + pick.lease_ms) .. '\t' .. payload)
+end
 return { 1, pick.id, pick.inflight + 1, bucket }
 `;

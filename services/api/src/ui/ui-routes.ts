@@ -56,10 +56,8 @@ export function uiRoutes(redis: Redis, queueRedis: Redis, config: SwitchyardConf
       import('@bull-board/api/bullMQAdapter'),
       import('@bull-board/express'),
     ]);
-    queues = [
-      ...[...config.groups.keys()].map((g) => queueNames.ingress(g)),
-      ...config.deployments.filter((d) => d.supported).map((d) => queueNames.deployment(d.id)),
-    ].map((name) => new Queue(name, { connection: queueRedis, prefix: QUEUE_PREFIX }));
+    // The model groups' ingress queues (BullMQ); a deployment's dispatch list is not a BullMQ queue.
+    queues = [...config.groups.keys()].map((g) => new Queue(queueNames.ingress(g), { connection: queueRedis, prefix: QUEUE_PREFIX }));
     const adapter = new ExpressAdapter();
     adapter.setBasePath(BULL_BOARD_PATH);
     createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: adapter });
