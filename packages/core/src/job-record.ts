@@ -92,6 +92,18 @@ export function recordToHash(rec: JobRecord): Record<string, string> {
   return out;
 }
 
+/** The stored JSON text of a record's result, for records read by {@link hashToRecord}. */
+const storedResults = new WeakMap<JobRecord, string>();
+
+/**
+ * The JSON text a record's `result` was stored as (the worker's `JSON.stringify` of it), when
+ * the record was read from Redis: an answer can send it as it is instead of serialising the
+ * parsed value again. Undefined for a record built in memory or without a result.
+ */
+export function storedResultJson(rec: JobRecord): string | undefined {
+  return storedResults.get(rec);
+}
+
 /** Parses Redis hash fields back into a validated record; null when the hash is empty. */
 export function hashToRecord(hash: Record<string, string>): JobRecord | null {
   if (!hash.id) return null;
@@ -99,5 +111,7 @@ export function hashToRecord(hash: Record<string, string>): JobRecord | null {
   for (const k of JSON_FIELDS) obj[k] = hash[k] ? JSON.parse(hash[k]) : k === 'attempt_log' ? [] : null;
   for (const k of NUMBER_FIELDS) obj[k] = hash[k] ? Number(hash[k]) : k === 'attempts' ? 0 : null;
   obj.deployment = hash.deployment || null;
-  return JobRecordSchema.parse(obj);
+  const rec = JobRecordSchema.parse(obj);
+  if (hash.result) storedResults.set(rec, hash.result);
+  return rec;
 }

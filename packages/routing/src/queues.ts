@@ -15,12 +15,19 @@ export function dispatchId(p: Pick<JobPayload, 'id' | 'groupIndex' | 'groupAttem
   return `${p.id}.${p.groupIndex}.${p.groupAttempts}${p.hop ? `.r${p.hop}` : ''}`;
 }
 
+/** This process's part of every lease id it makes: random, so processes never collide. */
+const LEASE_PROCESS = randomBytes(4).toString('hex');
+let leaseSeq = 0;
+
 /**
  * A lease id for one reservation of a dispatch: unique even when the same dispatch is reserved
  * twice (a scheduler that died after handing it on), so two reservations never share a lease.
+ * A random process part and a counter (a `randomBytes` call per reservation cost about 1.5 % of
+ * the API's CPU).
  */
 export function leaseIdFor(p: Pick<JobPayload, 'id' | 'groupIndex' | 'groupAttempts'> & { hop?: number }): string {
-  return `${dispatchId(p)}~${randomBytes(4).toString('hex')}`;
+  leaseSeq = (leaseSeq + 1) % Number.MAX_SAFE_INTEGER;
+  return `${dispatchId(p)}~${LEASE_PROCESS}${leaseSeq.toString(36)}`;
 }
 
 const baseJobOptions: JobsOptions = { removeOnComplete: true, removeOnFail: { age: JOB_RETENTION_SECONDS } };

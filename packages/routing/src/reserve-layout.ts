@@ -70,18 +70,56 @@ export type ReserveResult =
 /** Values per deployment in ARGV. */
 const PER_DEPLOYMENT = 9;
 
-/** Encodes a request into RESERVE's KEYS and ARGV; `order` maps ARGV position → deployment. */
+/** A group's deployments in RESERVE's order and its KEYS, which depend on nothing else. */
+interface GroupLayout {
+  order: Deployment[];
+  keys: string[];
+}
+
+/** Layouts by group object (a config's groups never change; a new config makes new objects). */
+const layouts = new WeakMap<ModelGroup, GroupLayout>();
+
+function layoutOf(group: ModelGroup): GroupLayout {
+  let l = layouts.get(group);
+  if (l) return l;
+  // Sorted by tier, so the script stops at the first tier that has a candidate.
+  const order = [...group.deployments].sort((a, b) => a.tier - b.tier);
+  const keys: string[] = [];
+  for (const d of order) {
+    keys.push(
+      routingKeys.leases(group.name, d.id),
+      routingKeys.cooldown(group.name, d.id),
+      routingKeys.rpm(group.name, d.id),
+      routingKeys.tpm(group.name, d.id),
+      routingKeys.halfOpen(group.name, d.id),
+      routingKeys.probe(group.name, d.id),
+    );
+  }
+  keys.push(
+    routingKeys.served(group.name),
+    routingKeys.waiting(group.name),
+    routingKeys.latency(group.name),
+    ...routingKeys.ingressBacklog(group.name),
+    ...order.map((d) => routingKeys.dispatch(group.name, d.id)),
+  );
+  l = { order, keys };
+  layouts.set(group, l);
+  return l;
+}
+
+/**
+ * Encodes a request into RESERVE's KEYS and ARGV; `order` maps ARGV position → deployment.
+ * The KEYS array is the group's own (built once): callers must not change it.
+ */
 export function encodeReserve(
   req: ReserveRequest,
   leaseMs: (d: Deployment) => number,
-): { keys: string[]; args: (string | number)[]; order: Deployment[] } {
+): { keys: readonly string[]; args: (string | number)[]; order: readonly Deployment[] } {
   const { group } = req;
-  // Sorted by tier, so the script stops at the first tier that has a candidate.
-  const order = [...group.deployments].sort((a, b) => a.tier - b.tier);
+  const { order, keys } = layoutOf(group);
   const ineligible = req.ineligible ?? [];
   const usable = order.filter((d) => d.supported && !ineligible.includes(d.id));
   const excludeAll = usable.every((d) => req.exclude.includes(d.id));
-  const keys: string[] = [];
   const args: (string | number)[] = [
     req.strategy,
     (req.random ?? Math.random)(),
@@ -93,14 +131,6 @@ export function encodeReserve(
     req.fast ? '1' : '0',
   ];
   for (const d of order) {
-    keys.push(
-      routingKeys.leases(group.name, d.id),
-      routingKeys.cooldown(group.name, d.id),
-      routingKeys.rpm(group.name, d.id),
-      routingKeys.tpm(group.name, d.id),
-      routingKeys.halfOpen(group.name, d.id),
-      routingKeys.probe(group.name, d.id),
-    );
     const use = !d.supported ? '2' : ineligible.includes(d.id) || (!excludeAll && req.exclude.includes(d.id)) ? '1' : '0';
     args.push(
       d.id,
@@ -114,13 +144,6 @@ export function encodeReserve(
       d.costPerToken ?? -1,
     );
   }
-  keys.push(
-    routingKeys.served(group.name),
-    routingKeys.waiting(group.name),
-    routingKeys.latency(group.name),
-    ...routingKeys.ingressBacklog(group.name),
-    ...order.map((d) => routingKeys.dispatch(group.name, d.id)),
-  );
   args.push(req.dispatchPayload ?? '');
   if (args.length !== 9 + PER_DEPLOYMENT * order.length) throw new Error('RESERVE layout mismatch');
   return { keys, args, order };

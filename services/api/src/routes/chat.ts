@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { ExtraHeadersError, readRequestExtraHeaders } from '@switchyard/config';
-import { cancelledForCallerGone, InvalidRequestError, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
+import { cancelledForCallerGone, InvalidRequestError, storedResultJson, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
 import { readIdempotencyKey, REPLAYED_HEADER, requestFingerprint } from '../idempotency.js';
 import type { IdempotencyStore, OwnedClaim } from '../idempotency-store.js';
@@ -64,7 +64,11 @@ export function parseChatBody(body: unknown, prefix = ''): ReturnType<typeof Cha
 export function sendJobOutcome(res: Response, rec: JobRecord): void {
   res.set(jobHeaders(rec));
   if (rec.status === 'succeeded') {
-    res.status(200).json(rec.result);
+    // The upstream's answer as the JSON text the worker stored (a record read from Redis), not
+    // parsed and serialised once more.
+    const stored = storedResultJson(rec);
+    if (stored === undefined) res.status(200).json(rec.result);
+    else res.status(200).type('application/json').send(stored);
     return;
   }
   const e = rec.error ?? { message: `The job ended ${rec.status}.`, type: 'api_error', code: rec.status, status: 500 };
