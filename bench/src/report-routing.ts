@@ -70,7 +70,7 @@ export function routingTables(r: RoutingSection, o: BenchOptions): Table[] {
       rows: r.dispatch.map(dispatchRow),
       notes: [
         'The ingress queue is paused while it is filled (JobStore.create + QueueSet.enqueueIngress) and the processes start; the clock runs from resume().',
-        'scheduler only: no worker; ends when every job waits in the deployment queue (polled every 10 ms). end to end: 1 worker process + mock upstream; ends when a jobDone message arrived for every job; succeeded = records with status succeeded afterwards.',
+        'scheduler only: no worker; ends when every job waits in the dispatch list of the deployment (polled every 10 ms). end to end: 1 worker process + mock upstream; ends when a jobDone message arrived for every job; succeeded = records with status succeeded afterwards.',
         'Scheduler CPU is summed over the scheduler processes.',
         ...r.dispatch.filter((d) => d.error).map((d) => `${d.mode}, ${d.schedulers} scheduler(s) failed: ${d.error}`),
       ],

@@ -233,8 +233,8 @@ export function buildTables(r: BenchReport, o: BenchOptions): Table[] {
   }
   if (depthRows.length) {
     tables.push({
-      title: 'Average BullMQ queue depth during the measured phase (waiting / active; sampled every 200 ms)',
-      headers: ['Scenario', 'ingress queue (scheduler input)', 'deployment queue (worker input)'],
+      title: 'Average queue depth during the measured phase (waiting / active; sampled every 200 ms)',
+      headers: ['Scenario', 'ingress queue (scheduler input)', 'dispatch list (worker input)'],
       rows: depthRows,
     });
   }

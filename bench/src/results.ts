@@ -15,7 +15,7 @@ export interface HttpScenarioResult {
   load?: LoadResult;
   /** CPU per process during the measured phase. */
   cpu?: CpuRow[];
-  /** Average BullMQ queue depths during the measured phase (Switchyard scenarios only). */
+  /** Average queue depths (ingress queue, dispatch list) during the measured phase (Switchyard scenarios only). */
   queues?: QueueDepth[];
   /** Set when the scenario failed; the other fields may be missing. */
   error?: string;
@@ -99,7 +99,7 @@ export interface ReservationResult {
 
 /** Section 5b: pre-filled ingress queue drained by scheduler processes. */
 export interface DispatchResult {
-  /** `scheduler only` (no worker: until every job sits in the deployment queue) or `end to end` (until every job succeeded). */
+  /** `scheduler only` (no worker: until every job sits in the deployment's dispatch list) or `end to end` (until every job succeeded). */
   mode: 'scheduler only' | 'end to end';
   /** Scheduler processes. */
   schedulers: number;

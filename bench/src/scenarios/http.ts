@@ -21,7 +21,7 @@ export interface HttpScenario {
   maxDurationMs: number;
   /** Processes whose CPU is accounted (the load generator is always added). */
   cpuTargets: CpuTarget[];
-  /** BullMQ queues to sample during the measured phase, on `redisUrl`. */
+  /** Queues (ingress queue, dispatch list) to sample during the measured phase, on `redisUrl`. */
   queues?: { redisUrl: string; watch: WatchedQueue[] };
 }
 

@@ -8,6 +8,12 @@ export const BLOCK_SECONDS = 1;
 /** Most items one non-blocking take moves at once. Default 64. */
 export const TAKE_BATCH = 64;
 
+/**
+ * A blocking take answered within this many ms found the list non-empty, most likely: the
+ * next take is a batch take. Default 1.
+ */
+export const QUEUED_MS = 1;
+
 /** Options of a {@link DispatchConsumer}. */
 export interface DispatchConsumerOptions {
   /** The deployment's list, as this worker process takes from it. */
@@ -25,9 +31,9 @@ export interface DispatchConsumerOptions {
 
 /**
  * One deployment's worker pool in one process: takes dispatch items from the deployment's list
- * (`DispatchQueue`) and runs up to `concurrency` of them at once. Idle, it waits in one BLMOVE,
- * which delivers the job's data with the wake-up; busy, it takes up to {@link TAKE_BATCH} items
- * per round trip. An item leaves this worker's taken list once its job's outcome is recorded.
+ * (`DispatchQueue`) and runs up to `concurrency` of them at once. While jobs trickle in, it waits
+ * in one BLMOVE, which delivers the job's data with the wake-up; while they queue up, it takes up
+ * to {@link TAKE_BATCH} items per round trip. An item leaves this worker's taken list once its job's outcome is recorded.
  */
 export class DispatchConsumer {
   private readonly queue: DispatchQueue;
@@ -68,7 +74,9 @@ export class DispatchConsumer {
   }
 
   private async run(): Promise<void> {
-    let idle = false;
+    // Blocking takes while jobs trickle in (each arrives with its wake-up, and no extra round
+    // trip per job); batch takes while they queue up, until a batch comes back short.
+    let batch = true;
     let backoff = 100;
     while (!this.closing) {
       if (this.active >= this.o.concurrency) {
@@ -77,11 +85,16 @@ export class DispatchConsumer {
       }
       let items: string[];
       try {
-        if (idle) {
+        if (batch) {
+          const max = Math.min(TAKE_BATCH, this.o.concurrency - this.active);
+          items = await this.queue.take(this.o.place, max);
+          batch = items.length === max;
+        } else {
+          const asked = performance.now();
           const one = await DispatchQueue.takeBlocking(this.o.blocking, this.o.place, BLOCK_SECONDS);
           items = one === null ? [] : [one];
-        } else {
-          items = await this.queue.take(this.o.place, Math.min(TAKE_BATCH, this.o.concurrency - this.active));
+          // Answered at once: more may be waiting behind it.
+          batch = one !== null && performance.now() - asked < QUEUED_MS;
         }
         backoff = 100;
       } catch (err) {
@@ -91,7 +104,6 @@ export class DispatchConsumer {
         backoff = Math.min(2_000, backoff * 2);
         continue;
       }
-      idle = items.length === 0;
       if (this.closing) {
         await Promise.all(items.map((item) => this.giveBack(item)));
         break;
