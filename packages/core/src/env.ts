@@ -18,7 +18,8 @@ export const EnvSchema = z.object({
   /** Seconds a finished job record is kept. Default 86400 (one day). */
   SWITCHYARD_JOB_RETENTION_SECONDS: z.coerce.number().int().positive().default(86_400),
   /**
-   * BullMQ lock of a job being dispatched or run (ms); renewed while its process lives, so it
+   * How long a worker's registry entry (the jobs it took) and a scheduler's BullMQ lock (the
+   * job it dispatches) live without renewal (ms); renewed while their process lives, so it
    * bounds how soon the jobs of a crashed worker or scheduler run again. Default 30000.
    */
   SWITCHYARD_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),

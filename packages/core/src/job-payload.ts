@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { JobKindSchema } from './job-record.js';
 
 /**
- * The data a BullMQ job carries through the ingress and deployment queues. The request body
+ * The data a job carries through its group's ingress queue (a BullMQ job) and its deployment's
+ * dispatch list (the payload JSON of a dispatch item, lease fields apart). The request body
  * travels here (not in the record), so a worker needs no extra read to call the provider.
  */
 export const JobPayloadSchema = z.object({
@@ -23,7 +24,7 @@ export const JobPayloadSchema = z.object({
   exclude: z.array(z.string()),
   /** Deployments of the current group that cannot take the job (pre-call checks). */
   ineligible: z.array(z.string()).default([]),
-  /** BullMQ priority (lower runs first); absent = none. */
+  /** Priority in the ingress queue (BullMQ's: lower runs first); absent = none. */
   priority: z.number().int().positive().optional(),
   /** Tokens reserved in tpm windows for this job (prompt count + completion allowance). */
   tokenEstimate: z.number().int().nonnegative().default(0),

@@ -41,7 +41,7 @@ end
  * record's TTL refreshed. At most one call per job is in flight, and a dispatch runs once:
  * - {'ok', attempts}: it may start (attempts counts it);
  * - 'rerun': this very dispatch is already running here on this deployment — its worker was lost
- *   and BullMQ re-delivered it (the caller records the lost attempt and re-routes the job);
+ *   and its taken item was given back (the caller records the lost attempt and re-routes the job);
  * - 'duplicate': another call of the job is running, or this dispatch already ran (a scheduler
  *   that died after handing it on dispatched it twice): skip it;
  * - {'requeued', next JSON}: this dispatch already ran and was requeued (REQUEUE), but its worker

@@ -14,7 +14,7 @@ export interface RedisConnectionOptions {
    *   auto-pipelined.
    * - `background`: scheduler/worker commands; waits out Redis outages (retries forever);
    *   auto-pipelined.
-   * - `blocking`: BullMQ worker and pub/sub connections; retries forever, no pipelining.
+   * - `blocking`: blocking takes (BullMQ's, a dispatch list's BLMOVE) and pub/sub; retries forever, no pipelining.
    */
   kind?: 'request' | 'background' | 'blocking';
 }

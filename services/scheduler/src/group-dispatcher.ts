@@ -7,6 +7,7 @@ import {
   JobPayloadSchema,
   QUEUE_PREFIX,
   queueNames,
+  tracingEnabled,
   type JobError,
   type JobPayload,
   type JobStore,
@@ -24,6 +25,7 @@ import {
   type DeadlineIndex,
   type DispatchQueue,
   type QueueSet,
+  type ReserveResult,
   type RoutingState,
 } from '@switchyard/routing';
 import { Gate, Slots } from './gate.js';
@@ -216,6 +218,11 @@ export class GroupDispatcher {
     }
     const { request, tierLimitUntil } = reserveRequestFor(this.d.group, this.d.router, p, now);
     const { leaseId } = request;
+    // Untraced, RESERVE hands the job on in the call that reserves (no second round trip, no
+    // window in which a lease is held for a job in no list). Traced, the hand-off span names the
+    // deployment, so the job is pushed once that is known.
+    const traced = tracingEnabled();
+    if (!traced) request.dispatchPayload = encodeDispatchPayload(p);
     const gen = this.wakeGen;
     const r = await this.d.routing.reserve(request);
     if (!r.ok) {
@@ -235,6 +242,13 @@ export class GroupDispatcher {
       if (job.id) this.parked.set(job.id, job);
       return;
     }
+    if (traced) await this.pushTraced(p, r, leaseId, token, job);
+    await job.moveToCompleted(null, token, false);
+    if (p.deadlineAt !== undefined) await this.d.deadlines.remove(this.d.group.name, dispatchId(p));
+  }
+
+  /** The traced hand-off: the job, with the span that scheduled it, to the reserved deployment's list. */
+  private async pushTraced(p: JobPayload, r: Extract<ReserveResult, { ok: true }>, leaseId: string, token: string, job: Job): Promise<void> {
     try {
       const handedOn: JobPayload = {
         ...p,
@@ -251,8 +265,6 @@ export class GroupDispatcher {
       await job.moveToWait(token);
       throw err;
     }
-    await job.moveToCompleted(null, token, false);
-    if (p.deadlineAt !== undefined) await this.d.deadlines.remove(this.d.group.name, dispatchId(p));
   }
 
   /**

@@ -270,7 +270,7 @@ export class Executor {
   }
 
   /**
-   * A dispatch whose worker was lost (BullMQ re-delivered it after a stall, or gave up on it):
+   * A dispatch whose worker was lost (its taken item was given back and taken again):
    * release its lease (idempotent) and treat it as a connection failure, so it is retried
    * elsewhere or failed — never left `running`. Not counted against the deployment's health.
    */

@@ -5,7 +5,8 @@ export const PERSIST_RETRY_MS = 60_000;
  * Runs a bookkeeping step (release, finish, requeue) until it succeeds: after an upstream call
  * the worker must record its outcome, and re-running the call instead would be a second upstream
  * call. Retries with backoff (100 ms doubling to 2 s) for up to `budgetMs`, then gives up with
- * the last error (BullMQ then fails the dispatch and the `failed` handler recovers the job).
+ * the last error (the dispatch's item then stays in the worker's taken list: it is given back,
+ * and its next taker recovers the job as a lost attempt).
  * Every step it retries is idempotent (leases release once, transitions are conditional).
  */
 export async function persist<T>(step: () => Promise<T>, budgetMs = PERSIST_RETRY_MS): Promise<T> {
