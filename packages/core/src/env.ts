@@ -61,6 +61,12 @@ export const EnvSchema = z.object({
    * with 2,000 calls open), 50 holds it near 1.5×. `0` leaves V8's heuristic. Default 50.
    */
   SWITCHYARD_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(50),
+  /**
+   * `switchyard start`: `1` runs the worker role on a thread of its own, so that one process
+   * uses two cores (API and scheduler on the main thread, upstream calls on the other); `0` runs
+   * every role on the main thread. Default 1.
+   */
+  SWITCHYARD_WORKER_THREAD: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
   /** pino level of the access log line per finished request (`silent` turns it off). Default info. */
   SWITCHYARD_ACCESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -26,7 +26,7 @@ export class UsageError extends Error {
 export const USAGE = `Usage: switchyard <command> [--config FILE] [--port N] [--host ADDR]
 
 Commands:
-  start      api + scheduler + worker in one process. Without REDIS_URL it starts a local
+  start      api + scheduler + worker in one process (the worker on a thread of its own). Without REDIS_URL it starts a local
              redis-server (data in .switchyard/redis, AOF on); without --config it serves a
              demo config routed to a built-in mock upstream.
   api        the HTTP API only            (needs --config and REDIS_URL)
@@ -41,7 +41,8 @@ Environment: REDIS_URL, PORT (4000), HOST (0.0.0.0 with a master key, else 127.0
   SWITCHYARD_METRICS_PUBLIC (0: /metrics needs the master key), SWITCHYARD_METRICS_PORT (worker/scheduler
   /metrics listener; none), SWITCHYARD_ACCESS_LOG_LEVEL (info), OTEL_EXPORTER_OTLP_ENDPOINT (traces; none),
   SWITCHYARD_FILE_MAX_BYTES (209715200), SWITCHYARD_FILES_MAX_TOTAL_BYTES (2147483648), SWITCHYARD_BATCH_WINDOW (64),
-  SWITCHYARD_WEBHOOK_SECRET (signs batch webhooks; none)`;
+  SWITCHYARD_WEBHOOK_SECRET (signs batch webhooks; none), SWITCHYARD_WORKER_THREAD (1: start runs the worker
+  role on a thread of its own)`;
 
 /** Parses `argv` (without node and script). */
 export function parseCli(argv: readonly string[]): { command: Command; flags: Flags } {

@@ -9,6 +9,8 @@ import { demoConfigYaml } from './demo-config.js';
 import { closeOnSignal, startRoles, type Closable, type Role } from './roles.js';
 import { startTracing } from './tracing.js';
 import { setHeapGrowth } from './heap-growth.js';
+import { startWorkerThread } from './worker-thread-host.js';
+import type { WorkerThreadData } from './worker-thread-protocol.js';
 
 function load(flags: Flags, logger: Logger): SwitchyardConfig {
   if (!flags.config) throw new UsageError('--config FILE is required for this command.');
@@ -61,17 +63,26 @@ async function run(argv: readonly string[]): Promise<void> {
     logger.info({ url: redis.url }, 'started local redis-server (AOF on, data in .switchyard/redis)');
   }
   let config: SwitchyardConfig;
+  let source: WorkerThreadData['config'];
   if (flags.config) {
     config = load(flags, logger);
+    source = { kind: 'file', path: flags.config };
   } else {
     const { startMockLlm } = await import('@switchyard/mock-llm');
     const primary = await startMockLlm({ name: 'mock-primary' });
     const backup = await startMockLlm({ name: 'mock-backup' });
     closables.push(primary, backup);
-    config = parseConfig(demoConfigYaml(primary.url, backup.url), { source: 'demo config' });
+    const yaml = demoConfigYaml(primary.url, backup.url);
+    config = parseConfig(yaml, { source: 'demo config' });
+    source = { kind: 'yaml', yaml, source: 'demo config' };
     logger.info({ primary: primary.url, backup: backup.url }, 'no --config: serving the demo config (model "gpt-4o-mini") on built-in mock upstreams');
   }
-  closables.push(...(await startRoles(['worker', 'scheduler', 'api'], config, redisUrl, env, flags, logger)));
+  if (env.SWITCHYARD_WORKER_THREAD) {
+    closables.push(await startWorkerThread({ config: source, redisUrl }, logger));
+    closables.push(...(await startRoles(['scheduler', 'api'], config, redisUrl, env, flags, logger)));
+  } else {
+    closables.push(...(await startRoles(['worker', 'scheduler', 'api'], config, redisUrl, env, flags, logger)));
+  }
 }
 
 run(process.argv.slice(2)).catch(async (err: unknown) => {

@@ -130,7 +130,7 @@ export class Executor {
     workerMetrics.started(p, group, state.attempts);
     const stopKeeping = this.d.leases.hold(lease);
     try {
-      await this.call(p, dep, adapter, signal, group, lease.leaseId, reserved, state.attempts);
+      await this.call(p, dep, adapter, signal, group, lease.leaseId, reserved, state.attempts, stopKeeping);
     } finally {
       stopKeeping();
     }
@@ -145,6 +145,8 @@ export class Executor {
     leaseId: string,
     reserved: Settlement,
     attempts: number,
+    /** Stops renewing the lease: once the call ended, RELEASE is next (a renewal racing it would find the lease gone). */
+    stopKeeping: () => void,
   ): Promise<void> {
     const at = Date.now();
     const t0 = performance.now();
@@ -176,6 +178,7 @@ export class Executor {
         failure = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
       }
     }
+    stopKeeping();
     const duration = round(performance.now() - t0);
     if (!failure) {
       workerMetrics.succeeded(dep, group, duration, result, ttftMs);

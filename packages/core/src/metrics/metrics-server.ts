@@ -32,8 +32,8 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"Authentication required.","type":"authentication_error","param":null,"code":"invalid_api_key"}}');
       return;
     }
-    metrics.registry
-      .metrics()
+    metrics
+      .render()
       .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
       .catch(() => res.writeHead(500).end());
   });

@@ -1,4 +1,7 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** A registry's metrics as JSON (`Registry.getMetricsAsJSON`), as another part of the process hands them over. */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 /** Labels every per-deployment series carries. */
 const DEPLOYMENT_LABELS = ['model_group', 'deployment'] as const;
@@ -73,6 +76,23 @@ export class ProcessMetrics {
     registers: [this.registry],
   });
   private defaults = false;
+  private readonly sources = new Set<() => Promise<MetricsJson>>();
+
+  /**
+   * Adds the counters of another part of this process (the worker thread of `switchyard start`)
+   * to every {@link render}: same-named series are summed. Returns the function that removes it.
+   */
+  addSource(source: () => Promise<MetricsJson>): () => void {
+    this.sources.add(source);
+    return () => this.sources.delete(source);
+  }
+
+  /** This process's metrics as Prometheus text: the registry, plus every added source (a source that fails is left out). */
+  async render(): Promise<string> {
+    if (this.sources.size === 0) return this.registry.metrics();
+    const parts = await Promise.all([this.registry.getMetricsAsJSON(), ...[...this.sources].map((s) => s().catch(() => [] as MetricsJson))]);
+    return AggregatorRegistry.aggregate(parts).metrics();
+  }
 
   /** Adds the standard `process_*` / `nodejs_*` metrics (once; called by whatever exposes the registry). */
   enableDefaultMetrics(): void {

@@ -13,7 +13,7 @@ export function metricsRoutes(redis: Redis, config: SwitchyardConfig): Router {
   const cluster = new ClusterMetrics(redis, config);
   const router = Router();
   router.get('/metrics', async (_req, res) => {
-    const [own, shared] = await Promise.all([metrics.registry.metrics(), cluster.render()]);
+    const [own, shared] = await Promise.all([metrics.render(), cluster.render()]);
     res.set('content-type', metrics.registry.contentType).set('cache-control', 'no-store').send(`${own}\n${shared}`);
   });
   return router;
