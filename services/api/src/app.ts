@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { SwitchyardConfig } from '@switchyard/config';
 import {
@@ -17,8 +18,9 @@ import { AZURE_CHAT_PATH, AZURE_EMBEDDINGS_PATH } from './azure-paths.js';
 import { errorHandler } from './http-errors.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { batchRoutes } from './routes/batches.js';
-import { chatRoutes } from './routes/chat.js';
-import { embeddingsRoutes } from './routes/embeddings.js';
+import { chatHandler, chatRoutes } from './routes/chat.js';
+import { embeddingsHandler, embeddingsRoutes } from './routes/embeddings.js';
+import { hotPathListener, type HotStep } from './hot-path.js';
 import { messagesRoutes } from './routes/messages.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
@@ -76,25 +78,42 @@ const HOT_PATHS = ['/v1/chat/completions', '/chat/completions', '/v1/embeddings'
  * levels deep (400), all checked before anything is parsed or enqueued.
  */
 export function createApp(d: AppDeps): Express {
+  return createApi(d).app;
+}
+
+/** The API: the express app, and the server's request listener that serves the request path's POSTs without express's router (see {@link hotPathListener}). */
+export interface Api {
+  app: Express;
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** Builds the HTTP API (see {@link createApp}) and its request listener. */
+export function createApi(d: AppDeps): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(accessLog(d.logger, d.config, d.accessLogLevel));
-  app.use(traceRequests());
+  const log = accessLog(d.logger, d.config, d.accessLogLevel);
+  const trace = traceRequests();
+  app.use(log);
+  app.use(trace);
   // The guards every JSON route runs, in this order: the key, then the body's type, then the body.
   const auth = requireMasterKey(d.config.general.masterKey);
   const jsonType = requireJsonContentType();
   const jsonBody = express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() });
   const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const limits = new RateLimitHeaders(d.redis, d.config);
-  app.post(
-    HOT_PATHS,
-    auth,
-    jsonType,
-    jsonBody,
-    chatRoutes({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds, limits }),
-    embeddingsRoutes({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds }),
-  );
+  const chatDeps = { submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds, limits };
+  const embeddingsDeps = { submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds };
+  app.post(HOT_PATHS, auth, jsonType, jsonBody, chatRoutes(chatDeps), embeddingsRoutes(embeddingsDeps));
+  // The same steps, run by the server's listener without express's router for the exact paths.
+  const chat: HotStep[] = [log, trace, auth, jsonType, jsonBody, chatHandler(chatDeps)];
+  const embeddings: HotStep[] = [log, trace, auth, jsonType, jsonBody, embeddingsHandler(embeddingsDeps)];
+  const hot = new Map<string, readonly HotStep[]>([
+    ['/v1/chat/completions', chat],
+    ['/chat/completions', chat],
+    ['/v1/embeddings', embeddings],
+    ['/embeddings', embeddings],
+  ]);
   app.use(healthRoutes(d.redis));
   // The dashboard checks the key itself (bearer or its session cookie) and takes a form login.
   if (d.ui) app.use(d.ui.router);
@@ -114,7 +133,8 @@ export function createApp(d: AppDeps): Express {
   app.use((req, _res, next) => {
     next(new SwitchyardError(`Unknown route ${req.method} ${req.path}.`, 404, 'invalid_request_error', 'unknown_route'));
   });
+  const onError = errorHandler(d.logger);
   app.use(anthropicErrors(d.logger));
-  app.use(errorHandler(d.logger));
-  return app;
+  app.use(onError);
+  return { app, listener: hotPathListener(app, hot, onError) };
 }

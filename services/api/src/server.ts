@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { BatchStore, CompletionHub, createRedis, FileStore, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
 import { DeadlineIndex, DispatchQueue, loadTokenizer, QueueSet, RoutingState } from '@switchyard/routing';
-import { createApp } from './app.js';
+import { createApi } from './app.js';
 import { chooseBindHost } from './bind-host.js';
 import { JobSubmitter } from './submitter.js';
 import { uiRoutes } from './ui/ui-routes.js';
@@ -73,7 +73,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const routing = new RoutingState(redis);
   const submitter = new JobSubmitter(config, jobs, queues, new DeadlineIndex(redis), routing, logger, new DispatchQueue(redis));
   const ui = uiRoutes(redis, queueRedis, config);
-  const app = createApp({
+  const { listener } = createApi({
     ui,
     routing,
     config,
@@ -97,7 +97,12 @@ export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
   const host = bind.host;
   if (bind.warning) logger.warn({ host }, bind.warning);
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(opts.port ?? 4000, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = createServer(listener);
+    s.once('error', reject);
+    s.listen(opts.port ?? 4000, host, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
   });
   server.keepAliveTimeout = 65_000;
   const { port, address } = server.address() as AddressInfo;

@@ -101,6 +101,15 @@ const MAX_TAKEOVERS = 2;
  */
 export function chatRoutes(deps: ChatRouteDeps): Router {
   const router = Router();
+  const handler = chatHandler(deps);
+  router.post('/v1/chat/completions', handler);
+  router.post('/chat/completions', handler);
+  router.post(AZURE_CHAT_PATH, modelFromPath(), handler);
+  return router;
+}
+
+/** The handler of {@link chatRoutes}, for a body the guards let through. */
+export function chatHandler(deps: ChatRouteDeps): (req: Request, res: Response) => Promise<void> {
   const waitMs = deps.syncWaitSeconds * 1000;
 
   /**
@@ -125,7 +134,7 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
     sendJobOutcome(res, final);
   };
 
-  const handler = async (req: Request, res: Response): Promise<void> => {
+  return async (req: Request, res: Response): Promise<void> => {
     const id = newJobId();
     // Every answer names its request, a rejected one too (nothing is stored under that id then).
     res.set('x-request-id', id);
@@ -172,8 +181,4 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
     if (sse?.finish(final)) return;
     sendJobOutcome(res, final);
   };
-  router.post('/v1/chat/completions', handler);
-  router.post('/chat/completions', handler);
-  router.post(AZURE_CHAT_PATH, modelFromPath(), handler);
-  return router;
 }

@@ -33,8 +33,17 @@ export interface EmbeddingsRouteDeps {
  */
 export function embeddingsRoutes(deps: EmbeddingsRouteDeps): Router {
   const router = Router();
+  const handler = embeddingsHandler(deps);
+  router.post('/v1/embeddings', handler);
+  router.post('/embeddings', handler);
+  router.post(AZURE_EMBEDDINGS_PATH, modelFromPath(), handler);
+  return router;
+}
+
+/** The handler of {@link embeddingsRoutes}, for a body the guards let through. */
+export function embeddingsHandler(deps: EmbeddingsRouteDeps): (req: Request, res: Response) => Promise<void> {
   const waitMs = deps.syncWaitSeconds * 1000;
-  const handler = async (req: Request, res: Response): Promise<void> => {
+  return async (req: Request, res: Response): Promise<void> => {
     const id = newJobId();
     res.set('x-request-id', id); // a rejected request is named too
     const body = parseEmbeddingsBody(req.body);
@@ -59,8 +68,4 @@ export function embeddingsRoutes(deps: EmbeddingsRouteDeps): Router {
     const final = outcome.record;
     sendJobOutcome(res, final);
   };
-  router.post('/v1/embeddings', handler);
-  router.post('/embeddings', handler);
-  router.post(AZURE_EMBEDDINGS_PATH, modelFromPath(), handler);
-  return router;
 }
