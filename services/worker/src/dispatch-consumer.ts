@@ -8,11 +8,6 @@ export const BLOCK_SECONDS = 1;
 /** Most items one non-blocking take moves at once. Default 64. */
 export const TAKE_BATCH = 64;
 
-/**
- * A blocking take answered within this many ms found the list non-empty, most likely: the
- * next take is a batch take. Default 1.
- */
-export const QUEUED_MS = 1;
 
 /** Options of a {@link DispatchConsumer}. */
 export interface DispatchConsumerOptions {
@@ -31,9 +26,9 @@ export interface DispatchConsumerOptions {
 
 /**
  * One deployment's worker pool in one process: takes dispatch items from the deployment's list
- * (`DispatchQueue`) and runs up to `concurrency` of them at once. While jobs trickle in, it waits
- * in one BLMOVE, which delivers the job's data with the wake-up; while they queue up, it takes up
- * to {@link TAKE_BATCH} items per round trip. An item leaves this worker's taken list once its job's outcome is recorded.
+ * (`DispatchQueue`) and runs up to `concurrency` of them at once. With the list empty it waits in
+ * one BLMOVE, which delivers the job's data with the wake-up; then it takes up to
+ * {@link TAKE_BATCH} items per round trip until a take comes back short. An item leaves this worker's taken list once its job's outcome is recorded.
  */
 export class DispatchConsumer {
   private readonly queue: DispatchQueue;
@@ -74,8 +69,9 @@ export class DispatchConsumer {
   }
 
   private async run(): Promise<void> {
-    // Blocking takes while jobs trickle in (each arrives with its wake-up, and no extra round
-    // trip per job); batch takes while they queue up, until a batch comes back short.
+    // A blocking take while the list is empty (a job arrives with its wake-up); after it, batch
+    // takes until one comes back short. (Deciding by how fast the blocking take answered kept a
+    // busy loop in one-item takes: its lag made every answer look slow, and jobs queued.)
     let batch = true;
     let backoff = 100;
     while (!this.closing) {
@@ -90,11 +86,10 @@ export class DispatchConsumer {
           items = await this.queue.take(this.o.place, max);
           batch = items.length === max;
         } else {
-          const asked = performance.now();
           const one = await DispatchQueue.takeBlocking(this.o.blocking, this.o.place, BLOCK_SECONDS);
           items = one === null ? [] : [one];
-          // Answered at once: more may be waiting behind it.
-          batch = one !== null && performance.now() - asked < QUEUED_MS;
+          // More may have queued behind it: look with a batch take before blocking again.
+          batch = one !== null;
         }
         backoff = 100;
       } catch (err) {
