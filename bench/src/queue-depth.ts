@@ -54,21 +54,30 @@ export class QueueDepthSampler {
     this.busy = true;
     try {
       const p = this.redis.pipeline();
+      const at: number[] = []; // index of each queue's first reply
+      let n = 0;
       for (const q of this.queues) {
-        if (q.leases) p.llen(q.key).llen(q.key).zcard(q.leases);
-        else p.llen(`${q.key}:wait`).zcard(`${q.key}:prioritized`).llen(`${q.key}:active`);
+        at.push(n);
+        if (q.leases) {
+          p.llen(q.key).zcard(q.leases);
+          n += 2;
+        } else {
+          p.llen(`${q.key}:wait`).zcard(`${q.key}:prioritized`).llen(`${q.key}:active`);
+          n += 3;
+        }
       }
       const res = (await p.exec()) ?? [];
       const num = (i: number): number => Number(res[i]?.[1] ?? 0);
       this.queues.forEach((q, i) => {
         const s = this.sums[i];
+        const j = at[i] ?? 0;
         if (!s) return;
         if (q.leases) {
-          s.waiting += num(3 * i);
-          s.active += Math.max(0, num(3 * i + 2) - num(3 * i));
+          s.waiting += num(j);
+          s.active += Math.max(0, num(j + 1) - num(j));
         } else {
-          s.waiting += num(3 * i) + num(3 * i + 1);
-          s.active += num(3 * i + 2);
+          s.waiting += num(j) + num(j + 1);
+          s.active += num(j + 2);
         }
       });
       this.samples++;

@@ -5,6 +5,7 @@ export * from './error-serializer.js';
 export * from './redis.js';
 export * from './env.js';
 export * from './lua-script.js';
+export * from './repeat.js';
 export * from './job-record.js';
 export * from './job-store.js';
 export * from './job-payload.js';

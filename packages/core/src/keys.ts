@@ -89,6 +89,33 @@ export const routingKeys = {
   }),
 } as const;
 
+/** `sy:{g.<group>}:<rest>` → the group and `<rest>`; undefined for another key. */
+function splitGroupKey(key: string): { group: string; rest: string } | undefined {
+  const prefix = `${KEY_ROOT}:{g.`;
+  const end = key.indexOf('}:');
+  if (!key.startsWith(prefix) || end < 0) return undefined;
+  return { group: decodeURIComponent(key.slice(prefix.length, end)), rest: key.slice(end + 2) };
+}
+
+/** SCAN patterns of the dispatch keys of every group, and the names they encode. */
+export const dispatchKeyScan = {
+  /** Every group's worker registry ({@link routingKeys.dispatchWorkers}). */
+  registries: `${KEY_ROOT}:{g.*}:dw`,
+  /** Every deployment's dispatch list ({@link routingKeys.dispatch}). */
+  lists: `${KEY_ROOT}:{g.*}:dq:*`,
+  /** The group of a registry key; undefined for another key. */
+  registryGroup(key: string): string | undefined {
+    const k = splitGroupKey(key);
+    return k?.rest === 'dw' ? k.group : undefined;
+  },
+  /** The group and deployment of a dispatch list key; undefined for another key. */
+  list(key: string): { group: string; deployment: string } | undefined {
+    const k = splitGroupKey(key);
+    if (!k?.rest.startsWith('dq:')) return undefined;
+    return { group: k.group, deployment: decodeURIComponent(k.rest.slice('dq:'.length)) };
+  },
+} as const;
+
 /** Job record keys (one hash per job, tagged by the job id). */
 export const jobKeys = {
   /** HASH: the job record (status, result, attempts, ...). */

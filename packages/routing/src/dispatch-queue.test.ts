@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRedis, routingKeys, type JobPayload, type Redis } from '@switchyard/core';
+import { createRedis, dispatchKeyScan, routingKeys, type JobPayload, type Redis } from '@switchyard/core';
 import { freshRedis } from '../../../test/helpers/redis.js';
 import { decodeDispatchItem, dispatchItem, DispatchQueue, encodeDispatchPayload, InvalidDispatchItemError, type DispatchPlace } from './dispatch-queue.js';
 import { RoutingState } from './routing-state.js';
@@ -40,6 +40,18 @@ describe('dispatch items', () => {
     for (const bad of ['', 'no tabs', 'l\t1\t2\tnot json', 'l\t1\t2\t{"id":""}', `\t1\t2\t${encodeDispatchPayload(payload('j'))}`]) {
       expect(() => decodeDispatchItem(bad, 'a')).toThrow(InvalidDispatchItemError);
     }
+  });
+});
+
+describe('dispatch keys', () => {
+  it('name their group and deployment back for the sweeps that find them by pattern, odd names included', () => {
+    const group = 'team:a {x}';
+    const deployment = 'dép/1}:dq:2';
+    expect(dispatchKeyScan.list(routingKeys.dispatch(group, deployment))).toEqual({ group, deployment });
+    expect(dispatchKeyScan.registryGroup(routingKeys.dispatchWorkers(group))).toBe(group);
+    expect(dispatchKeyScan.list(routingKeys.dispatchWorkers(group))).toBeUndefined();
+    expect(dispatchKeyScan.registryGroup(routingKeys.dispatch(group, deployment))).toBeUndefined();
+    expect(dispatchKeyScan.list(routingKeys.leases(group, deployment))).toBeUndefined();
   });
 });
 

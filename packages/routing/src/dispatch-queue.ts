@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { JobPayloadSchema, LuaScript, routingKeys, type JobPayload } from '@switchyard/core';
+import { withoutDispatch } from './fallback-plan.js';
 import { DEAD_LUA, GIVE_BACK_LUA, HEARTBEAT_LUA, REAP_LUA, TAKE_LUA } from './lua/dispatch.lua.js';
 
 const takeScript = new LuaScript('dispatch-take', TAKE_LUA);
@@ -12,8 +13,8 @@ const reapScript = new LuaScript('dispatch-reap', REAP_LUA);
  * Dispatch lists: how a job that holds a lease on a deployment reaches that deployment's worker
  * pools. Each deployment has a Redis LIST (`routingKeys.dispatch`) of *items*:
  * `<lease id>\t<tpm bucket, -1 = none>\t<lease deadline ms>\t<payload JSON>`, the payload without
- * its lease fields. RESERVE pushes the item in the call that reserves (the API's fast path), or
- * the scheduler pushes it after its reservation. A worker moves items to a list of its own
+ * its lease fields. RESERVE pushes the item in the call that reserves (the API's fast path, the
+ * scheduler when tracing is off); otherwise the reserving process pushes it right after. A worker moves items to a list of its own
  * (`routingKeys.dispatchTaken`) as it takes them — one BLMOVE when idle, a TAKE of many when busy
  * — so the job's data arrives with the wake-up, and removes an item once the job's outcome is
  * recorded. A worker that dies stops renewing its entry in the group's registry
@@ -23,13 +24,9 @@ const reapScript = new LuaScript('dispatch-reap', REAP_LUA);
  * while no worker pool of the deployment runs; priority was applied when they were reserved.
  */
 
-/** Fields of a dispatched job that the reservation sets, kept outside its payload JSON. */
-type LeaseFields = 'deploymentId' | 'leaseId' | 'tokenBucket' | 'leaseUntil';
-
-/** The payload JSON of a dispatch item: the job's payload without its lease fields. */
+/** The payload JSON of a dispatch item: the job's payload without its lease fields (they travel in the item's head). */
 export function encodeDispatchPayload(p: JobPayload): string {
-  const { deploymentId: _d, leaseId: _l, tokenBucket: _b, leaseUntil: _u, ...rest } = p;
-  return JSON.stringify(rest);
+  return JSON.stringify(withoutDispatch(p));
 }
 
 /** A dispatch item, as RESERVE writes it (see the module doc). */

@@ -14,12 +14,12 @@ import {
 import { requireMasterKey } from './auth.js';
 import { JSON_MEDIA_TYPES, requireJsonContentType, verifyJsonBody } from './body-guards.js';
 import { anthropicErrors } from './anthropic-errors.js';
-import { AZURE_CHAT_PATH, AZURE_EMBEDDINGS_PATH } from './azure-paths.js';
+import { AZURE_CHAT_PATH, AZURE_EMBEDDINGS_PATH, modelFromPath } from './azure-paths.js';
 import { errorHandler } from './http-errors.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { batchRoutes } from './routes/batches.js';
-import { chatHandler, chatRoutes } from './routes/chat.js';
-import { embeddingsHandler, embeddingsRoutes } from './routes/embeddings.js';
+import { chatHandler } from './routes/chat.js';
+import { embeddingsHandler } from './routes/embeddings.js';
 import { hotPathListener, type HotStep } from './hot-path.js';
 import { messagesRoutes } from './routes/messages.js';
 import { fileRoutes } from './routes/files.js';
@@ -63,31 +63,24 @@ export interface AppDeps {
   ui?: UiRoutes;
 }
 
-/**
- * The request path's routes: their POSTs are matched first, so a call walks no other router
- * (the profile put express's routing at about 5 % of the API's CPU with them at the end).
- * `/v1/messages` stays in the main chain: its error handler answers in Anthropic's shape,
- * authentication and body errors included.
- */
-const HOT_PATHS = ['/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', AZURE_CHAT_PATH, AZURE_EMBEDDINGS_PATH];
-
-/**
- * Builds the HTTP API. Health endpoints are open; everything else needs the master key, checked
- * before the body is read (an unauthenticated request is a 401 whatever its body). POST bodies
- * must be JSON (415 otherwise), UTF-8, at most `bodyLimit` (413) and at most 64
- * levels deep (400), all checked before anything is parsed or enqueued.
- */
-export function createApp(d: AppDeps): Express {
-  return createApi(d).app;
-}
-
-/** The API: the express app, and the server's request listener that serves the request path's POSTs without express's router (see {@link hotPathListener}). */
+/** The API: the express app, and the server's request listener (see {@link createApi}). */
 export interface Api {
   app: Express;
   listener: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-/** Builds the HTTP API (see {@link createApp}) and its request listener. */
+/**
+ * Builds the HTTP API: the express app, and the server's request listener. Health endpoints are
+ * open; everything else needs the master key, checked before the body is read (an
+ * unauthenticated request is a 401 whatever its body). POST bodies must be JSON (415 otherwise),
+ * UTF-8, at most `bodyLimit` (413) and at most 64 levels deep (400), all checked before anything
+ * is parsed or enqueued.
+ *
+ * The request path (chat completions, embeddings) is mounted first, so a call walks no other
+ * router; and the listener serves its exact paths without express's router at all
+ * ({@link hotPathListener}), with the same steps. `/v1/messages` stays in the main chain: its
+ * error handler answers in Anthropic's shape, authentication and body errors included.
+ */
 export function createApi(d: AppDeps): Api {
   const app = express();
   app.disable('x-powered-by');
@@ -102,18 +95,24 @@ export function createApi(d: AppDeps): Api {
   const jsonBody = express.json({ limit: d.bodyLimit, type: JSON_MEDIA_TYPES, verify: verifyJsonBody() });
   const idempotency = new IdempotencyStore(d.redis, d.jobs, { retentionSeconds: d.retentionSeconds ?? JOB_RETENTION_SECONDS });
   const limits = new RateLimitHeaders(d.redis, d.config);
-  const chatDeps = { submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds, limits };
-  const embeddingsDeps = { submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds };
-  app.post(HOT_PATHS, auth, jsonType, jsonBody, chatRoutes(chatDeps), embeddingsRoutes(embeddingsDeps));
-  // The same steps, run by the server's listener without express's router for the exact paths.
-  const chat: HotStep[] = [log, trace, auth, jsonType, jsonBody, chatHandler(chatDeps)];
-  const embeddings: HotStep[] = [log, trace, auth, jsonType, jsonBody, embeddingsHandler(embeddingsDeps)];
-  const hot = new Map<string, readonly HotStep[]>([
-    ['/v1/chat/completions', chat],
-    ['/chat/completions', chat],
-    ['/v1/embeddings', embeddings],
-    ['/embeddings', embeddings],
-  ]);
+  const requestPath = [
+    {
+      paths: ['/v1/chat/completions', '/chat/completions'],
+      azure: AZURE_CHAT_PATH,
+      handler: chatHandler({ submitter: d.submitter, hub: d.hub, idempotency, syncWaitSeconds: d.syncWaitSeconds, limits }),
+    },
+    {
+      paths: ['/v1/embeddings', '/embeddings'],
+      azure: AZURE_EMBEDDINGS_PATH,
+      handler: embeddingsHandler({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds }),
+    },
+  ];
+  const hot = new Map<string, readonly HotStep[]>();
+  for (const r of requestPath) {
+    app.post(r.paths, auth, jsonType, jsonBody, r.handler);
+    app.post(r.azure, auth, jsonType, jsonBody, modelFromPath(), r.handler);
+    for (const path of r.paths) hot.set(path, [log, trace, auth, jsonType, jsonBody, r.handler]);
+  }
   app.use(healthRoutes(d.redis));
   // The dashboard checks the key itself (bearer or its session cookie) and takes a form login.
   if (d.ui) app.use(d.ui.router);

@@ -1,5 +1,5 @@
 export * from './server.js';
-export { createApi, createApp, type Api, type AppDeps } from './app.js';
+export { createApi, type Api, type AppDeps } from './app.js';
 export { JobSubmitter } from './submitter.js';
 export * from './schemas.js';
 export { chooseBindHost, LOOPBACK_HOST, ALL_INTERFACES_HOST, type BindDecision } from './bind-host.js';

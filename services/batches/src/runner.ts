@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { BATCH_REPLY_CHANNEL, BatchStore, createRedis, FileStore, JOB_RETENTION_SECONDS, JobStore, type Logger } from '@switchyard/core';
+import { BATCH_REPLY_CHANNEL, BatchStore, createRedis, FileStore, JOB_RETENTION_SECONDS, JobStore, repeatWithoutOverlap, type Logger } from '@switchyard/core';
 import { DeadlineIndex, DispatchQueue, QueueSet, RoutingState } from '@switchyard/routing';
 import { JobSubmitter } from '@switchyard/api';
 import { BatchFeeder } from './batch-feeder.js';
@@ -112,14 +112,7 @@ export async function startBatchRunner(opts: BatchRunnerOptions): Promise<BatchR
       step(id);
     }
   };
-  let ticking = false;
-  const timer = setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    tick()
-      .catch((err: unknown) => logger.warn({ err }, 'batch runner tick failed'))
-      .finally(() => (ticking = false));
-  }, opts.tickMs ?? 250);
+  const timer = repeatWithoutOverlap(opts.tickMs ?? 250, tick, (err) => logger.warn({ err }, 'batch runner tick failed'));
 
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== BATCH_REPLY_CHANNEL) return;

@@ -27,25 +27,29 @@ export async function startWorkerThread(data: WorkerThreadData, logger: Logger):
   const scrapes = new Map<number, (json: MetricsJson) => void>();
   let nextScrape = 0;
   let onClosed: (() => void) | undefined;
+  let started = false;
   await new Promise<void>((resolve, reject) => {
+    // Before it is ready, a failure fails the start (the caller stops what it started); after,
+    // it stops the process.
+    const lost = (err: Error): void => {
+      if (closing) return;
+      if (!started) {
+        reject(err);
+        return;
+      }
+      logger.fatal({ err }, 'the worker thread stopped; stopping');
+      process.exit(1);
+    };
     thread.on('message', (m: ThreadMessage) => {
-      if (m.type === 'ready') resolve();
-      else if (m.type === 'failed') reject(new WorkerThreadError(m.message));
+      if (m.type === 'ready') {
+        started = true;
+        resolve();
+      } else if (m.type === 'failed') lost(new WorkerThreadError(m.message));
       else if (m.type === 'metrics') scrapes.get(m.id)?.(m.json);
       else if (m.type === 'closed') onClosed?.();
     });
-    thread.once('error', (err) => {
-      if (closing) return;
-      logger.fatal({ err }, 'the worker thread failed; stopping');
-      reject(err);
-      process.exit(1);
-    });
-    thread.once('exit', (code) => {
-      if (closing) return;
-      logger.fatal({ code }, 'the worker thread exited; stopping');
-      reject(new WorkerThreadError(`the worker thread exited with code ${code}`));
-      process.exit(1);
-    });
+    thread.once('error', lost);
+    thread.once('exit', (code) => lost(new WorkerThreadError(`the worker thread exited with code ${code}`)));
   });
   const send = (m: HostMessage): void => thread.postMessage(m);
   const removeSource = metrics.addSource(

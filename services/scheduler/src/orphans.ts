@@ -1,5 +1,5 @@
 import type { SwitchyardConfig } from '@switchyard/config';
-import { KEY_ROOT, type JobStore, type Logger, type Redis } from '@switchyard/core';
+import { dispatchKeyScan, type JobStore, type Logger, type Redis } from '@switchyard/core';
 import { decodeDispatchItem, withoutDispatch, type DispatchQueue, type QueueSet, type RoutingState } from '@switchyard/routing';
 
 /** How often a scheduler looks for dispatch lists nobody consumes. Default 60 000 ms. */
@@ -19,14 +19,6 @@ export interface OrphanSweepDeps {
   logger: Logger;
 }
 
-/** `sy:{g.<group>}:<kind>` → the group name, or undefined for another key. */
-function groupOf(key: string, kind: string): string | undefined {
-  const prefix = `${KEY_ROOT}:{g.`;
-  const end = key.indexOf(`}:${kind}`);
-  if (!key.startsWith(prefix) || end < 0) return undefined;
-  return decodeURIComponent(key.slice(prefix.length, end));
-}
-
 /**
  * Finds dispatch lists whose deployment is no longer in the config (removed, or renamed by an
  * edit of its endpoint) and sends their jobs back through their group's ingress queue, so no
@@ -37,17 +29,15 @@ function groupOf(key: string, kind: string): string | undefined {
  */
 export async function sweepOrphanQueues(d: OrphanSweepDeps): Promise<number> {
   const known = new Set(d.config.deployments.map((dep) => `${dep.group}\t${dep.id}`));
-  for (const key of await scanKeys(d.redis, `${KEY_ROOT}:{g.*}:dw`)) {
-    const group = groupOf(key, 'dw');
+  for (const key of await scanKeys(d.redis, dispatchKeyScan.registries)) {
+    const group = dispatchKeyScan.registryGroup(key);
     if (group !== undefined) await d.dispatch.reap(group);
   }
   let moved = 0;
-  for (const key of await scanKeys(d.redis, `${KEY_ROOT}:{g.*}:dq:*`)) {
-    const group = groupOf(key, 'dq:');
-    if (group === undefined) continue;
-    const deployment = decodeURIComponent(key.slice(key.indexOf('}:dq:') + '}:dq:'.length));
-    if (known.has(`${group}\t${deployment}`)) continue;
-    moved += await drain(d, key, group, deployment);
+  for (const key of await scanKeys(d.redis, dispatchKeyScan.lists)) {
+    const list = dispatchKeyScan.list(key);
+    if (!list || known.has(`${list.group}\t${list.deployment}`)) continue;
+    moved += await drain(d, key, list.group, list.deployment);
   }
   return moved;
 }

@@ -15,7 +15,7 @@ export interface DispatchConsumerOptions {
   place: DispatchPlace;
   /** The process's command connection (auto-pipelined). */
   redis: Redis;
-  /** A connection of this consumer's own, for its blocking take. */
+  /** A connection of this consumer's own, for its blocking take; {@link DispatchConsumer.release} disconnects it. */
   blocking: Redis;
   /** Calls running at once in this process, at most (the pool's concurrency). */
   concurrency: number;
@@ -193,10 +193,11 @@ export class DispatchConsumer {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  /** After {@link stopTaking} and {@link drained}: gives back whatever is left in the taken list. */
+  /** After {@link stopTaking} and {@link drained}: gives back whatever is left in the taken list, and disconnects the blocking connection. */
   async release(): Promise<void> {
     for (const item of await this.queue.taken(this.o.place).catch(() => [] as string[])) {
       if (!this.held.has(item)) await this.giveBack(item);
     }
+    this.o.blocking.disconnect();
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Deployment, SwitchyardConfig } from '@switchyard/config';
-import { channels, createRedis, JOB_RETENTION_SECONDS, JobStore, type Logger, type Redis } from '@switchyard/core';
+import { channels, createRedis, JOB_RETENTION_SECONDS, JobStore, repeatWithoutOverlap, type Logger } from '@switchyard/core';
 import { createAdapter, GuardedAdapter } from '@switchyard/providers';
 import { DeadlineIndex, DispatchQueue, LEASE_TTL_MS, QueueSet, RoutingState } from '@switchyard/routing';
 import { DispatchConsumer } from './dispatch-consumer.js';
@@ -72,7 +72,6 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const selected = config.deployments.filter((d) => d.supported && (!opts.deployments || opts.deployments.includes(d.id)));
   const workerId = randomUUID();
   const adapters = new Map<string, GuardedAdapter>();
-  const blocking: Redis[] = [];
   const consumers: DispatchConsumer[] = [];
   for (const dep of selected) {
     const adapter = new GuardedAdapter(dep, tracedAdapter(dep, createAdapter(dep)));
@@ -81,12 +80,10 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   }
 
   function pool(dep: Deployment, adapter: GuardedAdapter): DispatchConsumer {
-    const conn = createRedis(opts.redisUrl, { connectionName: 'sy-worker-take', kind: 'blocking' });
-    blocking.push(conn);
     return new DispatchConsumer({
       place: { group: dep.group, deployment: dep.id, worker: workerId },
       redis,
-      blocking: conn,
+      blocking: createRedis(opts.redisUrl, { connectionName: 'sy-worker-take', kind: 'blocking' }),
       concurrency: dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY,
       handle: (p) => executeTraced(p, dep, () => executor.run(p, dep, adapter)),
       logger,
@@ -106,14 +103,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     }
   };
   await tick();
-  let ticking = false;
-  const heartbeat = setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    tick()
-      .catch((err: unknown) => logger.warn({ err }, 'worker heartbeat failed'))
-      .finally(() => (ticking = false));
-  }, Math.max(100, Math.floor(lockMs / 3)));
+  const heartbeat = repeatWithoutOverlap(Math.max(100, Math.floor(lockMs / 3)), tick, (err) => logger.warn({ err }, 'worker heartbeat failed'));
 
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === channels.cancel) {
@@ -143,7 +133,6 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         await dispatch.retire(group, members.map((c) => c.place)).catch(() => undefined);
       }
       subscriber.disconnect();
-      for (const conn of blocking) conn.disconnect();
       leases.close();
       await Promise.all([...adapters.values()].map((a) => a.close()));
       await queues.close();

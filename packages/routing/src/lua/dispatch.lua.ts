@@ -5,6 +5,12 @@
  * clocks of the worker processes never matter.
  */
 
+/** `now_ms`: the server's time in ms. */
+const NOW_MS = `
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
 /**
  * TAKE — KEYS[1] dispatch list, KEYS[2] this worker's taken list; ARGV[1] most items.
  * Moves up to that many items from the list's right (oldest first) to the taken list and returns
@@ -37,18 +43,15 @@ return 0
  * HEARTBEAT — KEYS[1] the group's worker registry; ARGV[1] ms to live, then members
  * (`<deployment id>\t<worker id>`): each member is alive until server now + that.
  */
-export const HEARTBEAT_LUA = `
-local t = redis.call('TIME')
-local until_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+export const HEARTBEAT_LUA = `${NOW_MS}
+local until_ms = now_ms + tonumber(ARGV[1])
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], until_ms, ARGV[i]) end
 return #ARGV - 1
 `;
 
 /** DEAD — KEYS[1] a worker registry. Returns the members whose time has passed (at most 100). */
-export const DEAD_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now, 'BYSCORE', 'LIMIT', 0, 100)
+export const DEAD_LUA = `${NOW_MS}
+return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now_ms, 'BYSCORE', 'LIMIT', 0, 100)
 `;
 
 /**
@@ -57,11 +60,9 @@ return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now, 'BYSCORE', 'LIMIT', 0, 
  * back), moves every item it took back to the consuming end of the dispatch list, oldest first,
  * and forgets the member. Returns the number of items moved, or -1 when the member is alive.
  */
-export const REAP_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+export const REAP_LUA = `${NOW_MS}
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if s and tonumber(s) >= now then return -1 end
+if s and tonumber(s) >= now_ms then return -1 end
 local n = 0
 while true do
   local v = redis.call('LMOVE', KEYS[2], KEYS[3], 'LEFT', 'RIGHT')

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { ExtraHeadersError, readRequestExtraHeaders } from '@switchyard/config';
 import { cancelledForCallerGone, InvalidRequestError, storedResultJson, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
@@ -11,7 +11,6 @@ import { runForCaller } from '../sync-call.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import type { RateLimitHeaders } from '../ops/rate-limit-headers.js';
 import { noteJob } from '../ops/access-log.js';
-import { AZURE_CHAT_PATH, modelFromPath } from '../azure-paths.js';
 
 /** What the chat route needs. */
 export interface ChatRouteDeps {
@@ -98,17 +97,8 @@ const MAX_TAKEOVERS = 2;
  * A caller that disconnects while its job is still queued cancels it (`caller_disconnected`).
  * With an `Idempotency-Key`, a repeat of the same request waits for and answers the first one's
  * job; when that job was cancelled because its caller left, the repeat gets a new job.
+ * (Its paths, the Azure one included, are mounted in `app.ts`.)
  */
-export function chatRoutes(deps: ChatRouteDeps): Router {
-  const router = Router();
-  const handler = chatHandler(deps);
-  router.post('/v1/chat/completions', handler);
-  router.post('/chat/completions', handler);
-  router.post(AZURE_CHAT_PATH, modelFromPath(), handler);
-  return router;
-}
-
-/** The handler of {@link chatRoutes}, for a body the guards let through. */
 export function chatHandler(deps: ChatRouteDeps): (req: Request, res: Response) => Promise<void> {
   const waitMs = deps.syncWaitSeconds * 1000;
 

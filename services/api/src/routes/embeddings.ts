@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { InvalidRequestError, WaitTimeoutError, type CompletionHub } from '@switchyard/core';
 import { validationError } from '../http-errors.js';
 import { jobHeaders } from '../job-view.js';
@@ -6,7 +6,6 @@ import { EmbeddingsBodySchema, type EmbeddingsBody } from '../schemas.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import { sendJobOutcome } from './chat.js';
 import { runForCaller } from '../sync-call.js';
-import { AZURE_EMBEDDINGS_PATH, modelFromPath } from '../azure-paths.js';
 
 /** Parses and validates an embeddings body (`prefix`: its path in the request); 400 on any problem. */
 export function parseEmbeddingsBody(body: unknown, prefix = ''): EmbeddingsBody {
@@ -30,17 +29,8 @@ export interface EmbeddingsRouteDeps {
  * `POST /v1/embeddings`: the OpenAI embeddings request goes through the same queue, tiers,
  * budgets (its input tokens count in tpm windows), retries and fallbacks as a chat call; the
  * answer is the provider's OpenAI-format body. A caller that leaves cancels its queued job.
+ * (Its paths, the Azure one included, are mounted in `app.ts`.)
  */
-export function embeddingsRoutes(deps: EmbeddingsRouteDeps): Router {
-  const router = Router();
-  const handler = embeddingsHandler(deps);
-  router.post('/v1/embeddings', handler);
-  router.post('/embeddings', handler);
-  router.post(AZURE_EMBEDDINGS_PATH, modelFromPath(), handler);
-  return router;
-}
-
-/** The handler of {@link embeddingsRoutes}, for a body the guards let through. */
 export function embeddingsHandler(deps: EmbeddingsRouteDeps): (req: Request, res: Response) => Promise<void> {
   const waitMs = deps.syncWaitSeconds * 1000;
   return async (req: Request, res: Response): Promise<void> => {
