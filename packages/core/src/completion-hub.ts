@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { channels } from './keys.js';
+import { forEachReplyFrame } from './reply-frames.js';
 import { hashToRecord, TERMINAL_STATUSES, type JobRecord } from './job-record.js';
 import type { JobStore } from './job-store.js';
 
@@ -82,12 +83,10 @@ export class CompletionHub {
   }
 
   private onReply(message: string): void {
-    const a = message.indexOf('\t');
-    const b = message.indexOf('\t', a + 1);
-    if (a < 0 || b < 0) return;
-    const id = message.slice(0, a);
-    const kind = message.slice(a + 1, b);
-    const data = message.slice(b + 1);
+    forEachReplyFrame(message, (id, kind, data) => this.onFrame(id, kind, data));
+  }
+
+  private onFrame(id: string, kind: string, data: string): void {
     if (kind === 'c') {
       this.sinks.get(id)?.chunk(data);
       return;

@@ -10,6 +10,7 @@ export * from './job-record.js';
 export * from './job-store.js';
 export * from './job-payload.js';
 export * from './completion-hub.js';
+export * from './reply-frames.js';
 export * from './local-redis.js';
 export * from './defaults.js';
 export * from './metrics/index.js';

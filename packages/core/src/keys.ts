@@ -142,7 +142,8 @@ export const channels = {
   /**
    * The channel of one API instance: the terminal record of every job whose caller it holds
    * (`<id>\trec\t<record hash as a JSON array>`), and the relayed stream of a streamed job
-   * (`<id>\ts\t<start JSON>`, then `<id>\tc\t<chunk JSON>` per chunk).
+   * (`<id>\ts\t<start JSON>`, then `<id>\tc\t<chunk JSON>` per chunk); a message may pack
+   * several frames, one per line (`reply-frames.ts`).
    */
   reply: (instanceId: string) => `${KEY_ROOT}:to:${safeName(instanceId)}`,
   /** Cancel a running job: the worker running it aborts the upstream call; message = job id. */

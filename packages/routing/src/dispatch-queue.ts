@@ -113,9 +113,14 @@ export class DispatchQueue {
     return blocking.blmove(list, taken, 'RIGHT', 'LEFT', timeoutSeconds);
   }
 
-  /** The job of a taken item has its outcome recorded: forget the item. */
+  /**
+   * The job of a taken item has its outcome recorded: forget the item. Takes push to the head
+   * of the taken list, so the search starts at the tail, where the longest-running items are:
+   * calls mostly end in the order they started, and a comparison of these long items is what
+   * LREM spends its time on.
+   */
   async done(place: DispatchPlace, item: string): Promise<void> {
-    await this.redis.lrem(keysOf(place).taken, 1, item);
+    await this.redis.lrem(keysOf(place).taken, -1, item);
   }
 
   /** Puts a taken item back at the front of its list (a worker that stops before starting it). */

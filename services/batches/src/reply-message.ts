@@ -1,4 +1,4 @@
-import { hashToRecord, type JobRecord } from '@switchyard/core';
+import { forEachReplyFrame, hashToRecord, type JobRecord } from '@switchyard/core';
 
 /**
  * Parses a terminal-record announcement on a reply channel (`<id>\trec\t<record hash as a JSON
@@ -6,11 +6,13 @@ import { hashToRecord, type JobRecord } from '@switchyard/core';
  * unreadable messages).
  */
 export function parseRecordMessage(message: string): JobRecord | undefined {
-  const a = message.indexOf('\t');
-  const b = message.indexOf('\t', a + 1);
-  if (a < 0 || b < 0 || message.slice(a + 1, b) !== 'rec') return undefined;
+  let data: string | undefined;
+  forEachReplyFrame(message, (_id, kind, d) => {
+    if (kind === 'rec') data ??= d;
+  });
+  if (data === undefined) return undefined;
   try {
-    const flat = JSON.parse(message.slice(b + 1)) as unknown;
+    const flat = JSON.parse(data) as unknown;
     if (!Array.isArray(flat)) return undefined;
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[String(flat[i])] = String(flat[i + 1]);

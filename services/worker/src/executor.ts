@@ -18,6 +18,7 @@ import type { LeaseKeeper } from './lease-keeper.js';
 import { workerMetrics } from './metrics.js';
 import { persist } from './persist.js';
 import { planNextStep } from './retry-plan.js';
+import { ReplyRelay } from './reply-relay.js';
 import { runStream, StreamFailure, type StreamRelay } from './stream-call.js';
 
 /** Why a running call was aborted from outside. */
@@ -73,8 +74,11 @@ function round(ms: number): number {
  */
 export class Executor {
   private readonly running = new Map<string, AbortController>();
+  private readonly relay: ReplyRelay;
 
-  constructor(private readonly d: ExecutorDeps) {}
+  constructor(private readonly d: ExecutorDeps) {
+    this.relay = new ReplyRelay(d.redis);
+  }
 
   /** Aborts the running call of `jobId` in this process, if any. */
   abort(jobId: string, reason: AbortReason): boolean {
@@ -251,7 +255,7 @@ export class Executor {
     if (!p.replyTo) return undefined;
     const options = p.body.stream_options as { include_usage?: unknown } | undefined;
     return {
-      redis: this.d.redis,
+      sender: this.relay,
       channel: p.replyTo,
       jobId: p.id,
       startJson: JSON.stringify({ deployment: dep.id, model_group: group, attempts, queue_ms: Math.max(0, Date.now() - p.createdAt) }),

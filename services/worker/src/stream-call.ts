@@ -1,6 +1,6 @@
-import type { Redis } from '@switchyard/core';
 import { StreamAssembler, UpstreamError, type GuardedAdapter } from '@switchyard/providers';
 import { countTextTokens } from '@switchyard/routing';
+import type { ReplyRelay } from './reply-relay.js';
 
 /** What a streamed call produced. */
 export interface StreamResult {
@@ -25,7 +25,8 @@ export class StreamFailure extends Error {
 
 /** Where and how a stream is relayed to the API instance holding its caller. */
 export interface StreamRelay {
-  redis: Redis;
+  /** The worker's relay (its connection also finishes the job, so the chunks arrive first). */
+  sender: ReplyRelay;
   /** The caller's API channel (`channels.reply`). */
   channel: string;
   jobId: string;
@@ -37,8 +38,8 @@ export interface StreamRelay {
 
 /**
  * Runs one streamed upstream call: relays each chunk to the caller's API instance as it arrives
- * (one PUBLISH per chunk on the worker's connection, so chunks and the final record arrive in
- * order), assembles the completion, and counts its tokens. The upstream is always asked for
+ * (through the worker's {@link ReplyRelay}, flushed when the stream ends, so chunks and the final
+ * record arrive in order), assembles the completion, and counts its tokens. The upstream is always asked for
  * usage; the caller sees the usage chunk only when it asked for it. A failure before the first
  * relayed chunk is an ordinary failure (the job may be retried: the caller saw nothing); after
  * it, a {@link StreamFailure} with the number of chunks relayed.
@@ -57,7 +58,7 @@ export async function runStream(
   let relayed = 0;
   const send = (kind: 's' | 'c', data: string): void => {
     if (!relay) return;
-    relay.redis.publish(relay.channel, `${relay.jobId}\t${kind}\t${data}`).catch(() => undefined);
+    relay.sender.send(relay.channel, relay.jobId, kind, data);
   };
   try {
     for await (const chunk of chunks) {
@@ -77,6 +78,9 @@ export async function runStream(
     const e = err instanceof UpstreamError ? err : new UpstreamError('connection', String(err));
     if (relayed === 0) throw e;
     throw new StreamFailure(e, relayed);
+  } finally {
+    // Before the job is finished on the same connection: its record must follow its chunks.
+    relay?.sender.flush();
   }
   const u = asm.usage;
   const reported = typeof u?.total_tokens === 'number' ? u.total_tokens : u ? (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0) : undefined;
