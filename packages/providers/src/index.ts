@@ -6,6 +6,7 @@ export * from './registry.js';
 export * from './breaker.js';
 export * from './sse.js';
 export * from './stream-assembler.js';
+export * from './embedding-list.js';
 export * from './vertex/index.js';
 export * from './azure/index.js';
 export * from './anthropic/index.js';

@@ -224,14 +224,14 @@ function fnv1a(input: string): number {
 }
 
 /**
- * A deterministic unit-length vector of {@link EMBEDDING_DIMENSIONS} floats derived from the input
- * (same input → same vector, across processes).
+ * A deterministic unit-length vector of `dimensions` floats (default {@link EMBEDDING_DIMENSIONS})
+ * derived from the input (same input → same vector, across processes).
  */
-export function embeddingVector(input: string | readonly number[]): number[] {
+export function embeddingVector(input: string | readonly number[], dimensions = EMBEDDING_DIMENSIONS): number[] {
   let state = fnv1a(typeof input === 'string' ? input : input.join(',')) || 1;
   const v: number[] = [];
   let norm = 0;
-  for (let i = 0; i < EMBEDDING_DIMENSIONS; i++) {
+  for (let i = 0; i < dimensions; i++) {
     // xorshift32
     state ^= state << 13;
     state ^= state >>> 17;

@@ -1,4 +1,4 @@
-import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import { ConverseCommand, ConverseStreamCommand, InvokeModelCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ChatChunk, ProviderAdapter } from '../adapter.js';
 import { callHeaders } from '../extra-headers.js';
@@ -11,14 +11,19 @@ import { toChatCompletion } from './response.js';
 import { resolveBedrockSettings, scrubBedrockSecrets, type BedrockSettings } from './settings.js';
 import { ConverseStreamTranslator } from './stream.js';
 import { CallDeadline } from '../call-deadline.js';
+import { embeddingTexts, inRuns, openAIEmbeddingList } from '../embedding-list.js';
+import { bedrockEmbeddingFamily, COHERE_TEXTS_PER_CALL, cohereEmbeddingBody, cohereEmbeddings, titanEmbedding, titanEmbeddingBody } from './embeddings.js';
 
-/** The part of a command's middleware stack that adds a build-step middleware. */
-interface BuildStep {
+/** The part of a command's middleware stack that adds a build- or deserialize-step middleware. */
+interface MiddlewareSteps {
   add(
-    middleware: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>,
-    options: { step: 'build'; name: string },
+    middleware: (next: (args: { request: unknown }) => Promise<{ response?: unknown }>) => (args: { request: unknown }) => Promise<{ response?: unknown }>,
+    options: { step: 'build' | 'deserialize'; name: string },
   ): void;
 }
+
+/** Bedrock's header with the input tokens an InvokeModel call counted. */
+const INPUT_TOKENS_HEADER = 'x-amzn-bedrock-input-token-count';
 
 /** Options of {@link BedrockAdapter}: the client's pool settings. */
 export type BedrockAdapterOptions = BedrockClientOptions;
@@ -35,6 +40,10 @@ export type BedrockAdapterOptions = BedrockClientOptions;
  * `aws_sts_endpoint`), `aws_bedrock_runtime_endpoint` (else `api_base`), `api_key` (a Bedrock API
  * key, bearer), `drop_params`. Translation both ways: `request.ts`, `messages.ts`, `response.ts`,
  * `stream.ts` (each says what it maps and drops); errors: `errors.ts`.
+ *
+ * Embeddings (`embed`): Titan Text Embeddings and Cohere Embed through InvokeModel, their
+ * native bodies (`embeddings.ts`); an input of several texts is several Titan calls, or Cohere
+ * calls of up to 96 texts, made at once; the answer is OpenAI's list (base64 when asked).
  *
  * The deployment's `timeout` bounds the whole call (streams included), through the `abortSignal`
  * the SDK passes to its HTTP handler; the SDK itself never retries. `chatStream` resolves once
@@ -66,12 +75,12 @@ export class BedrockAdapter implements ProviderAdapter {
    * Adds the deployment's and the call's `extra_headers` to a command's HTTP request (in the
    * build step, so SigV4 signs them). Headers the SDK set (`content-type`, `x-amz-*`, auth) win.
    */
-  private withHeaders<C extends ConverseCommand | ConverseStreamCommand>(command: C, call: ChatCall): C {
+  private withHeaders<C extends ConverseCommand | ConverseStreamCommand | InvokeModelCommand>(command: C, call: ChatCall): C {
     const extra = callHeaders({}, this.deployment, call.body);
     const names = Object.keys(extra).filter((n) => n !== 'authorization' && !n.startsWith('x-amz-'));
     if (names.length === 0) return command;
     // The two commands' stacks differ only in their input/output types, which this step never reads.
-    (command.middlewareStack as unknown as BuildStep).add(
+    (command.middlewareStack as unknown as MiddlewareSteps).add(
       (next) => async (args) => {
         const headers = (args.request as { headers?: Record<string, string> }).headers;
         if (headers) for (const n of names) if (!(n in headers)) headers[n] = extra[n] ?? '';
@@ -146,6 +155,71 @@ export class BedrockAdapter implements ProviderAdapter {
       if (done) s.timeout.clear();
       else s.timeout.abort();
     }
+  }
+
+  async embed(call: ChatCall): Promise<unknown> {
+    const c = this.settings.credentials;
+    if (c.kind === 'invalid') throw new UpstreamError('auth', `bedrock: ${c.reason}`);
+    const modelId = this.settings.modelId;
+    const family = bedrockEmbeddingFamily(modelId);
+    if (!family) {
+      throw new UpstreamError('bad_request', `bedrock: ${modelId} is not an embedding model Switchyard can call (Titan Text Embeddings and Cohere Embed are)`, 400);
+    }
+    const body = buildUpstreamBody(this.deployment, call.body);
+    const texts = embeddingTexts(body, 'bedrock');
+    const timeout = this.deadline(call);
+    try {
+      let vectors: number[][];
+      let tokens = 0;
+      if (family === 'titan') {
+        const answers = await Promise.all(texts.map((t) => this.invoke(titanEmbeddingBody(t, body), call, timeout)));
+        vectors = answers.map((a) => {
+          const e = titanEmbedding(a.json);
+          tokens += a.inputTokens ?? e.tokens ?? 0;
+          return e.vector;
+        });
+      } else {
+        const runs = inRuns(texts, COHERE_TEXTS_PER_CALL);
+        const answers = await Promise.all(runs.map((run) => this.invoke(cohereEmbeddingBody(run, body), call, timeout)));
+        vectors = answers.flatMap((a, i) => {
+          tokens += a.inputTokens ?? 0;
+          return cohereEmbeddings(a.json, runs[i]?.length ?? 0);
+        });
+      }
+      return openAIEmbeddingList(vectors, this.deployment.model, tokens, body.encoding_format);
+    } catch (err) {
+      const e = this.failure(err, timeout, call.signal);
+      timeout.abort(); // the calls still running for the other texts are not needed any more
+      throw e;
+    } finally {
+      timeout.clear();
+    }
+  }
+
+  /** One InvokeModel call: its JSON answer and the input tokens Bedrock's header counted. */
+  private async invoke(native: Record<string, unknown>, call: ChatCall, timeout: CallDeadline): Promise<{ json: unknown; inputTokens?: number }> {
+    const command = this.withHeaders(
+      new InvokeModelCommand({ modelId: this.settings.modelId, body: JSON.stringify(native), contentType: 'application/json', accept: 'application/json' }),
+      call,
+    );
+    let inputTokens: number | undefined;
+    (command.middlewareStack as unknown as MiddlewareSteps).add(
+      (next) => async (args) => {
+        const out = await next(args);
+        const n = Number((out.response as { headers?: Record<string, string> } | undefined)?.headers?.[INPUT_TOKENS_HEADER]);
+        if (Number.isFinite(n) && n >= 0) inputTokens = n;
+        return out;
+      },
+      { step: 'deserialize', name: 'switchyardInputTokens' },
+    );
+    const out = await this.handle.client.send(command, { abortSignal: timeout.signal });
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(out.body));
+    } catch {
+      throw new UpstreamError('server', 'bedrock sent an embeddings answer that is not JSON');
+    }
+    return { json, ...(inputTokens !== undefined ? { inputTokens } : {}) };
   }
 
   async close(): Promise<void> {

@@ -15,3 +15,4 @@ export {
   type BedrockRole,
 } from './settings.js';
 export { ConverseStreamTranslator } from './stream.js';
+export { bedrockEmbeddingFamily, titanEmbeddingBody, cohereEmbeddingBody, titanEmbedding, cohereEmbeddings, COHERE_TEXTS_PER_CALL, DEFAULT_COHERE_INPUT_TYPE, type BedrockEmbeddingFamily } from './embeddings.js';

@@ -8,7 +8,8 @@
  * `api_base` (replaces scheme and host only), `timeout`. What the request translation maps and
  * drops is in `gemini-request.ts`, the response's in `gemini-response.ts`, errors in
  * `google-errors.ts`. Streams always carry usage (Vertex reports `usageMetadata` on its stream
- * unasked); the last chunk is a `choices: []` usage chunk.
+ * unasked); the last chunk is a `choices: []` usage chunk. Embedding models
+ * (`vertex_ai/text-embedding-005`, …) answer `/v1/embeddings` through `:predict` ({@link VertexGeminiAdapter.embed}).
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { Deployment } from '@switchyard/config';
@@ -23,6 +24,7 @@ import { fromGeminiResponse, GeminiStreamTranslator } from './gemini-response.js
 import { googleError, googleErrorFrom, parseGoogleError } from './google-errors.js';
 import { DEFAULT_VERTEX_LOCATION, vertexUrl } from './url.js';
 import { CallDeadline } from '../call-deadline.js';
+import { embeddingTexts, inRuns, numberArray, openAIEmbeddingList } from '../embedding-list.js';
 
 /** Options of {@link VertexGeminiAdapter}. */
 export interface VertexGeminiOptions {
@@ -34,6 +36,33 @@ export interface VertexGeminiOptions {
 
 /** Largest error body kept for the message. */
 const MAX_ERROR_CHARS = 2_000;
+
+/** Most texts in one `:predict` call of a text-embedding model (Vertex's limit is 250). */
+export const VERTEX_EMBEDDING_INSTANCES = 250;
+
+/** Whether a Google model on Vertex is a text-embedding model (`text-embedding-*`, `text-multilingual-embedding-*`, `gemini-embedding-*`). */
+export function isVertexEmbeddingModel(model: string): boolean {
+  return /^(text-embedding-|text-multilingual-embedding-|gemini-embedding-|textembedding-gecko)/.test(model);
+}
+
+/** A `:predict` answer of an embedding model: one vector per instance sent, and their tokens. */
+export function vertexEmbeddings(json: unknown, expected: number): { vectors: number[][]; tokens: number } {
+  const predictions = (json as { predictions?: unknown } | null)?.predictions;
+  const vectors: number[][] = [];
+  let tokens = 0;
+  if (Array.isArray(predictions)) {
+    for (const p of predictions) {
+      const e = (p as { embeddings?: { values?: unknown; statistics?: { token_count?: unknown } } } | null)?.embeddings;
+      const v = numberArray(e?.values);
+      if (!v) break;
+      vectors.push(v);
+      const t = e?.statistics?.token_count;
+      if (typeof t === 'number') tokens += t;
+    }
+  }
+  if (vectors.length !== expected) throw new UpstreamError('server', 'vertex sent a malformed embeddings answer');
+  return { vectors, tokens };
+}
 
 function setting(d: Deployment, key: string): string | undefined {
   const v = d.providerSettings[key];
@@ -122,21 +151,33 @@ export class VertexGeminiAdapter implements ProviderAdapter {
     return p;
   }
 
-  /** Sends the request; resolves with a 2xx response, else rejects with the classified error. */
-  private async send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
+  /** Sends a Gemini request; resolves with a 2xx response, else rejects with the classified error. */
+  private send(call: ChatCall, stream: boolean): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
+    return this.post(call, {
+      method: stream ? 'streamGenerateContent' : 'generateContent',
+      ...(stream ? { query: 'alt=sse' } : {}),
+      accept: stream ? 'text/event-stream' : 'application/json',
+      body: () => JSON.stringify(toGeminiRequest(buildUpstreamBody(this.deployment, call.body))),
+    });
+  }
+
+  /** POSTs to one of the model's methods; resolves with a 2xx response, else rejects with the classified error. */
+  private async post(
+    call: ChatCall,
+    m: { method: string; query?: string; accept: string; body: () => string },
+    timeout = new CallDeadline(this.deployment.timeoutMs, call.signal),
+  ): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
     const d = this.deployment;
-    const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
     try {
-      const body = JSON.stringify(toGeminiRequest(buildUpstreamBody(d, call.body)));
-      const accept = stream ? 'text/event-stream' : 'application/json';
+      const body = m.body();
       const [authorization, project] = await Promise.all([this.auth.authorization(), this.projectId()]);
       this.lastAuth = authorization;
-      const url = stream ? this.url(project, 'streamGenerateContent', 'alt=sse') : this.url(project, 'generateContent');
+      const url = this.url(project, m.method, m.query);
       const res = await this.pool.request({
         method: 'POST',
         path: `${url.pathname}${url.search}`,
-        headers: callHeaders({ 'content-type': 'application/json', accept, authorization }, d, call.body),
+        headers: callHeaders({ 'content-type': 'application/json', accept: m.accept, authorization }, d, call.body),
         body,
         signal,
       });
@@ -147,6 +188,54 @@ export class VertexGeminiAdapter implements ProviderAdapter {
     } catch (err) {
       timeout.clear();
       throw this.failure(err, timeout, call.signal);
+    }
+  }
+
+  /**
+   * Text embeddings (`text-embedding-*`, `text-multilingual-embedding-*`, `gemini-embedding-*`)
+   * through `:predict`: each text an instance `{content, task_type?, title?}` (the request's
+   * own `task_type` and `title`), OpenAI's `dimensions` → `parameters.outputDimensionality`, the
+   * request's `auto_truncate` → `parameters.autoTruncate`. Vertex takes up to
+   * {@link VERTEX_EMBEDDING_INSTANCES} texts per call (`gemini-embedding-*` one), so a longer
+   * input is several calls made at once. Usage = the predictions' `statistics.token_count`.
+   */
+  async embed(call: ChatCall): Promise<unknown> {
+    if (!isVertexEmbeddingModel(this.deployment.model)) {
+      throw new UpstreamError('bad_request', `vertex_ai: ${this.deployment.model} is not a text-embedding model`, 400);
+    }
+    const body = buildUpstreamBody(this.deployment, call.body);
+    const texts = embeddingTexts(body, 'vertex_ai');
+    const perCall = this.deployment.model.startsWith('gemini-embedding') ? 1 : VERTEX_EMBEDDING_INSTANCES;
+    const parameters: Record<string, unknown> = {};
+    if (typeof body.dimensions === 'number') parameters.outputDimensionality = body.dimensions;
+    if (typeof body.auto_truncate === 'boolean') parameters.autoTruncate = body.auto_truncate;
+    const instance = (content: string): Record<string, unknown> => ({
+      content,
+      ...(typeof body.task_type === 'string' ? { task_type: body.task_type } : {}),
+      ...(typeof body.title === 'string' ? { title: body.title } : {}),
+    });
+    const timeout = new CallDeadline(this.deployment.timeoutMs, call.signal);
+    try {
+      const runs = inRuns(texts, perCall);
+      const answers = await Promise.all(
+        runs.map(async (run) => {
+          const payload = JSON.stringify({ instances: run.map(instance), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) });
+          const { res } = await this.post(call, { method: 'predict', accept: 'application/json', body: () => payload }, timeout);
+          return vertexEmbeddings(await res.body.json(), run.length);
+        }),
+      );
+      let tokens = 0;
+      const vectors = answers.flatMap((a) => {
+        tokens += a.tokens;
+        return a.vectors;
+      });
+      return openAIEmbeddingList(vectors, this.deployment.model, tokens, body.encoding_format);
+    } catch (err) {
+      const e = this.failure(err, timeout, call.signal);
+      timeout.abort(); // the calls still running for the other texts are not needed any more
+      throw e;
+    } finally {
+      timeout.clear();
     }
   }
 

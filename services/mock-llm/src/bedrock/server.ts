@@ -1,6 +1,7 @@
 /**
  * The Bedrock Runtime fake: `POST /model/{modelId}/converse` and `/model/{modelId}/converse-stream`
- * (modelId URL-encoded, as the SDK sends it), plus a tiny STS at `POST /` (see `sts.ts`).
+ * (modelId URL-encoded, as the SDK sends it), `/model/{modelId}/invoke` for the Titan and Cohere
+ * embedding models (`embeddings.ts`), plus a tiny STS at `POST /` (see `sts.ts`).
  *
  * Per model request: route (404 UnknownOperationException) → body (413 over 20 MB) → auth
  * (SigV4 verified against the configured keys, or a Bedrock API key as a bearer; 403 with the
@@ -20,6 +21,7 @@ import {
   DEFAULT_EXCEPTION_MESSAGES,
   type BedrockFakeBehaviour,
 } from './behaviour.js';
+import { embeddingFamily, embeddingReply } from './embeddings.js';
 import { encodeEvent, encodeException } from './eventstream.js';
 import { converseResponse, converseStreamEvents } from './replies.js';
 import { parseConverseBody, type ConverseBody } from './schema.js';
@@ -41,6 +43,8 @@ export interface BedrockFakeStats {
   requests: number;
   converse: number;
   converseStream: number;
+  /** InvokeModel calls (embedding models). */
+  invoke: number;
   sts: number;
   /** Requests refused for their signature, key or token. */
   authFailures: number;
@@ -52,7 +56,7 @@ export interface BedrockFakeStats {
   maxInFlight: number;
   /** Temporary credentials issued by STS. */
   issuedCredentials: number;
-  /** Last validated Converse body (as received, JSON). */
+  /** Last validated Converse or InvokeModel body (as received, JSON). */
   lastBody?: unknown;
   /** Last modelId (decoded). */
   lastModelId?: string;
@@ -96,13 +100,14 @@ export interface StartBedrockFakeOptions {
   behaviour?: Partial<BedrockFakeBehaviour>;
 }
 
-const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
+const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/;
 
 function emptyStats(): BedrockFakeStats {
   return {
     requests: 0,
     converse: 0,
     converseStream: 0,
+    invoke: 0,
     sts: 0,
     authFailures: 0,
     validationFailures: 0,
@@ -213,7 +218,9 @@ class BedrockFakeServer {
       return this.send(res, restJsonError(404, 'UnknownOperationException', 'Unknown operation'));
     }
     const stream = m[2] === 'converse-stream';
+    const invoke = m[2] === 'invoke';
     if (stream) this.counters.converseStream++;
+    else if (invoke) this.counters.invoke++;
     else this.counters.converse++;
     let modelId: string;
     try {
@@ -232,11 +239,34 @@ class BedrockFakeServer {
     } catch {
       return this.send(res, restJsonError(400, 'SerializationException', 'Could not parse the request body as JSON.'));
     }
+    if (invoke) return this.invokeEmbedding(req, res, modelId, json);
     const parsed = parseConverseBody(json);
     if (!parsed.ok) {
       this.counters.validationFailures++;
       return this.send(res, restJsonError(400, 'ValidationException', parsed.message));
     }
+    return this.serve(req, res, modelId, json, async (b, t0) => {
+      if (!stream) {
+        const out = JSON.stringify(converseResponse(parsed.body, b, Date.now() - t0));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out), 'x-amzn-RequestId': randomUUID() });
+        res.end(out);
+        return;
+      }
+      await this.writeStream(res, parsed.body, b, t0);
+    });
+  }
+
+  /**
+   * Serves a validated model call: records it (last body, model, headers; in flight), waits the
+   * configured latency, then answers with the configured failure or with `answer`.
+   */
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    modelId: string,
+    json: unknown,
+    answer: (b: BedrockFakeBehaviour, t0: number) => Promise<void> | void,
+  ): Promise<void> {
     this.counters.lastBody = json;
     this.counters.lastModelId = modelId;
     this.counters.lastHeaders = { ...req.headers };
@@ -246,22 +276,42 @@ class BedrockFakeServer {
     const t0 = Date.now();
     try {
       await this.sleep(b.latencyMs);
-      if (b.fail) {
-        this.counters.injectedFailures++;
-        const message = b.failMessage ?? DEFAULT_EXCEPTION_MESSAGES[b.fail] ?? b.fail;
-        const retryAfter = BEDROCK_HTTP_EXCEPTIONS[b.fail] === 429 ? b.retryAfterSeconds : undefined;
-        return this.send(res, restJsonError(BEDROCK_HTTP_EXCEPTIONS[b.fail], b.fail, message, retryAfter));
-      }
-      if (!stream) {
-        const out = JSON.stringify(converseResponse(parsed.body, b, Date.now() - t0));
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out), 'x-amzn-RequestId': randomUUID() });
-        res.end(out);
-        return;
-      }
-      await this.writeStream(res, parsed.body, b, t0);
+      const failure = this.injectedFailure(b);
+      if (failure) return this.send(res, failure);
+      await answer(b, t0);
     } finally {
       this.counters.inFlight--;
     }
+  }
+
+  /** The configured HTTP failure of a model call (counted), if any. */
+  private injectedFailure(b: BedrockFakeBehaviour): AwsErrorReply | undefined {
+    if (!b.fail) return undefined;
+    this.counters.injectedFailures++;
+    const message = b.failMessage ?? DEFAULT_EXCEPTION_MESSAGES[b.fail] ?? b.fail;
+    const retryAfter = BEDROCK_HTTP_EXCEPTIONS[b.fail] === 429 ? b.retryAfterSeconds : undefined;
+    return restJsonError(BEDROCK_HTTP_EXCEPTIONS[b.fail], b.fail, message, retryAfter);
+  }
+
+  /** InvokeModel of an embedding model (after auth and JSON): validation, then {@link serve}. */
+  private async invokeEmbedding(req: IncomingMessage, res: ServerResponse, modelId: string, json: unknown): Promise<void> {
+    const family = embeddingFamily(modelId);
+    const verdict = family ? embeddingReply(family, json) : { ok: false as const, message: 'The provided model identifier is invalid.' };
+    if (!verdict.ok) {
+      this.counters.validationFailures++;
+      return this.send(res, restJsonError(400, 'ValidationException', verdict.message));
+    }
+    return this.serve(req, res, modelId, json, () => {
+      const out = JSON.stringify(verdict.reply.body);
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(out),
+        'x-amzn-RequestId': randomUUID(),
+        'X-Amzn-Bedrock-Input-Token-Count': String(verdict.reply.inputTokens),
+        'X-Amzn-Bedrock-Output-Token-Count': '0',
+      });
+      res.end(out);
+    });
   }
 
   private async writeStream(res: ServerResponse, body: ConverseBody, b: BedrockFakeBehaviour, t0: number): Promise<void> {

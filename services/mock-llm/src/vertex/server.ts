@@ -4,6 +4,7 @@
  * - `POST /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent`
  * - `…/publishers/google/models/{m}:streamGenerateContent?alt=sse` (SSE; without `alt=sse` the
  *   real API's JSON-array stream)
+ * - `…/publishers/google/models/{m}:predict` for text-embedding models (`embeddings.ts`)
  * - `…/publishers/anthropic/models/{m}:rawPredict` / `:streamRawPredict` (Anthropic Messages)
  *
  * Per request: route (404) → credential (401 UNAUTHENTICATED unless `Authorization: Bearer` is a
@@ -27,6 +28,7 @@ import {
   notFoundBody,
   resourceExhaustedBody,
 } from './google-errors.js';
+import { predictEmbeddings } from './embeddings.js';
 import { geminiAnswer, geminiResponseBody, geminiStreamEvents } from './gemini-reply.js';
 import { GenerateContentRequest, googleMessages } from './gemini-schema.js';
 import { verifyServiceAccountJwt, type TrustedServiceAccount } from './jwt.js';
@@ -118,7 +120,7 @@ class Fake {
     const m = ROUTE.exec(url.pathname);
     if (req.method !== 'POST' || !m) return send(res, 404, notFoundBody(url.pathname));
     const [, project, location, publisher, model, method] = m as unknown as [string, string, string, Publisher, string, string];
-    const known = publisher === 'google' ? ['generateContent', 'streamGenerateContent'] : ['rawPredict', 'streamRawPredict'];
+    const known = publisher === 'google' ? ['generateContent', 'streamGenerateContent', 'predict'] : ['rawPredict', 'streamRawPredict'];
     if (!known.includes(method)) return send(res, 404, notFoundBody(url.pathname));
     this.counters.requests++;
     this.counters.byMethod[method] = (this.counters.byMethod[method] ?? 0) + 1;
@@ -152,7 +154,8 @@ class Fake {
       if (b.models && !b.models.includes(model)) {
         return send(res, 404, modelNotFoundBody(`projects/${project}/locations/${location}/publishers/${publisher}/models/${model}`));
       }
-      if (publisher === 'google') this.gemini(res, body, model, method === 'streamGenerateContent', url.searchParams.get('alt') === 'sse');
+      if (publisher === 'google' && method === 'predict') this.predict(res, body, model);
+      else if (publisher === 'google') this.gemini(res, body, model, method === 'streamGenerateContent', url.searchParams.get('alt') === 'sse');
       else this.anthropic(res, body, model, method === 'streamRawPredict');
     });
   };
@@ -177,6 +180,14 @@ class Fake {
           ? { status: 400, body: TOKEN_LIMIT_BODY }
           : { status: 400, body: anthropicErrorBody('invalid_request_error', 'prompt is too long: 210000 tokens > 200000 maximum') };
     }
+  }
+
+  /** `:predict` of a text-embedding model (`embeddings.ts`). */
+  private predict(res: ServerResponse, raw: unknown, model: string): void {
+    const out = predictEmbeddings(model, raw);
+    if (!out.ok) return send(res, 400, invalidArgumentBody(out.messages));
+    const fail = this.injected('google');
+    this.later(this.behaviour.latencyMs, () => (fail ? send(res, fail.status, fail.body, fail.headers) : send(res, 200, out.json)));
   }
 
   private gemini(res: ServerResponse, raw: unknown, model: string, stream: boolean, sse: boolean): void {
