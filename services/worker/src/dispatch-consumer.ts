@@ -86,6 +86,10 @@ export class DispatchConsumer {
           items = await this.queue.take(this.o.place, max);
           batch = items.length === max;
         } else {
+          // Block only after this turn's I/O: the jobs the last take started send their upstream
+          // requests first (a sequential caller's call would otherwise wait behind this write).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.closing) break;
           const one = await DispatchQueue.takeBlocking(this.o.blocking, this.o.place, BLOCK_SECONDS);
           items = one === null ? [] : [one];
           // More may have queued behind it: look with a batch take before blocking again.
