@@ -12,10 +12,15 @@ export interface BenchOptions {
   requests: number;
   /** Time cap of one measured scenario in ms (`BENCH_MAX_SECONDS`, default 20 s). */
   maxDurationMs: number;
-  /** Warm-up requests before each measured scenario (`BENCH_WARMUP`, default 200). */
+  /** Warm-up requests before each measured scenario, in every round (`BENCH_WARMUP`, default 500). */
   warmup: number;
-  /** Requests of the sequential latency scenario (`BENCH_SEQ_REQUESTS`, default 1 000). */
+  /** Requests of the sequential latency scenario (`BENCH_SEQ_REQUESTS`, default 1 500). */
   seqRequests: number;
+  /**
+   * Interleaved rounds of sections 1–3 (`BENCH_ROUNDS`, default 3): each round measures every
+   * scenario of the section with 1/rounds of its requests; each row is its median round.
+   */
+  rounds: number;
   /** No-op jobs of the bare BullMQ throughput scenarios (`BENCH_BULLMQ_JOBS`, default 20 000). */
   bullmqJobs: number;
   /** Jobs of the bare BullMQ sequential latency scenario (`BENCH_BULLMQ_SEQ`, default 1 000). */
@@ -90,8 +95,9 @@ export function readOptions(): BenchOptions {
     clients: intEnv('BENCH_CLIENTS', 50, 1),
     requests: intEnv('BENCH_REQUESTS', 10_000, 1),
     maxDurationMs: intEnv('BENCH_MAX_SECONDS', 20, 1) * 1000,
-    warmup: intEnv('BENCH_WARMUP', 200, 0),
-    seqRequests: intEnv('BENCH_SEQ_REQUESTS', 1_000, 1),
+    warmup: intEnv('BENCH_WARMUP', 500, 0),
+    seqRequests: intEnv('BENCH_SEQ_REQUESTS', 1_500, 1),
+    rounds: intEnv('BENCH_ROUNDS', 3, 1),
     bullmqJobs: intEnv('BENCH_BULLMQ_JOBS', 20_000, 1),
     bullmqSeq: intEnv('BENCH_BULLMQ_SEQ', 1_000, 1),
     slowLatencyMs: intEnv('BENCH_SLOW_LATENCY_MS', 50, 0),

@@ -86,6 +86,17 @@ function scenarioNotes(all: readonly HttpScenarioResult[]): string[] {
     ...all.filter((s) => s.load?.errorSamples.length).map((s) => `${s.id} error samples: ${s.load?.errorSamples.join(' | ')}`),
     ...(all.some((s) => s.load?.capped) ? ['* time cap hit before the request count was reached'] : []),
     ...(all.some((s) => s.label.startsWith('Portkey')) ? ['vs Portkey: Switchyard req/s ÷ Portkey gateway req/s (same load, same mock).'] : []),
+    ...roundNotes(all),
+  ];
+}
+
+/** With interleaved rounds: which round each row is, and every round's req/s. */
+function roundNotes(all: readonly HttpScenarioResult[]): string[] {
+  const multi = all.filter((s) => s.roundsRps && s.roundsRps.length > 0);
+  if (multi.length === 0) return [];
+  return [
+    'Each row is the round with the median req/s of interleaved rounds (every round runs each scenario once, in table order); req/s by round:',
+    ...multi.map((s) => `${s.id}: ${(s.roundsRps ?? []).map((r) => rate(r)).join(' / ')}${s.failedRounds ? ` (${s.failedRounds} round(s) failed)` : ''}`),
   ];
 }
 
@@ -244,7 +255,10 @@ export function buildTables(r: BenchReport, o: BenchOptions): Table[] {
     headers: ['Target', 'measured', 'result'],
     align: ['l', 'l', 'l'],
     rows: targets,
-    notes: [`${o.clients} clients, ${o.requests} requests per throughput scenario (cap ${o.maxDurationMs / 1000} s), ${o.warmup} warm-up requests each.`],
+    notes: [
+      `${o.clients} clients, ${o.requests} requests per throughput scenario (cap ${o.maxDurationMs / 1000} s per round), ${o.warmup} warm-up requests each` +
+        (o.rounds > 1 ? `, in ${o.rounds} interleaved rounds of ${Math.ceil(o.requests / o.rounds)} (each row: its median round).` : '.'),
+    ],
   });
   return tables;
 }

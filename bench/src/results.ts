@@ -19,6 +19,10 @@ export interface HttpScenarioResult {
   queues?: QueueDepth[];
   /** Set when the scenario failed; the other fields may be missing. */
   error?: string;
+  /** With several rounds (`BENCH_ROUNDS`): req/s of each round that ran, in order; the row shows the median one. */
+  roundsRps?: number[];
+  /** Rounds that failed (with several rounds). */
+  failedRounds?: number;
 }
 
 /** Sections 1 and 2: direct vs standalone vs separate processes at one upstream latency. */

@@ -17,5 +17,6 @@ export async function runSequentialSection(o: BenchOptions, workDir: string): Pr
     requests: o.seqRequests,
     warmup: o.warmup,
     maxDurationMs: o.maxDurationMs,
+    rounds: o.rounds,
   });
 }

@@ -22,6 +22,7 @@ export async function runThroughputSection(
     requests: o.requests,
     warmup: o.warmup,
     maxDurationMs: o.maxDurationMs,
+    rounds: o.rounds,
   });
   return { upstreamLatencyMs, clients: o.clients, ...trio };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { QUEUE_PREFIX, queueNames, routingKeys } from '@switchyard/core';
 import type { CpuTarget } from '../cpu.js';
 import { log } from '../log.js';
+import { medianRound } from '../rounds.js';
 import { startTrackedRedis } from '../processes.js';
 import type { HttpScenarioResult } from '../results.js';
 import { startPortkey, type PortkeyGateway } from '../portkey/gateway.js';
@@ -26,6 +27,8 @@ export interface TrioPlan {
   requests: number;
   warmup: number;
   maxDurationMs: number;
+  /** Interleaved rounds; each measures every scenario with `requests / rounds` requests (see `rounds.ts`). */
+  rounds: number;
 }
 
 /** The four measurements of one section. */
@@ -37,7 +40,10 @@ export interface TrioResult {
   portkey: HttpScenarioResult;
 }
 
-/** Runs direct, standalone, separate and Portkey; always stops what it started. */
+/**
+ * Runs direct, standalone, separate and Portkey, interleaved in `rounds` rounds (each row: its
+ * median round); always stops what it started.
+ */
 export async function runTrio(p: TrioPlan): Promise<TrioResult> {
   mkdirSync(p.dir, { recursive: true });
   const labels = {
@@ -52,7 +58,7 @@ export async function runTrio(p: TrioPlan): Promise<TrioResult> {
     try {
       const common = {
         clients: p.clients,
-        requests: p.requests,
+        requests: Math.max(1, Math.ceil(p.requests / p.rounds)),
         warmup: p.warmup,
         maxDurationMs: p.maxDurationMs,
       };
@@ -60,14 +66,15 @@ export async function runTrio(p: TrioPlan): Promise<TrioResult> {
         { label: 'redis-server', pid: redis.pid },
         { label: 'mock upstream', pid: mock.service.pid },
       ];
-      const direct = await measureHttp({
-        ...common,
-        id: labels.direct,
-        label: 'direct → mock',
-        origin: mock.url,
-        model: 'bench-model',
-        cpuTargets: base,
-      });
+      const direct = (): Promise<HttpScenarioResult> =>
+        measureHttp({
+          ...common,
+          id: labels.direct,
+          label: 'direct → mock',
+          origin: mock.url,
+          model: 'bench-model',
+          cpuTargets: base,
+        });
       const config = writeBenchConfig(p.dir, mock.url);
 
       const viaStack = async (id: string, label: string, start: () => Promise<SwitchyardStack>): Promise<HttpScenarioResult> => {
@@ -96,14 +103,20 @@ export async function runTrio(p: TrioPlan): Promise<TrioResult> {
           await stack?.stop();
         }
       };
-      const standalone = await viaStack(labels.standalone, 'Switchyard standalone (start)', () =>
-        startStandalone(p.repoRoot, redis.url, config),
-      );
-      const separate = await viaStack(labels.separate, 'Switchyard api + scheduler + worker', () =>
-        startSeparate(p.repoRoot, redis.url, config),
-      );
-      const portkey = await viaPortkey(labels.portkey, mock.url, common, base);
-      return { direct, standalone, separate, portkey };
+      const rounds: Record<keyof TrioResult, HttpScenarioResult[]> = { direct: [], standalone: [], separate: [], portkey: [] };
+      for (let round = 1; round <= p.rounds; round++) {
+        if (p.rounds > 1) log(`  section ${p.section}: round ${round} of ${p.rounds}`);
+        rounds.direct.push(await direct());
+        rounds.standalone.push(await viaStack(labels.standalone, 'Switchyard standalone (start)', () => startStandalone(p.repoRoot, redis.url, config)));
+        rounds.separate.push(await viaStack(labels.separate, 'Switchyard api + scheduler + worker', () => startSeparate(p.repoRoot, redis.url, config)));
+        rounds.portkey.push(await viaPortkey(labels.portkey, mock.url, common, base));
+      }
+      return {
+        direct: medianRound(rounds.direct),
+        standalone: medianRound(rounds.standalone),
+        separate: medianRound(rounds.separate),
+        portkey: medianRound(rounds.portkey),
+      };
     } finally {
       await mock.service.stop();
     }
