@@ -2,7 +2,8 @@
  * The Files API through the official `openai` SDK: upload (multipart, streamed into Redis),
  * retrieve, list, content and delete; a file uploaded through one API replica is read through
  * another; the size limit is a clear 413 and a purpose other than `batch` a 400; `expires_after`
- * sets `expires_at` (30 days by default) and an expired file is gone, its bytes freed once.
+ * sets `expires_at` (30 days by default) and an expired file is gone, its bytes freed once; a
+ * batch keeps its input file until its completion window has ended.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI, { toFile } from 'openai';
@@ -119,6 +120,22 @@ describe('files', () => {
     const listed = [];
     for await (const x of a.files.list()) listed.push(x.id);
     expect(listed).not.toContain(f.id);
+  });
+
+  it('keeps a batch input file that would expire sooner until the batch window has ended; one that lives longer is untouched', async () => {
+    const short = await a.files.create({ file: await toFile(Buffer.from(jsonl(2)), 'in.jsonl'), purpose: 'batch', expires_after: { anchor: 'created_at', seconds: 3_600 } });
+    const batch = await a.batches.create({ input_file_id: short.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const kept = await b.files.retrieve(short.id);
+    expect(kept.expires_at).toBe(batch.expires_at + 3_600);
+    expect(Number(await redis.zscore(fileKeys.expiry, short.id))).toBe(kept.expires_at);
+    const long = await a.files.create({ file: await toFile(Buffer.from(jsonl(2)), 'long.jsonl'), purpose: 'batch' });
+    await a.batches.create({ input_file_id: long.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    expect((await a.files.retrieve(long.id)).expires_at).toBe(long.expires_at);
+    // an input that expired before the batch was created is not brought back
+    const gone = await a.files.create({ file: await toFile(Buffer.from(jsonl(1)), 'gone.jsonl'), purpose: 'batch', expires_after: { anchor: 'created_at', seconds: 3_600 } });
+    await redis.hset(fileKeys.meta(gone.id), 'expires_at', String(Math.floor(Date.now() / 1000) - 1));
+    const err = await a.batches.create({ input_file_id: gone.id, endpoint: '/v1/chat/completions', completion_window: '24h' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: 'file_not_found', param: 'input_file_id' });
   });
 
   it('lists every live file when expired ones sit among them (more than one page of the index)', async () => {

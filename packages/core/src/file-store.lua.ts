@@ -15,3 +15,20 @@ redis.call('ZREM', KEYS[5], ARGV[1])
 if own and bytes > 0 then redis.call('DECRBY', KEYS[4], bytes) end
 return 1
 `;
+
+/**
+ * KEYS: file meta hash, the expiry index; ARGV: file id, a time (unix seconds). A file that
+ * expires before that time is kept until then (its `expires_at` and its place in the expiry
+ * index move); a file kept until deleted, or one that lives longer, is left alone. Returns 1, or
+ * 0 when the file is gone or already expired (by the server's clock).
+ */
+export const KEEP_FILE_UNTIL_LUA = `
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+local exp = tonumber(redis.call('HGET', KEYS[1], 'expires_at') or '')
+if exp and exp <= tonumber(redis.call('TIME')[1]) then return 0 end
+if exp and exp < tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'expires_at', ARGV[2])
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+end
+return 1
+`;

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { SwitchyardError } from './errors.js';
 import { batchKeys, fileKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
-import { DELETE_FILE_LUA } from './file-store.lua.js';
+import { DELETE_FILE_LUA, KEEP_FILE_UNTIL_LUA } from './file-store.lua.js';
 
 const deleteFileScript = new LuaScript('file-delete', DELETE_FILE_LUA);
+const keepFileUntilScript = new LuaScript('file-keep-until', KEEP_FILE_UNTIL_LUA);
 
 /** Bytes per stored chunk: the unit files are written, read and streamed in. Default 256 KiB. */
 export const FILE_CHUNK_BYTES = 262_144;
@@ -228,6 +229,18 @@ export class FileStore {
   private async read(id: string): Promise<FileObject | null> {
     if (!FILE_ID_PATTERN.test(id)) return null;
     return hashToFile(await this.redis.hgetall(fileKeys.meta(id)));
+  }
+
+  /**
+   * Keeps the file at least until `unixSeconds` (a batch reads its input file until its
+   * completion window ends): an earlier `expires_at` moves to that time. Throws
+   * {@link FileNotFoundError} when the file is gone or expired.
+   */
+  async keepUntil(id: string, unixSeconds: number): Promise<FileObject> {
+    await this.require(id);
+    const kept = await keepFileUntilScript.run(this.redis, [fileKeys.meta(id), fileKeys.expiry], [id, Math.ceil(unixSeconds)]);
+    if (kept !== 1) throw new FileNotFoundError(id);
+    return this.require(id);
   }
 
   /** The file object; throws {@link FileNotFoundError}. */

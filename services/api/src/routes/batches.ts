@@ -7,6 +7,7 @@ import {
   batchUsage,
   BatchNotFoundError,
   BatchStateConflictError,
+  FileNotFoundError,
   InvalidRequestError,
   type BatchObject,
   type BatchStore,
@@ -16,6 +17,17 @@ import { validationError } from '../http-errors.js';
 
 /** A batch's completion window: OpenAI accepts `24h` only. */
 export const COMPLETION_WINDOW_SECONDS = 86_400;
+
+/**
+ * How long after its completion window a batch's input file is kept at least (a file set to
+ * expire sooner is kept until then: the batch reads it until it ends). Default 1 hour.
+ */
+export const INPUT_FILE_GRACE_SECONDS = 3_600;
+
+/** The 400 of a batch whose input file does not exist (or expired). */
+function noSuchFile(id: string): InvalidRequestError {
+  return new InvalidRequestError(`No such File object: ${id.slice(0, 100)}`, 'input_file_id', 'file_not_found');
+}
 
 /** Largest `metadata.priority` of a batch (0 = most urgent, the default). */
 export const MAX_BATCH_PRIORITY = 1_000;
@@ -114,11 +126,15 @@ export function batchRoutes(deps: { batches: BatchStore; files: FileStore }): Ro
     const outputExpiry = expirySeconds(parsed.data.output_expires_after, 'output_expires_after');
     batchWebhookUrl(metadata);
     const file = await deps.files.get(input_file_id);
-    if (!file) throw new InvalidRequestError(`No such File object: ${input_file_id.slice(0, 100)}`, 'input_file_id', 'file_not_found');
+    if (!file) throw noSuchFile(input_file_id);
     if (file.purpose !== 'batch') {
       throw new InvalidRequestError(`File ${file.id} has purpose '${file.purpose}'; a batch input needs purpose 'batch'.`, 'input_file_id', 'invalid_file');
     }
     const now = Math.floor(Date.now() / 1000);
+    // The input is read until the batch ends: a file set to expire sooner is kept until then.
+    await deps.files.keepUntil(file.id, now + COMPLETION_WINDOW_SECONDS + INPUT_FILE_GRACE_SECONDS).catch((err: unknown) => {
+      throw err instanceof FileNotFoundError ? noSuchFile(input_file_id) : err;
+    });
     const batch: BatchObject = {
       id: `batch_${randomUUID().replace(/-/g, '')}`,
       object: 'batch',
