@@ -99,6 +99,7 @@ describe('embeddings on Bedrock and Vertex AI through the openai SDK', () => {
     expect(a).not.toEqual(b);
     expect(data.usage.prompt_tokens).toBeGreaterThan(0);
     const floats = await client.embeddings.create({ model: 'titan', input: 'a second one', dimensions: 256, encoding_format: 'float' });
+    expect(floats.data[0]?.embedding).toHaveLength(256);
     floats.data[0]?.embedding.forEach((x, i) => expect(x).toBeCloseTo(b?.[i] ?? Number.NaN, 6));
   });
 

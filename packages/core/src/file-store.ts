@@ -234,13 +234,12 @@ export class FileStore {
   /**
    * Keeps the file at least until `unixSeconds` (a batch reads its input file until its
    * completion window ends): an earlier `expires_at` moves to that time. Throws
-   * {@link FileNotFoundError} when the file is gone or expired.
+   * {@link FileNotFoundError} when the file is gone or has expired (it is not brought back).
    */
-  async keepUntil(id: string, unixSeconds: number): Promise<FileObject> {
-    await this.require(id);
+  async keepUntil(id: string, unixSeconds: number): Promise<void> {
+    if (!FILE_ID_PATTERN.test(id)) throw new FileNotFoundError(id);
     const kept = await keepFileUntilScript.run(this.redis, [fileKeys.meta(id), fileKeys.expiry], [id, Math.ceil(unixSeconds)]);
     if (kept !== 1) throw new FileNotFoundError(id);
-    return this.require(id);
   }
 
   /** The file object; throws {@link FileNotFoundError}. */

@@ -43,10 +43,54 @@ export function openAIEmbeddingList(
   };
 }
 
-/** Splits `items` into runs of at most `size`. */
-export function inRuns<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+/**
+ * Upstream calls one embeddings request makes at once, at most, when the provider takes fewer
+ * texts per call than the request has (Titan: one). Default 8.
+ */
+export const EMBEDDING_CALLS_AT_ONCE = 8;
+
+/**
+ * Splits `texts` into runs of at most `size` texts and, when `maxWeight` is given, at most that
+ * much `weight` (a run of one text may pass it: the provider then says what is wrong).
+ */
+export function inRuns(texts: readonly string[], size: number, maxWeight = Infinity, weight: (t: string) => number = () => 0): string[][] {
+  const out: string[][] = [];
+  let run: string[] = [];
+  let w = 0;
+  for (const t of texts) {
+    const tw = weight(t);
+    if (run.length > 0 && (run.length >= size || w + tw > maxWeight)) {
+      out.push(run);
+      run = [];
+      w = 0;
+    }
+    run.push(t);
+    w += tw;
+  }
+  if (run.length > 0) out.push(run);
+  return out;
+}
+
+/**
+ * `fn` over `items`, at most `limit` at a time (default {@link EMBEDDING_CALLS_AT_ONCE}); results
+ * in input order. The first rejection rejects the whole (calls not started yet are not started).
+ */
+export async function mapAtMost<T, R>(items: readonly T[], fn: (item: T) => Promise<R>, limit = EMBEDDING_CALLS_AT_ONCE): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i] as T);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   return out;
 }
 

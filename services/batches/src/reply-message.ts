@@ -3,7 +3,8 @@ import { forEachReplyFrame, hashToRecord, type JobRecord } from '@switchyard/cor
 /**
  * Parses a terminal-record announcement on a reply channel (`<id>\trec\t<record hash as a JSON
  * array>`, see `announce` in the job-store Lua). Undefined for anything else (stream chunks,
- * unreadable messages).
+ * unreadable messages). The Lua publishes each record in a message of its own (only a worker's
+ * stream relay packs frames), so the first `rec` frame is the message's only one.
  */
 export function parseRecordMessage(message: string): JobRecord | undefined {
   let data: string | undefined;

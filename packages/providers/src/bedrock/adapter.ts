@@ -11,7 +11,7 @@ import { toChatCompletion } from './response.js';
 import { resolveBedrockSettings, scrubBedrockSecrets, type BedrockSettings } from './settings.js';
 import { ConverseStreamTranslator } from './stream.js';
 import { CallDeadline } from '../call-deadline.js';
-import { embeddingTexts, inRuns, openAIEmbeddingList } from '../embedding-list.js';
+import { embeddingTexts, inRuns, mapAtMost, openAIEmbeddingList } from '../embedding-list.js';
 import { bedrockEmbeddingFamily, COHERE_TEXTS_PER_CALL, cohereEmbeddingBody, cohereEmbeddings, titanEmbedding, titanEmbeddingBody } from './embeddings.js';
 
 /** The part of a command's middleware stack that adds a build- or deserialize-step middleware. */
@@ -43,7 +43,9 @@ export type BedrockAdapterOptions = BedrockClientOptions;
  *
  * Embeddings (`embed`): Titan Text Embeddings and Cohere Embed through InvokeModel, their
  * native bodies (`embeddings.ts`); an input of several texts is several Titan calls, or Cohere
- * calls of up to 96 texts, made at once; the answer is OpenAI's list (base64 when asked).
+ * calls of up to 96 texts, at most `EMBEDDING_CALLS_AT_ONCE` (`embedding-list.ts`) at a time; the answer is
+ * OpenAI's list (base64 when asked). The request holds one lease: rpm counts it once, however
+ * many upstream calls it takes.
  *
  * The deployment's `timeout` bounds the whole call (streams included), through the `abortSignal`
  * the SDK passes to its HTTP handler; the SDK itself never retries. `chatStream` resolves once
@@ -172,7 +174,7 @@ export class BedrockAdapter implements ProviderAdapter {
       let vectors: number[][];
       let tokens = 0;
       if (family === 'titan') {
-        const answers = await Promise.all(texts.map((t) => this.invoke(titanEmbeddingBody(t, body), call, timeout)));
+        const answers = await mapAtMost(texts, (t) => this.invoke(titanEmbeddingBody(t, body), call, timeout));
         vectors = answers.map((a) => {
           const e = titanEmbedding(a.json);
           tokens += a.inputTokens ?? e.tokens ?? 0;
@@ -180,7 +182,7 @@ export class BedrockAdapter implements ProviderAdapter {
         });
       } else {
         const runs = inRuns(texts, COHERE_TEXTS_PER_CALL);
-        const answers = await Promise.all(runs.map((run) => this.invoke(cohereEmbeddingBody(run, body), call, timeout)));
+        const answers = await mapAtMost(runs, (run) => this.invoke(cohereEmbeddingBody(run, body), call, timeout));
         vectors = answers.flatMap((a, i) => {
           tokens += a.inputTokens ?? 0;
           return cohereEmbeddings(a.json, runs[i]?.length ?? 0);

@@ -5,12 +5,15 @@
  * - **Titan Text Embeddings** (`amazon.titan-embed-text-v1`, `amazon.titan-embed-text-v2:0`,
  *   `amazon.titan-embed-g1-text-02`): one text per call, `{inputText, dimensions?, normalize?}` →
  *   `{embedding, inputTextTokenCount}`. OpenAI's `dimensions` becomes `dimensions` (v2 accepts
- *   256, 512 or 1024; v1 has a fixed size and Bedrock refuses the field).
+ *   256, 512 or 1024, default 1024; v1 has a fixed size and Bedrock refuses the field); the
+ *   request's `normalize` is passed on (Titan v2's default: true).
  * - **Cohere Embed** (`cohere.embed-english-v3`, `cohere.embed-multilingual-v3`, `cohere.embed-v4:0`):
  *   up to {@link COHERE_TEXTS_PER_CALL} texts per call, `{texts, input_type, truncate?,
  *   output_dimension?}` → `{embeddings}` (an array of vectors, or `{float: [...]}`). `input_type`
  *   is the request's own (`search_document`, `search_query`, `classification`, `clustering`),
- *   default `search_document`; OpenAI's `dimensions` becomes `output_dimension` (Embed v4).
+ *   default `search_document`; so is `truncate` (`NONE`, `START`, `END`; Bedrock's default
+ *   `NONE` refuses a text past the model's limit); OpenAI's `dimensions` becomes
+ *   `output_dimension` (Embed v4).
  *
  * Token counts come from Bedrock's `X-Amzn-Bedrock-Input-Token-Count` header, else Titan's
  * `inputTextTokenCount`.

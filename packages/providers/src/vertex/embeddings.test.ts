@@ -59,6 +59,14 @@ describe('VertexGeminiAdapter.embed against the Vertex fake (:predict)', () => {
     expect(Buffer.from(out.data[0]?.embedding as string, 'base64')).toHaveLength(3072 * 4);
   });
 
+  it('keeps each call under the 20,000 tokens Vertex takes per request: long texts go in several calls', async () => {
+    const { f, a } = await setup('text-embedding-005');
+    const long = ['a', 'b', 'c'].map((ch) => ch.repeat(20_000)); // about 5,000 tokens each, 6,667 by the adapter's safe estimate
+    const out = (await a.embed({ body: { model: 'emb', input: long } })) as List;
+    expect(f.stats().byMethod.predict).toBe(2);
+    expect(out.data.map((d) => d.index)).toEqual([0, 1, 2]);
+  });
+
   it('a refused body is a bad request; token ids never leave', async () => {
     const { f, a } = await setup('text-embedding-005');
     const tooBig = (await a.embed({ body: { model: 'emb', input: 'x', dimensions: 5000 } }).catch((e: unknown) => e)) as UpstreamError;

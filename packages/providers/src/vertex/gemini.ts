@@ -24,7 +24,7 @@ import { fromGeminiResponse, GeminiStreamTranslator } from './gemini-response.js
 import { googleError, googleErrorFrom, parseGoogleError } from './google-errors.js';
 import { DEFAULT_VERTEX_LOCATION, vertexUrl } from './url.js';
 import { CallDeadline } from '../call-deadline.js';
-import { embeddingTexts, inRuns, numberArray, openAIEmbeddingList } from '../embedding-list.js';
+import { embeddingTexts, inRuns, mapAtMost, numberArray, openAIEmbeddingList } from '../embedding-list.js';
 
 /** Options of {@link VertexGeminiAdapter}. */
 export interface VertexGeminiOptions {
@@ -40,7 +40,10 @@ const MAX_ERROR_CHARS = 2_000;
 /** Most texts in one `:predict` call of a text-embedding model (Vertex's limit is 250). */
 export const VERTEX_EMBEDDING_INSTANCES = 250;
 
-/** Whether a Google model on Vertex is a text-embedding model (`text-embedding-*`, `text-multilingual-embedding-*`, `gemini-embedding-*`). */
+/** Most estimated tokens in one `:predict` call (Vertex refuses more than 20,000). Default 15,000. */
+export const VERTEX_EMBEDDING_TOKENS_PER_CALL = 15_000;
+
+/** Whether a Google model on Vertex is a text-embedding model (`text-embedding-*`, `text-multilingual-embedding-*`, `textembedding-gecko*`, `gemini-embedding-*`). */
 export function isVertexEmbeddingModel(model: string): boolean {
   return /^(text-embedding-|text-multilingual-embedding-|gemini-embedding-|textembedding-gecko)/.test(model);
 }
@@ -195,9 +198,12 @@ export class VertexGeminiAdapter implements ProviderAdapter {
    * Text embeddings (`text-embedding-*`, `text-multilingual-embedding-*`, `gemini-embedding-*`)
    * through `:predict`: each text an instance `{content, task_type?, title?}` (the request's
    * own `task_type` and `title`), OpenAI's `dimensions` → `parameters.outputDimensionality`, the
-   * request's `auto_truncate` → `parameters.autoTruncate`. Vertex takes up to
-   * {@link VERTEX_EMBEDDING_INSTANCES} texts per call (`gemini-embedding-*` one), so a longer
-   * input is several calls made at once. Usage = the predictions' `statistics.token_count`.
+   * request's `auto_truncate` → `parameters.autoTruncate` (Vertex's default: true, a text past
+   * the model's limit is cut). Vertex takes up to {@link VERTEX_EMBEDDING_INSTANCES} texts per
+   * call (`gemini-embedding-*` one) and 20,000 tokens, so a longer input is several calls, runs
+   * of at most {@link VERTEX_EMBEDDING_TOKENS_PER_CALL} estimated tokens (a third of the
+   * characters, on the safe side), at most `EMBEDDING_CALLS_AT_ONCE` (`embedding-list.ts`) at a time. Usage =
+   * the predictions' `statistics.token_count`.
    */
   async embed(call: ChatCall): Promise<unknown> {
     if (!isVertexEmbeddingModel(this.deployment.model)) {
@@ -216,14 +222,12 @@ export class VertexGeminiAdapter implements ProviderAdapter {
     });
     const timeout = new CallDeadline(this.deployment.timeoutMs, call.signal);
     try {
-      const runs = inRuns(texts, perCall);
-      const answers = await Promise.all(
-        runs.map(async (run) => {
-          const payload = JSON.stringify({ instances: run.map(instance), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) });
-          const { res } = await this.post(call, { method: 'predict', accept: 'application/json', body: () => payload }, timeout);
-          return vertexEmbeddings(await res.body.json(), run.length);
-        }),
-      );
+      const runs = inRuns(texts, perCall, VERTEX_EMBEDDING_TOKENS_PER_CALL, (t) => Math.ceil(t.length / 3));
+      const answers = await mapAtMost(runs, async (run) => {
+        const payload = JSON.stringify({ instances: run.map(instance), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) });
+        const { res } = await this.post(call, { method: 'predict', accept: 'application/json', body: () => payload }, timeout);
+        return vertexEmbeddings(await res.body.json(), run.length);
+      });
       let tokens = 0;
       const vectors = answers.flatMap((a) => {
         tokens += a.tokens;

@@ -3,7 +3,7 @@
  * embeddings reference shapes it: `{instances: [{content, task_type?, title?}], parameters?:
  * {outputDimensionality?, autoTruncate?}}` → `{predictions: [{embeddings: {values, statistics:
  * {token_count, truncated}}}], metadata: {billableCharacterCount}}`. Up to 250 instances
- * (`gemini-embedding-*`: one); 768 floats (`gemini-embedding-*`: 3 072) unless
+ * (`gemini-embedding-*`: one) and 20,000 tokens (estimated: characters / 4) per request; 768 floats (`gemini-embedding-*`: 3 072) unless
  * `outputDimensionality` asks for fewer. A body that breaks these rules is a 400
  * INVALID_ARGUMENT naming the problem. Vectors are deterministic per text (`embeddingVector`).
  */
@@ -56,6 +56,8 @@ export function predictEmbeddings(model: string, body: unknown): { ok: true; jso
       if (p.autoTruncate !== undefined && typeof p.autoTruncate !== 'boolean') messages.push('parameters.autoTruncate: a boolean is required');
     }
   }
+  const tokens = texts.reduce((n, t) => n + estimateInputTokens(t), 0);
+  if (tokens > 20_000) messages.push(`Unable to submit request because the input token count is ${tokens} but the model supports up to 20000 tokens per request.`);
   if (messages.length > 0) return { ok: false, messages };
   const predictions = texts.map((t) => ({ embeddings: { values: embeddingVector(t, size), statistics: { token_count: estimateInputTokens(t), truncated: false } } }));
   return { ok: true, json: JSON.stringify({ predictions, metadata: { billableCharacterCount: texts.reduce((n, t) => n + t.replace(/\s/g, '').length, 0) } }) };
