@@ -26,6 +26,12 @@ export interface OpenAICompatibleOptions {
    */
   endpoint?: { url: string; headers: Readonly<Record<string, string>> };
   /**
+   * The `Authorization` value of each call, asked for per call (a short-lived token, e.g. Google
+   * OAuth for Vertex AI's OpenAI-compatible endpoint); it wins over the endpoint's headers.
+   * Default none.
+   */
+  authorize?: () => Promise<string>;
+  /**
    * Whether the upstream takes `stream_options` (asked for usage on every stream). False for
    * servers that refuse the parameter (Azure before api-version 2024-09-01): it is then never
    * sent, and a stream's tokens are counted from its text. Default true.
@@ -48,12 +54,14 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly headers: Record<string, string>;
   private readonly streamHeaders: Record<string, string>;
   private readonly streamUsage: boolean;
+  private readonly authorize: (() => Promise<string>) | undefined;
 
   constructor(
     private readonly deployment: Deployment,
     opts: OpenAICompatibleOptions = {},
   ) {
     this.streamUsage = opts.streamUsage ?? true;
+    this.authorize = opts.authorize;
     const base = new URL(opts.endpoint?.url ?? deployment.apiBase ?? OPENAI_DEFAULT_BASE);
     this.path = opts.endpoint ? `${base.pathname}${base.search}` : `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
     // An explicit endpoint (Azure) names its chat path; its embeddings live beside it.
@@ -128,8 +136,15 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   /** Sends the request; resolves with a 2xx response, else rejects with the classified error. */
   private async send(call: ChatCall, stream: boolean, path = this.path): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
     const d = this.deployment;
-    const headers = callHeaders(stream ? this.streamHeaders : this.headers, d, call.body);
+    let headers = callHeaders(stream ? this.streamHeaders : this.headers, d, call.body);
     const body = buildUpstreamBody(d, call.body);
+    if (this.authorize) {
+      try {
+        headers = { ...headers, authorization: await this.authorize() };
+      } catch (err) {
+        throw err instanceof UpstreamError ? err : new UpstreamError('auth', `could not get an access token: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
     if (stream) {

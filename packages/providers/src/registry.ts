@@ -1,10 +1,11 @@
-import { isVertexPartnerModel, type Deployment } from '@switchyard/config';
+import { isVertexMaasModel, isVertexPartnerModel, type Deployment } from '@switchyard/config';
 import type { ProviderAdapter } from './adapter.js';
 import { createAnthropicAdapter } from './anthropic/adapter.js';
 import { createVertexClaudeAdapter } from './vertex/claude.js';
 import { BedrockAdapter } from './bedrock/adapter.js';
 import { OpenAICompatibleAdapter } from './openai-compatible.js';
 import { VertexGeminiAdapter } from './vertex/gemini.js';
+import { VertexMaasAdapter } from './vertex/maas.js';
 import { AzureOpenAIAdapter } from './azure/azure.js';
 
 /** Thrown when a deployment's provider has no adapter (config load already warned). */
@@ -26,8 +27,10 @@ export function createAdapter(d: Deployment): ProviderAdapter {
     case 'vertex_ai':
       // Claude on Vertex: rawPredict / streamRawPredict, publisher `anthropic`, Messages format.
       if (d.model.startsWith('claude')) return createVertexClaudeAdapter(d);
-      // Partner / MaaS models (`vertex_ai/deepseek-ai/…`, `vertex_ai/codestral@…`) use the publisher's endpoint: not built yet.
-      if (isVertexPartnerModel(d.model)) throw new UnsupportedProviderError('vertex_ai (partner models)');
+      // MaaS models (`vertex_ai/deepseek-ai/…`, `vertex_ai/meta/…`): Vertex's OpenAI-compatible endpoint.
+      if (isVertexMaasModel(d.model)) return new VertexMaasAdapter(d);
+      // Mistral, Codestral and AI21 use their publishers' rawPredict: not built yet.
+      if (isVertexPartnerModel(d.model)) throw new UnsupportedProviderError('vertex_ai (Mistral, Codestral and AI21 partner models)');
       return new VertexGeminiAdapter(d);
     case 'azure':
       return new AzureOpenAIAdapter(d);

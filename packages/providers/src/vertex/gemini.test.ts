@@ -6,6 +6,7 @@ import { UpstreamError } from '../upstream-error.js';
 import { createAdapter, UnsupportedProviderError } from '../registry.js';
 import { createVertexAuth } from './auth.js';
 import { VertexGeminiAdapter } from './gemini.js';
+import { VertexMaasAdapter } from './maas.js';
 import { AnthropicMessagesAdapter } from '../anthropic/adapter.js';
 
 let sa: GeneratedServiceAccount;
@@ -231,7 +232,7 @@ describe('VertexGeminiAdapter against the Vertex fake', () => {
 });
 
 describe('registry: vertex_ai', () => {
-  it('builds the Gemini adapter for Gemini models, the Anthropic one for Claude, and refuses partner models (not built yet)', async () => {
+  it('builds the Gemini adapter for Gemini models, the Anthropic one for Claude, the MaaS one for <publisher>/<model>, and refuses the other partner models (not built yet)', async () => {
     const f = await fake();
     const gemini = createAdapter(deployment(f));
     open.push(gemini);
@@ -239,7 +240,9 @@ describe('registry: vertex_ai', () => {
     const claude = createAdapter({ ...deployment(f), model: 'claude-sonnet-4@20250514' });
     open.push(claude);
     expect(claude).toBeInstanceOf(AnthropicMessagesAdapter);
-    expect(() => createAdapter({ ...deployment(f), model: 'deepseek-ai/deepseek-r1-0528-maas' })).toThrow(UnsupportedProviderError);
+    const maas = createAdapter({ ...deployment(f), model: 'deepseek-ai/deepseek-r1-0528-maas' });
+    open.push(maas);
+    expect(maas).toBeInstanceOf(VertexMaasAdapter);
     expect(() => createAdapter({ ...deployment(f), model: 'codestral@latest' })).toThrow(UnsupportedProviderError);
   });
 });

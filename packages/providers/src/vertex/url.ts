@@ -34,3 +34,15 @@ export function vertexUrl(t: VertexTarget): URL {
   const path = `/v1/projects/${seg(t.project)}/locations/${seg(location)}/publishers/${seg(t.publisher)}/models/${seg(t.model)}:${t.method}`;
   return new URL(`${origin}${path}${t.query ? `?${t.query}` : ''}`);
 }
+
+/**
+ * The OpenAI-compatible Chat Completions endpoint of Model-as-a-Service partner models:
+ * `https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}/endpoints/openapi/chat/completions`
+ * (location `global`: `aiplatform.googleapis.com`); `apiBase` replaces scheme and host only.
+ */
+export function vertexOpenApiUrl(t: Pick<VertexTarget, 'project' | 'location' | 'apiBase'>): URL {
+  const location = t.location || DEFAULT_VERTEX_LOCATION;
+  const origin = vertexUrl({ ...t, location, publisher: 'google', model: 'm', method: 'x' }).origin;
+  const seg = (s: string): string => encodeURIComponent(s);
+  return new URL(`${origin}/v1/projects/${seg(t.project)}/locations/${seg(location)}/endpoints/openapi/chat/completions`);
+}

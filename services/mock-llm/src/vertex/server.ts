@@ -5,6 +5,8 @@
  * - `…/publishers/google/models/{m}:streamGenerateContent?alt=sse` (SSE; without `alt=sse` the
  *   real API's JSON-array stream)
  * - `…/publishers/google/models/{m}:predict` for text-embedding models (`embeddings.ts`)
+ * - `POST /v1/projects/{p}/locations/{l}/endpoints/openapi/chat/completions`: OpenAI Chat
+ *   Completions of Model-as-a-Service partner models (`openapi.ts`)
  * - `…/publishers/anthropic/models/{m}:rawPredict` / `:streamRawPredict` (Anthropic Messages)
  *
  * Per request: route (404) → credential (401 UNAUTHENTICATED unless `Authorization: Bearer` is a
@@ -29,6 +31,7 @@ import {
   resourceExhaustedBody,
 } from './google-errors.js';
 import { predictEmbeddings } from './embeddings.js';
+import { openApiCompletion, openApiStreamEvents, parseOpenApiRequest } from './openapi.js';
 import { geminiAnswer, geminiResponseBody, geminiStreamEvents } from './gemini-reply.js';
 import { GenerateContentRequest, googleMessages } from './gemini-schema.js';
 import { verifyServiceAccountJwt, type TrustedServiceAccount } from './jwt.js';
@@ -50,7 +53,7 @@ export interface VertexFakeOptions {
 export interface VertexFakeStats {
   /** Requests that matched a route. */
   requests: number;
-  /** Requests per method (`generateContent`, `streamGenerateContent`, `rawPredict`, `streamRawPredict`). */
+  /** Requests per method (`generateContent`, `streamGenerateContent`, `predict`, `rawPredict`, `streamRawPredict`, `openapi`). */
   byMethod: Record<string, number>;
   /** Requests refused with 401. */
   authFailures: number;
@@ -77,6 +80,7 @@ export interface VertexFake {
 }
 
 const ROUTE = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(google|anthropic)\/models\/([^/:]+):([A-Za-z]+)$/;
+const OPENAPI_ROUTE = /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/endpoints\/openapi\/chat\/completions$/;
 const JSON_TYPE = 'application/json; charset=UTF-8';
 
 type Publisher = 'google' | 'anthropic';
@@ -117,11 +121,28 @@ class Fake {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && OPENAPI_ROUTE.test(url.pathname)) return this.authorized(req, res, url, 'openapi', (body) => this.openapi(res, body));
     const m = ROUTE.exec(url.pathname);
     if (req.method !== 'POST' || !m) return send(res, 404, notFoundBody(url.pathname));
     const [, project, location, publisher, model, method] = m as unknown as [string, string, string, Publisher, string, string];
     const known = publisher === 'google' ? ['generateContent', 'streamGenerateContent', 'predict'] : ['rawPredict', 'streamRawPredict'];
     if (!known.includes(method)) return send(res, 404, notFoundBody(url.pathname));
+    this.authorized(req, res, url, method, (body) => {
+      const b = this.behaviour;
+      if (b.models && !b.models.includes(model)) {
+        return send(res, 404, modelNotFoundBody(`projects/${project}/locations/${location}/publishers/${publisher}/models/${model}`));
+      }
+      if (publisher === 'google' && method === 'predict') this.predict(res, body, model);
+      else if (publisher === 'google') this.gemini(res, body, model, method === 'streamGenerateContent', url.searchParams.get('alt') === 'sse');
+      else this.anthropic(res, body, model, method === 'streamRawPredict');
+    });
+  };
+
+  /**
+   * Counts a routed request (`method` in `byMethod`), checks its bearer JWT (401 otherwise) and
+   * reads its JSON body (413 / 400), then hands the body on.
+   */
+  private authorized(req: IncomingMessage, res: ServerResponse, url: URL, method: string, then: (body: unknown) => void): void {
     this.counters.requests++;
     this.counters.byMethod[method] = (this.counters.byMethod[method] ?? 0) + 1;
     this.counters.lastPath = url.pathname;
@@ -150,15 +171,23 @@ class Fake {
         return send(res, 400, invalidArgumentBody([`Invalid JSON payload received. Unexpected token.`]));
       }
       this.counters.lastBody = body;
-      const b = this.behaviour;
-      if (b.models && !b.models.includes(model)) {
-        return send(res, 404, modelNotFoundBody(`projects/${project}/locations/${location}/publishers/${publisher}/models/${model}`));
-      }
-      if (publisher === 'google' && method === 'predict') this.predict(res, body, model);
-      else if (publisher === 'google') this.gemini(res, body, model, method === 'streamGenerateContent', url.searchParams.get('alt') === 'sse');
-      else this.anthropic(res, body, model, method === 'streamRawPredict');
+      then(body);
     });
-  };
+  }
+
+  /** The OpenAI-compatible endpoint of MaaS partner models (`openapi.ts`). */
+  private openapi(res: ServerResponse, raw: unknown): void {
+    const parsed = parseOpenApiRequest(raw);
+    if (!parsed.ok) return send(res, 400, invalidArgumentBody(parsed.messages));
+    const b = this.behaviour;
+    if (b.models && !b.models.includes(parsed.req.model)) return send(res, 404, modelNotFoundBody(`publishers/${parsed.req.model}`));
+    const fail = this.injected('google');
+    this.later(b.latencyMs, () => {
+      if (fail) return send(res, fail.status, fail.body, fail.headers);
+      if (!parsed.req.stream) return send(res, 200, openApiCompletion(parsed.req, b));
+      this.writeEvents(res, 'text/event-stream; charset=utf-8', openApiStreamEvents(parsed.req, b), `data: ${UNAVAILABLE_BODY}\n\n`);
+    });
+  }
 
   /** The injected failure for this request, if one applies (and counts it). */
   private injected(publisher: Publisher): { status: number; body: string; headers?: Record<string, string> } | undefined {

@@ -1,0 +1,70 @@
+import type { Deployment } from '@switchyard/config';
+import { generateServiceAccount, startVertexFake, type GeneratedServiceAccount, type VertexFake } from '@switchyard/mock-llm';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatChunk } from '../adapter.js';
+import { UpstreamError } from '../upstream-error.js';
+import { VertexMaasAdapter } from './maas.js';
+import { vertexOpenApiUrl } from './url.js';
+
+let sa: GeneratedServiceAccount;
+const open: Array<{ close(): Promise<void> }> = [];
+beforeAll(() => {
+  sa = generateServiceAccount();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+});
+
+async function setup(settings: Record<string, unknown> = {}, trusted = true): Promise<{ f: VertexFake; a: VertexMaasAdapter }> {
+  const f = await startVertexFake({ serviceAccounts: trusted ? [sa.trusted] : [] });
+  const d: Deployment = {
+    id: 'd', group: 'llama', provider: 'vertex_ai', model: 'meta/llama-3.3-70b-instruct-maas', apiBase: f.url, tier: 0, weight: 1, timeoutMs: 10_000, supported: true, tags: [], defaultParams: {}, modelInfo: {},
+    providerSettings: { vertex_project: 'proj-1', vertex_location: 'us-east5', vertex_credentials: JSON.stringify(sa.json), ...settings },
+  };
+  const a = new VertexMaasAdapter(d);
+  open.push(a, f);
+  return { f, a };
+}
+
+const HELLO = { model: 'llama', messages: [{ role: 'user', content: 'hello there' }] };
+
+describe('VertexMaasAdapter against the Vertex fake (OpenAI-compatible endpoint)', () => {
+  it('posts OpenAI chat to the project endpoint with <publisher>/<model> and a verified token', async () => {
+    const { f, a } = await setup();
+    const out = (await a.chat({ body: HELLO })) as { object: string; model: string; choices: Array<{ message: { content: string } }>; usage: { total_tokens: number } };
+    expect(f.stats().lastPath).toBe('/v1/projects/proj-1/locations/us-east5/endpoints/openapi/chat/completions');
+    expect(f.stats().lastBody).toMatchObject({ model: 'meta/llama-3.3-70b-instruct-maas', messages: HELLO.messages });
+    expect(f.stats().byMethod.openapi).toBe(1);
+    expect(out.object).toBe('chat.completion');
+    expect(out.choices[0]?.message.content).toBe('Hello from the Vertex fake.');
+    expect(out.usage.total_tokens).toBeGreaterThan(0);
+  });
+
+  it('streams OpenAI chunks to the end, without stream_options', async () => {
+    const { f, a } = await setup();
+    const chunks: ChatChunk[] = [];
+    for await (const c of await a.chatStream({ body: { ...HELLO, stream: true, stream_options: { include_usage: true } } })) chunks.push(c);
+    const text = chunks.map((c) => (c.choices?.[0] as { delta?: { content?: string } } | undefined)?.delta?.content ?? '').join('');
+    expect(text).toBe('Hello from the Vertex fake.');
+    expect(f.stats().lastBody).not.toHaveProperty('stream_options');
+    expect(f.stats().lastBody).toMatchObject({ stream: true });
+  });
+
+  it('an untrusted token is an auth error; throttling is rate_limited', async () => {
+    const untrusted = await setup({}, false);
+    const auth = (await untrusted.a.chat({ body: HELLO }).catch((e: unknown) => e)) as UpstreamError;
+    expect(auth).toBeInstanceOf(UpstreamError);
+    expect(auth.kind).toBe('auth');
+    const { f, a } = await setup();
+    f.setBehaviour({ failure: 'rate_limited', retryAfterSeconds: 3 });
+    const limited = (await a.chat({ body: HELLO }).catch((e: unknown) => e)) as UpstreamError;
+    expect(limited.kind).toBe('rate_limited');
+  });
+
+  it('builds the endpoint URL for a region and for global', () => {
+    expect(vertexOpenApiUrl({ project: 'p', location: 'europe-west4' }).toString()).toBe(
+      'https://europe-west4-aiplatform.googleapis.com/v1/projects/p/locations/europe-west4/endpoints/openapi/chat/completions',
+    );
+    expect(vertexOpenApiUrl({ project: 'p', location: 'global' }).origin).toBe('https://aiplatform.googleapis.com');
+  });
+});
