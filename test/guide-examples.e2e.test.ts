@@ -8,7 +8,7 @@
  *   deployment the plan lists in tier 1, and that deployment's fake (and no other) got the call,
  *   with the upstream model / path of the deployment (the Bedrock fake also checks the SigV4
  *   scope names the deployment's region, the Vertex fake the service account's JWT);
- * - groups the plan marks `[no adapter yet]` (Vertex's Mistral / Codestral partner models) answer 501 and reach no fake;
+ * - groups the plan marks `[no adapter yet]` answer 501 and reach no fake (none of the guides has one now);
  * - where the plan's Advice says priority only differs between model groups ("no router moves
  *   traffic between them"), an outage of the most preferred group's upstream fails that group's
  *   requests and sends nothing to the other groups (the guide's "fallback" examples configure no
@@ -80,7 +80,6 @@ const EXPECT: Record<string, Expectation> = {
   },
   'guide-capability-based.yaml': {
     strategy: leastBusy,
-    unservable: ['codestral-fim'],
     vision: 'claude-3-5-sonnet-vision',
   },
   'guide-three-tier-fallback.yaml': {
@@ -113,7 +112,12 @@ function expectedTarget(d: Deployment, stream: boolean): string {
     const s = d.providerSettings;
     // Model-as-a-Service `<publisher>/<model>`: Vertex's OpenAI-compatible endpoint, streamed or not
     if (d.model.includes('/')) return `/v1/projects/${String(s.vertex_project)}/locations/${String(s.vertex_location)}/endpoints/openapi/chat/completions`;
-    const [publisher, method] = d.model.startsWith('claude') ? ['anthropic', stream ? 'streamRawPredict' : 'rawPredict'] : ['google', stream ? 'streamGenerateContent' : 'generateContent'];
+    const raw = stream ? 'streamRawPredict' : 'rawPredict';
+    const [publisher, method] = d.model.startsWith('claude')
+      ? ['anthropic', raw]
+      : /^(mistral|codestral)/.test(d.model)
+        ? ['mistralai', raw]
+        : ['google', stream ? 'streamGenerateContent' : 'generateContent'];
     return `/v1/projects/${String(s.vertex_project)}/locations/${String(s.vertex_location)}/publishers/${publisher}/models/${d.model}:${method}`;
   }
   return d.model;

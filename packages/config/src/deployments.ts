@@ -1,7 +1,7 @@
 import type { Finding } from './finding.js';
 import { readExtraHeaders } from './extra-headers.js';
 import { isProviderParam, LITELLM_PARAMS_PROVIDER_SETTINGS } from './keys.js';
-import { isVertexMaasModel, isVertexPartnerModel, splitProvider } from './provider.js';
+import { splitProvider } from './provider.js';
 import type { RawDeployment } from './schema.js';
 import { computeTiers } from './tiers.js';
 import { SUPPORTED_PROVIDERS, type Deployment, type RouterSettings } from './types.js';
@@ -60,8 +60,7 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
   const deployments = entries.map((entry, i): Deployment => {
     const p = entry.litellm_params;
     const { provider, model } = splitProvider(p.model, p.custom_llm_provider);
-    // Vertex partner models other than MaaS `<publisher>/<model>` ones (Mistral, Codestral, AI21) use an endpoint no adapter speaks yet.
-    const supported = SUPPORTED.has(provider) && !(provider === 'vertex_ai' && isVertexPartnerModel(model) && !isVertexMaasModel(model));
+    const supported = SUPPORTED.has(provider);
     if (!supported) {
       warnings.push({
         at: ['model_list', i, 'litellm_params', 'model'],

@@ -104,8 +104,8 @@ describe('guide fixtures', () => {
     const r1 = cfg.groups.get('deepseek-r1-reasoning')?.deployments[0];
     expect(r1).toMatchObject({ provider: 'vertex_ai', model: 'deepseek-ai/deepseek-r1-0528-maas' });
     expect(r1?.modelInfo).toEqual({ supports_reasoning: true });
-    // DeepSeek on Vertex MaaS has an adapter (the OpenAI-compatible endpoint), Mistral's Codestral not yet; Claude on Anthropic has
-    expect(cfg.deployments.map((d) => d.supported)).toEqual([true, true, false]);
+    // Claude on Anthropic, DeepSeek on Vertex MaaS (the OpenAI-compatible endpoint), Codestral on Vertex (Mistral's rawPredict)
+    expect(cfg.deployments.map((d) => d.supported)).toEqual([true, true, true]);
     expect(cfg.router.routingStrategy).toBe('least-busy');
   });
 

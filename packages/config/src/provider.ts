@@ -26,12 +26,3 @@ export function splitProvider(model: string, customProvider?: string): { provide
 export function isVertexPartnerModel(model: string): boolean {
   return model.includes('/') || /^(mistral|codestral|jamba)/i.test(model);
 }
-
-/**
- * Whether a `vertex_ai/` model is a Model-as-a-Service model named `<publisher>/<model>`, served
- * on Vertex's OpenAI-compatible endpoint (the adapter exists); the other partner models (Mistral,
- * Codestral, AI21 on their publishers' `rawPredict`) have none yet.
- */
-export function isVertexMaasModel(model: string): boolean {
-  return model.includes('/');
-}

@@ -24,13 +24,20 @@ export interface OpenAICompatibleOptions {
    * `headers`: sent instead of `Authorization: Bearer <api_key>`. Default: `{api_base}/chat/completions`
    * with the bearer key.
    */
-  endpoint?: { url: string; headers: Readonly<Record<string, string>> };
+  endpoint?: {
+    url: string;
+    headers: Readonly<Record<string, string>>;
+    /** Where streamed calls go, when not to `url` (a provider with a streaming method of its own, e.g. Vertex's `:streamRawPredict`). Default `url`. */
+    streamUrl?: string;
+  };
   /**
    * The `Authorization` value of each call, asked for per call (a short-lived token, e.g. Google
    * OAuth for Vertex AI's OpenAI-compatible endpoint); it wins over the endpoint's headers.
    * Default none.
    */
   authorize?: () => Promise<string>;
+  /** The body's `model`, when not the deployment's model id (Mistral on Vertex: without its `@version`). Default the deployment's model. */
+  bodyModel?: string;
   /**
    * Whether the upstream takes `stream_options` (asked for usage on every stream). False for
    * servers that refuse the parameter (Azure before api-version 2024-09-01): it is then never
@@ -55,6 +62,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly streamHeaders: Record<string, string>;
   private readonly streamUsage: boolean;
   private readonly authorize: (() => Promise<string>) | undefined;
+  private readonly streamPath: string;
+  private readonly bodyModel: string | undefined;
 
   constructor(
     private readonly deployment: Deployment,
@@ -62,8 +71,11 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   ) {
     this.streamUsage = opts.streamUsage ?? true;
     this.authorize = opts.authorize;
+    this.bodyModel = opts.bodyModel;
     const base = new URL(opts.endpoint?.url ?? deployment.apiBase ?? OPENAI_DEFAULT_BASE);
     this.path = opts.endpoint ? `${base.pathname}${base.search}` : `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
+    const streamUrl = opts.endpoint?.streamUrl === undefined ? undefined : new URL(opts.endpoint.streamUrl);
+    this.streamPath = streamUrl ? `${streamUrl.pathname}${streamUrl.search}` : this.path;
     // An explicit endpoint (Azure) names its chat path; its embeddings live beside it.
     this.embeddingsPath = opts.endpoint
       ? `${base.pathname.replace(/\/chat\/completions\/?$/, '/embeddings')}${base.search}`
@@ -98,7 +110,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
-    const { res, timeout } = await this.send(call, true);
+    const { res, timeout } = await this.send(call, true, this.streamPath);
     return this.chunks(res, timeout, call.signal);
   }
 
@@ -138,6 +150,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     const d = this.deployment;
     let headers = callHeaders(stream ? this.streamHeaders : this.headers, d, call.body);
     const body = buildUpstreamBody(d, call.body);
+    if (this.bodyModel !== undefined) body.model = this.bodyModel;
     if (this.authorize) {
       try {
         headers = { ...headers, authorization: await this.authorize() };

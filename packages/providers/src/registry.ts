@@ -1,4 +1,4 @@
-import { isVertexMaasModel, isVertexPartnerModel, type Deployment } from '@switchyard/config';
+import { isVertexPartnerModel, type Deployment } from '@switchyard/config';
 import type { ProviderAdapter } from './adapter.js';
 import { createAnthropicAdapter } from './anthropic/adapter.js';
 import { createVertexClaudeAdapter } from './vertex/claude.js';
@@ -27,10 +27,8 @@ export function createAdapter(d: Deployment): ProviderAdapter {
     case 'vertex_ai':
       // Claude on Vertex: rawPredict / streamRawPredict, publisher `anthropic`, Messages format.
       if (d.model.startsWith('claude')) return createVertexClaudeAdapter(d);
-      // MaaS models (`vertex_ai/deepseek-ai/…`, `vertex_ai/meta/…`): Vertex's OpenAI-compatible endpoint.
-      if (isVertexMaasModel(d.model)) return new VertexMaasAdapter(d);
-      // Mistral, Codestral and AI21 use their publishers' rawPredict: not built yet.
-      if (isVertexPartnerModel(d.model)) throw new UnsupportedProviderError('vertex_ai (Mistral, Codestral and AI21 partner models)');
+      // Partner models: MaaS `<publisher>/<model>` on the OpenAI-compatible endpoint, Mistral and AI21 on their rawPredict.
+      if (isVertexPartnerModel(d.model)) return new VertexMaasAdapter(d);
       return new VertexGeminiAdapter(d);
     case 'azure':
       return new AzureOpenAIAdapter(d);

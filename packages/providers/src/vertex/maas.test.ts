@@ -15,10 +15,10 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((o) => o.close()));
 });
 
-async function setup(settings: Record<string, unknown> = {}, trusted = true): Promise<{ f: VertexFake; a: VertexMaasAdapter }> {
+async function setup(settings: Record<string, unknown> = {}, trusted = true, model = 'meta/llama-3.3-70b-instruct-maas'): Promise<{ f: VertexFake; a: VertexMaasAdapter }> {
   const f = await startVertexFake({ serviceAccounts: trusted ? [sa.trusted] : [] });
   const d: Deployment = {
-    id: 'd', group: 'llama', provider: 'vertex_ai', model: 'meta/llama-3.3-70b-instruct-maas', apiBase: f.url, tier: 0, weight: 1, timeoutMs: 10_000, supported: true, tags: [], defaultParams: {}, modelInfo: {},
+    id: 'd', group: 'llama', provider: 'vertex_ai', model, apiBase: f.url, tier: 0, weight: 1, timeoutMs: 10_000, supported: true, tags: [], defaultParams: {}, modelInfo: {},
     providerSettings: { vertex_project: 'proj-1', vertex_location: 'us-east5', vertex_credentials: JSON.stringify(sa.json), ...settings },
   };
   const a = new VertexMaasAdapter(d);
@@ -59,6 +59,24 @@ describe('VertexMaasAdapter against the Vertex fake (OpenAI-compatible endpoint)
     f.setBehaviour({ failure: 'rate_limited', retryAfterSeconds: 3 });
     const limited = (await a.chat({ body: HELLO }).catch((e: unknown) => e)) as UpstreamError;
     expect(limited.kind).toBe('rate_limited');
+  });
+
+  it('Mistral and AI21: the rawPredict of their publisher / streamRawPredict, the body naming the model without its version', async () => {
+    for (const [model, publisher, bare] of [
+      ['mistral-large@2407', 'mistralai', 'mistral-large'],
+      ['codestral-2501', 'mistralai', 'codestral-2501'],
+      ['jamba-1.5-large@001', 'ai21', 'jamba-1.5-large'],
+    ] as const) {
+      const { f, a } = await setup({}, true, model);
+      const out = (await a.chat({ body: HELLO })) as { choices: Array<{ message: { content: string } }> };
+      expect(out.choices[0]?.message.content).toBe('Hello from the Vertex fake.');
+      expect(f.stats().lastPath).toBe(`/v1/projects/proj-1/locations/us-east5/publishers/${publisher}/models/${model}:rawPredict`);
+      expect(f.stats().lastBody).toMatchObject({ model: bare });
+      let text = '';
+      for await (const c of await a.chatStream({ body: { ...HELLO, stream: true } })) text += (c.choices?.[0] as { delta?: { content?: string } } | undefined)?.delta?.content ?? '';
+      expect(text).toBe('Hello from the Vertex fake.');
+      expect(f.stats().lastPath).toBe(`/v1/projects/proj-1/locations/us-east5/publishers/${publisher}/models/${model}:streamRawPredict`);
+    }
   });
 
   it('builds the endpoint URL for a region and for global', () => {

@@ -1,10 +1,11 @@
 /**
- * The Vertex fake's OpenAI-compatible Chat Completions endpoint for Model-as-a-Service partner
- * models (`POST /v1/projects/{p}/locations/{l}/endpoints/openapi/chat/completions`, body
- * `{model: "<publisher>/<model>", messages, stream?, ...}`), as Vertex's "call open model APIs"
- * reference shapes it: a `chat.completion`, or with `stream: true` `chat.completion.chunk` SSE
- * events ending in `data: [DONE]`. The model must name its publisher (`meta/llama-…-maas`); a
- * body without `model` or `messages` is a 400 INVALID_ARGUMENT.
+ * The Vertex fake's OpenAI-like chat endpoints of partner models: the OpenAI-compatible Chat
+ * Completions endpoint of Model-as-a-Service models (`POST /v1/projects/{p}/locations/{l}/endpoints/openapi/chat/completions`,
+ * body `{model: "<publisher>/<model>", messages, stream?, ...}`, as Vertex's "call open model
+ * APIs" reference shapes it), and Mistral's and AI21's `rawPredict` / `streamRawPredict`
+ * (`publishers/mistralai|ai21/models/{model}`, body `model` without its version): a
+ * `chat.completion`, or with `stream: true` `chat.completion.chunk` SSE events ending in
+ * `data: [DONE]`. A body without a fitting `model` or without `messages` is a 400 INVALID_ARGUMENT.
  */
 import { estimatePromptTokens, newId, unixSeconds } from '../openai-format.js';
 import type { VertexFakeBehaviour } from './behaviour.js';
@@ -19,11 +20,20 @@ export interface OpenApiRequest {
   includeUsage: boolean;
 }
 
-/** Validates a MaaS chat body; the request, or the problems found. */
-export function parseOpenApiRequest(body: unknown): { ok: true; req: OpenApiRequest } | { ok: false; messages: string[] } {
+/**
+ * Validates a MaaS chat body; the request, or the problems found. On the OpenAI-compatible
+ * endpoint `model` names its publisher (`<publisher>/<model>`); on a publisher's `rawPredict`
+ * (`publisherModel` false: Mistral, AI21) it is the bare model name, without `@version`.
+ */
+export function parseOpenApiRequest(body: unknown, publisherModel = true): { ok: true; req: OpenApiRequest } | { ok: false; messages: string[] } {
   if (!isRecord(body)) return { ok: false, messages: ['The request body must be a JSON object.'] };
   const messages: string[] = [];
-  if (typeof body.model !== 'string' || !body.model.includes('/')) messages.push('model: required, as "<publisher>/<model>" (for example meta/llama-3.3-70b-instruct-maas)');
+  if (publisherModel && (typeof body.model !== 'string' || !body.model.includes('/'))) {
+    messages.push('model: required, as "<publisher>/<model>" (for example meta/llama-3.3-70b-instruct-maas)');
+  }
+  if (!publisherModel && (typeof body.model !== 'string' || body.model === '' || body.model.includes('@'))) {
+    messages.push('model: required, the model name without its version (for example mistral-large)');
+  }
   if (!Array.isArray(body.messages) || body.messages.length === 0) messages.push('messages: at least one message is required');
   if (body.stream !== undefined && typeof body.stream !== 'boolean') messages.push('stream: a boolean is required');
   if (messages.length > 0) return { ok: false, messages };

@@ -8,6 +8,7 @@
  * - `POST /v1/projects/{p}/locations/{l}/endpoints/openapi/chat/completions`: OpenAI Chat
  *   Completions of Model-as-a-Service partner models (`openapi.ts`)
  * - `…/publishers/anthropic/models/{m}:rawPredict` / `:streamRawPredict` (Anthropic Messages)
+ * - `…/publishers/mistralai|ai21/models/{m}:rawPredict` / `:streamRawPredict` (OpenAI-like chat, `openapi.ts`)
  *
  * Per request: route (404) → credential (401 UNAUTHENTICATED unless `Authorization: Bearer` is a
  * self-signed RS256 JWT of a trusted service account, see `jwt.ts`) → body (400 bad JSON) →
@@ -79,11 +80,11 @@ export interface VertexFake {
   close(): Promise<void>;
 }
 
-const ROUTE = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(google|anthropic)\/models\/([^/:]+):([A-Za-z]+)$/;
+const ROUTE = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(google|anthropic|mistralai|ai21)\/models\/([^/:]+):([A-Za-z]+)$/;
 const OPENAPI_ROUTE = /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/endpoints\/openapi\/chat\/completions$/;
 const JSON_TYPE = 'application/json; charset=UTF-8';
 
-type Publisher = 'google' | 'anthropic';
+type Publisher = 'google' | 'anthropic' | 'mistralai' | 'ai21';
 
 class Fake {
   behaviour: VertexFakeBehaviour;
@@ -121,18 +122,20 @@ class Fake {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method === 'POST' && OPENAPI_ROUTE.test(url.pathname)) return this.authorized(req, res, url, 'openapi', (body) => this.openapi(res, body));
+    if (req.method === 'POST' && OPENAPI_ROUTE.test(url.pathname)) return this.authorized(req, res, url, 'openapi', (body) => this.openapi(res, body, undefined));
     const m = ROUTE.exec(url.pathname);
     if (req.method !== 'POST' || !m) return send(res, 404, notFoundBody(url.pathname));
     const [, project, location, publisher, model, method] = m as unknown as [string, string, string, Publisher, string, string];
     const known = publisher === 'google' ? ['generateContent', 'streamGenerateContent', 'predict'] : ['rawPredict', 'streamRawPredict'];
+    const partner = publisher === 'mistralai' || publisher === 'ai21';
     if (!known.includes(method)) return send(res, 404, notFoundBody(url.pathname));
     this.authorized(req, res, url, method, (body) => {
       const b = this.behaviour;
       if (b.models && !b.models.includes(model)) {
         return send(res, 404, modelNotFoundBody(`projects/${project}/locations/${location}/publishers/${publisher}/models/${model}`));
       }
-      if (publisher === 'google' && method === 'predict') this.predict(res, body, model);
+      if (partner) this.openapi(res, body, method === 'streamRawPredict');
+      else if (publisher === 'google' && method === 'predict') this.predict(res, body, model);
       else if (publisher === 'google') this.gemini(res, body, model, method === 'streamGenerateContent', url.searchParams.get('alt') === 'sse');
       else this.anthropic(res, body, model, method === 'streamRawPredict');
     });
@@ -175,10 +178,15 @@ class Fake {
     });
   }
 
-  /** The OpenAI-compatible endpoint of MaaS partner models (`openapi.ts`). */
-  private openapi(res: ServerResponse, raw: unknown): void {
-    const parsed = parseOpenApiRequest(raw);
+  /**
+   * The OpenAI-like chat of partner models (`openapi.ts`): the MaaS endpoint (`streamMethod`
+   * undefined: `stream` in the body decides), or a Mistral / AI21 `rawPredict` (false) or
+   * `streamRawPredict` (true).
+   */
+  private openapi(res: ServerResponse, raw: unknown, streamMethod: boolean | undefined): void {
+    const parsed = parseOpenApiRequest(raw, streamMethod === undefined);
     if (!parsed.ok) return send(res, 400, invalidArgumentBody(parsed.messages));
+    if (streamMethod !== undefined) parsed.req.stream = streamMethod;
     const b = this.behaviour;
     if (b.models && !b.models.includes(parsed.req.model)) return send(res, 404, modelNotFoundBody(`publishers/${parsed.req.model}`));
     const fail = this.injected('google');
