@@ -53,3 +53,20 @@ export function claudeThinking(reasoningEffort: unknown, givenMax: number | unde
   }
   return { thinking: { type: 'enabled', budget_tokens: budget }, maxTokens: givenMax ?? defaultMax + budget };
 }
+
+/**
+ * Whether Claude's extended thinking must stay off for an OpenAI-format conversation: its last
+ * assistant turn called tools. With thinking on, Claude requires such a turn to start with the
+ * thinking block it produced (with its signature), and OpenAI messages carry none, so the
+ * request would be refused; it runs without thinking instead (LiteLLM drops thinking in the same
+ * case).
+ */
+export function thinkingBlockedByToolTurn(messages: unknown): boolean {
+  if (!Array.isArray(messages)) return false;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as { role?: unknown; tool_calls?: unknown } | null;
+    if (m?.role !== 'assistant') continue;
+    return Array.isArray(m.tool_calls) && m.tool_calls.length > 0;
+  }
+  return false;
+}

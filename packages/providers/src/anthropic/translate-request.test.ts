@@ -17,6 +17,19 @@ describe('toAnthropicRequest', () => {
     ]);
   });
 
+  it('leaves thinking off when the last assistant turn called tools (no thinking block to send back)', () => {
+    const call = { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'now', arguments: '{}' } }] };
+    const loop = [user('what time is it?'), call, { role: 'tool', tool_call_id: 'c1', content: '12:00' }];
+    const tools = [{ type: 'function', function: { name: 'now', parameters: { type: 'object' } } }];
+    const inLoop = toAnthropicRequest({ messages: loop, tools, reasoning_effort: 'medium' });
+    expect(inLoop.thinking).toBeUndefined();
+    expect(inLoop.max_tokens).toBe(ANTHROPIC_DEFAULT_MAX_TOKENS);
+    expect(toAnthropicRequest({ messages: loop, tools, thinking: { type: 'enabled', budget_tokens: 2048 } }).thinking).toBeUndefined();
+    // a later turn without tool calls: thinking again
+    const after = [...loop, { role: 'assistant', content: 'It is noon.' }, user('thanks, and now?')];
+    expect(toAnthropicRequest({ messages: after, tools, reasoning_effort: 'medium' }).thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+  });
+
   it('maps reasoning_effort to a thinking budget below max_tokens; an explicit thinking wins', () => {
     const req = (extra: Record<string, unknown>) => toAnthropicRequest({ messages: [user('hi')], ...extra });
     expect(req({ reasoning_effort: 'low' })).toMatchObject({ max_tokens: 4096 + 1024, thinking: { type: 'enabled', budget_tokens: 1024 } });

@@ -1,4 +1,4 @@
-import { claudeThinking } from '../reasoning-effort.js';
+import { claudeThinking, thinkingBlockedByToolTurn } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
 import type {
   AnthropicBlock,
@@ -68,8 +68,10 @@ function bad(message: string): UpstreamError {
  * → `thinking: {type: enabled, budget_tokens}` ({@link claudeThinking}: below a given
  * `max_tokens` (the request's or `model_info`'s), which a default `max_tokens` grows by
  * instead; `none` = no thinking; a given `max_tokens` of 1 024 or less cannot hold the smallest
- * budget and is a `bad_request`), unless the request gives `thinking` itself; Anthropic-only
- * fields (`top_k`, `thinking`, `service_tier`, …) pass through.
+ * budget and is a `bad_request`), unless the request gives `thinking` itself; neither when the
+ * last assistant turn called tools ({@link thinkingBlockedByToolTurn}: Claude would refuse it
+ * without that turn's thinking block); Anthropic-only fields (`top_k`, `thinking`,
+ * `service_tier`, …) pass through.
  *
  * Drops silently: `stream_options` (usage is always streamed), `n: 1`, `drop_params`
  * (`extra_headers` never reaches it: `buildUpstreamBody` leaves it for the headers). Every other OpenAI field
@@ -112,6 +114,11 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
     } else if (v !== null) {
       unsupported(k);
     }
+  }
+  if (thinkingBlockedByToolTurn(body.messages)) {
+    // The last assistant turn called tools and carries no thinking block: Claude would refuse thinking.
+    delete out.thinking;
+    return out;
   }
   const t = out.thinking === undefined ? claudeThinking(body.reasoning_effort, givenMax, out.max_tokens) : undefined;
   if (t) {

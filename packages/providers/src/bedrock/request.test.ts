@@ -125,6 +125,19 @@ describe('toConverseInput', () => {
     expect(() => toConverseInput({ ...base, reasoning_effort: 'low' }, { modelId: 'amazon.nova-pro-v1:0' })).toThrow(/reasoning_effort/);
   });
 
+  it('leaves Claude thinking off when the last assistant turn called tools', () => {
+    const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+    const messages = [
+      { role: 'user', content: 'what time is it?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'now', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 't1', content: '12:00' },
+    ];
+    const tools = [{ type: 'function', function: { name: 'now', parameters: { type: 'object' } } }];
+    const input = toConverseInput({ messages, tools, reasoning_effort: 'high' }, { modelId: claude }).input;
+    expect(input.additionalModelRequestFields).toBeUndefined();
+    expect(input.inferenceConfig?.maxTokens).toBeUndefined();
+  });
+
   it('maps inference parameters', () => {
     const { input } = toConverseInput({ ...base, max_tokens: 100, temperature: 0.2, top_p: 0.9, stop: 'END', stream: true, user: 'u' });
     expect(input.inferenceConfig).toEqual({ maxTokens: 100, temperature: 0.2, topP: 0.9, stopSequences: ['END'] });

@@ -1,6 +1,6 @@
 import type { ConverseCommandInput, InferenceConfiguration, Tool, ToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
-import { claudeThinking } from '../reasoning-effort.js';
+import { claudeThinking, thinkingBlockedByToolTurn } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
 import { translateMessages } from './messages.js';
 
@@ -18,7 +18,8 @@ import { translateMessages } from './messages.js';
  * toolConfig. For Claude models (a model id holding `anthropic.`), `reasoning_effort` →
  * `additionalModelRequestFields.thinking: {type: enabled, budget_tokens}` (the budgets of
  * `THINKING_BUDGETS`, kept below a given `maxTokens`; without one, `maxTokens` is 4 096 + the
- * budget; `none` = no thinking), and an Anthropic `thinking` object is passed as it is; other models take neither.
+ * budget; `none` = no thinking), and an Anthropic `thinking` object is passed as it is — neither
+ * when the last assistant turn called tools (`thinkingBlockedByToolTurn`); other models take neither.
  *
  * Ignored (no Converse equivalent, no effect on the answer's shape): `model` (the deployment's
  * modelId is used), `stream`, `stream_options` (ConverseStream always reports usage), `user`,
@@ -155,6 +156,8 @@ export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boole
 
 /** Sets `additionalModelRequestFields.thinking` from `thinking` or `reasoning_effort` (see {@link toConverseInput}). */
 function thinkingFields(body: Readonly<Json>, input: Omit<ConverseCommandInput, 'modelId'>): void {
+  // The last assistant turn called tools and carries no thinking block: Claude would refuse thinking.
+  if (thinkingBlockedByToolTurn(body.messages)) return;
   let thinking: Json | undefined;
   if (isRecord(body.thinking)) thinking = body.thinking;
   else {

@@ -97,6 +97,36 @@ describe('anthropic adapter vs the fake', () => {
     expect((err as Error).message).toContain('temperature');
   });
 
+  it('a tool loop with reasoning_effort runs without thinking, which the API would refuse there', async () => {
+    const tools = [{ type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} } } }];
+    const loop = [
+      { role: 'user', content: 'what time is it?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'now', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'toolu_1', content: '12:00' },
+    ];
+    await adapter.chat({ body: { model: 'claude', messages: loop, tools, reasoning_effort: 'medium' } });
+    expect(fake.stats().byStatus).toEqual({ 200: 1 });
+    expect(fake.stats().lastBodies[0]).not.toHaveProperty('thinking');
+    // the fake does refuse it, as the API does
+    const raw = await fetch(`${fake.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 4000,
+        thinking: { type: 'enabled', budget_tokens: 2048 },
+        messages: [
+          { role: 'user', content: 'what time is it?' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'now', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '12:00' }] },
+        ],
+        tools: [{ name: 'now', input_schema: { type: 'object' } }],
+      }),
+    });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as { error: { message: string } }).error.message).toContain('must start with a thinking block');
+  });
+
   it('streams chunks ending with a finish chunk and a usage chunk', async () => {
     fake.setBehaviour({ streamIntervalMs: 2 });
     const chunks = await collect(await adapter.chatStream({ body: { ...hello, stream: true, stream_options: { include_usage: true } } }));

@@ -114,6 +114,17 @@ export function validateMessagesRequest(body: unknown, version: string): Validat
   if (req.thinking !== undefined && req.thinking.type !== 'disabled' && req.temperature !== undefined && req.temperature !== 1) {
     return fail('`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility');
   }
+  // With thinking on, the last assistant turn of a tool loop must start with its thinking block.
+  const lastAssistant = [...turns].reverse().find(({ m }) => m.role === 'assistant');
+  if (req.thinking !== undefined && req.thinking.type !== 'disabled' && lastAssistant && typeof lastAssistant.m.content !== 'string') {
+    const blocks = lastAssistant.m.content;
+    const first = blocks[0]?.type;
+    if (blocks.some((b) => b.type === 'tool_use') && first !== 'thinking' && first !== 'redacted_thinking') {
+      return fail(
+        `messages.${lastAssistant.i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`,
+      );
+    }
+  }
   if (turns.length === 0) return fail('messages: at least one message is required');
   if (turns[0]?.m.role !== 'user') return fail('messages: first message must use the "user" role');
   for (let k = 1; k < turns.length; k++) {
