@@ -76,6 +76,19 @@ describe('response headers', () => {
     expect(remaining).toEqual([49, 48, 47, 46, 45]);
   });
 
+  it('an embeddings answer carries them too', async () => {
+    const res = await fetch(`${base}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'lim', input: 'headers please' }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    await res.arrayBuffer();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-ratelimit-limit-requests')).toBe('50');
+    expect(Number(res.headers.get('x-ratelimit-remaining-requests'))).toBeLessThan(50);
+  });
+
   it('has no rate-limit headers where no limit is set, but x-request-id', async () => {
     const res = await chat('free');
     expect(res.status).toBe(200);

@@ -104,7 +104,7 @@ export function createApi(d: AppDeps): Api {
     {
       paths: ['/v1/embeddings', '/embeddings'],
       azure: AZURE_EMBEDDINGS_PATH,
-      handler: embeddingsHandler({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds }),
+      handler: embeddingsHandler({ submitter: d.submitter, hub: d.hub, syncWaitSeconds: d.syncWaitSeconds, limits }),
     },
   ];
   const hot = new Map<string, readonly HotStep[]>();

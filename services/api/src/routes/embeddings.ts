@@ -6,6 +6,7 @@ import { EmbeddingsBodySchema, type EmbeddingsBody } from '../schemas.js';
 import { newJobId, type JobSubmitter } from '../submitter.js';
 import { sendJobOutcome } from './chat.js';
 import { runForCaller } from '../sync-call.js';
+import type { RateLimitHeaders } from '../ops/rate-limit-headers.js';
 
 /** Parses and validates an embeddings body (`prefix`: its path in the request); 400 on any problem. */
 export function parseEmbeddingsBody(body: unknown, prefix = ''): EmbeddingsBody {
@@ -23,12 +24,15 @@ export interface EmbeddingsRouteDeps {
   hub: CompletionHub;
   /** Longest a caller waits, in seconds. */
   syncWaitSeconds: number;
+  /** `x-ratelimit-*` and `retry-after` headers of a finished job. Default: none. */
+  limits?: RateLimitHeaders;
 }
 
 /**
  * `POST /v1/embeddings`: the OpenAI embeddings request goes through the same queue, tiers,
  * budgets (its input tokens count in tpm windows), retries and fallbacks as a chat call; the
- * answer is the provider's OpenAI-format body. A caller that leaves cancels its queued job.
+ * answer is the provider's OpenAI-format body, with the same `x-ratelimit-*` / `retry-after`
+ * headers as a chat answer. A caller that leaves cancels its queued job.
  * (Its paths, the Azure one included, are mounted in `app.ts`.)
  */
 export function embeddingsHandler(deps: EmbeddingsRouteDeps): (req: Request, res: Response) => Promise<void> {
@@ -56,6 +60,7 @@ export function embeddingsHandler(deps: EmbeddingsRouteDeps): (req: Request, res
       throw new WaitTimeoutError(id, deps.syncWaitSeconds);
     }
     const final = outcome.record;
+    await deps.limits?.apply(res, final);
     sendJobOutcome(res, final);
   };
 }
