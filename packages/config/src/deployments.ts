@@ -1,7 +1,7 @@
 import type { Finding } from './finding.js';
 import { readExtraHeaders } from './extra-headers.js';
 import { isProviderParam, LITELLM_PARAMS_PROVIDER_SETTINGS } from './keys.js';
-import { splitProvider } from './provider.js';
+import { isVertexEndpointModel, splitProvider } from './provider.js';
 import type { RawDeployment } from './schema.js';
 import { computeTiers } from './tiers.js';
 import { SUPPORTED_PROVIDERS, type Deployment, type RouterSettings } from './types.js';
@@ -60,7 +60,8 @@ export function buildDeployments(entries: readonly RawDeployment[], ids: readonl
   const deployments = entries.map((entry, i): Deployment => {
     const p = entry.litellm_params;
     const { provider, model } = splitProvider(p.model, p.custom_llm_provider);
-    const supported = SUPPORTED.has(provider);
+    // Vertex endpoint ids (`vertex_ai/openai/<id>`: a self-deployed Model Garden model) have no adapter yet.
+    const supported = SUPPORTED.has(provider) && !(provider === 'vertex_ai' && isVertexEndpointModel(model));
     if (!supported) {
       warnings.push({
         at: ['model_list', i, 'litellm_params', 'model'],

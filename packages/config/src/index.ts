@@ -8,7 +8,7 @@ export { loadConfigFile, type LoadOptions } from './load.js';
 export { ConfigError, formatWarnings } from './errors.js';
 export { readExtraHeaders, ExtraHeadersError, FORBIDDEN_EXTRA_HEADERS, isOperatorOnlyHeader, readRequestExtraHeaders } from './extra-headers.js';
 export { stableDeploymentId } from './stable-id.js';
-export { isVertexPartnerModel } from './provider.js';
+export { isVertexEndpointModel, isVertexPartnerModel } from './provider.js';
 export { explainConfig } from './explain.js';
 export { describeReliability } from './describe-reliability.js';
 export { overflowFor, DEFAULT_MAX_WAIT_MS } from './overflow.js';

@@ -26,3 +26,12 @@ export function splitProvider(model: string, customProvider?: string): { provide
 export function isVertexPartnerModel(model: string): boolean {
   return model.includes('/') || /^(mistral|codestral|jamba)/i.test(model);
 }
+
+/**
+ * Whether a `vertex_ai/` model names a deployed endpoint by its numeric id (`openai/<id>`,
+ * `gemini/<id>`: a self-deployed Model Garden model or a tuned Gemini, served at
+ * `endpoints/<id>`), which no adapter calls yet, rather than a publisher's model.
+ */
+export function isVertexEndpointModel(model: string): boolean {
+  return /^[^/]+\/\d+$/.test(model);
+}

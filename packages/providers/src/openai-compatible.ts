@@ -39,6 +39,12 @@ export interface OpenAICompatibleOptions {
   /** The body's `model`, when not the deployment's model id (Mistral on Vertex: without its `@version`). Default the deployment's model. */
   bodyModel?: string;
   /**
+   * Classifies a non-2xx answer (status, body text with credentials already removed, headers)
+   * for providers whose errors are not OpenAI's (Google's on Vertex). Default: OpenAI's error
+   * body and {@link classifyResponse}.
+   */
+  classifyError?: (status: number, text: string, headers: Dispatcher.ResponseData['headers']) => UpstreamError;
+  /**
    * Whether the upstream takes `stream_options` (asked for usage on every stream). False for
    * servers that refuse the parameter (Azure before api-version 2024-09-01): it is then never
    * sent, and a stream's tokens are counted from its text. Default true.
@@ -64,6 +70,9 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly authorize: (() => Promise<string>) | undefined;
   private readonly streamPath: string;
   private readonly bodyModel: string | undefined;
+  private readonly classifyError: OpenAICompatibleOptions['classifyError'];
+  /** The last `authorize()` value, removed from every message. */
+  private lastAuth = '';
 
   constructor(
     private readonly deployment: Deployment,
@@ -72,6 +81,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     this.streamUsage = opts.streamUsage ?? true;
     this.authorize = opts.authorize;
     this.bodyModel = opts.bodyModel;
+    this.classifyError = opts.classifyError;
     const base = new URL(opts.endpoint?.url ?? deployment.apiBase ?? OPENAI_DEFAULT_BASE);
     this.path = opts.endpoint ? `${base.pathname}${base.search}` : `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
     const streamUrl = opts.endpoint?.streamUrl === undefined ? undefined : new URL(opts.endpoint.streamUrl);
@@ -151,15 +161,20 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     let headers = callHeaders(stream ? this.streamHeaders : this.headers, d, call.body);
     const body = buildUpstreamBody(d, call.body);
     if (this.bodyModel !== undefined) body.model = this.bodyModel;
-    if (this.authorize) {
-      try {
-        headers = { ...headers, authorization: await this.authorize() };
-      } catch (err) {
-        throw err instanceof UpstreamError ? err : new UpstreamError('auth', `could not get an access token: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
+    if (this.authorize) {
+      try {
+        // The token fetch counts against the call's deadline and stops with its signal.
+        const authorization = await untilAborted(this.authorize(), signal);
+        this.lastAuth = authorization;
+        headers = { ...headers, authorization };
+      } catch (err) {
+        timeout.clear();
+        if (timeout.expired || signal.aborted) throw this.failure(err, timeout, call.signal);
+        throw err instanceof UpstreamError ? err : new UpstreamError('auth', this.scrub(`could not get an access token: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    }
     if (stream) {
       body.stream = true;
       const opts = body.stream_options;
@@ -179,8 +194,9 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       });
       if (res.statusCode >= 200 && res.statusCode < 300) return { res, timeout };
       const text = (await res.body.text()).slice(0, MAX_ERROR_CHARS);
+      if (this.classifyError) throw this.classifyError(res.statusCode, this.scrub(text), res.headers);
       const { message, code, detail } = parseErrorBody(text);
-      throw classifyResponse(res.statusCode, scrubSecrets(d, message), code, parseRetryAfter(res.headers), detail);
+      throw classifyResponse(res.statusCode, this.scrub(message), code, parseRetryAfter(res.headers), detail);
     } catch (err) {
       timeout.clear();
       throw this.failure(err, timeout, call.signal);
@@ -193,12 +209,38 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     if (timeout.expired) return new UpstreamError('timeout', `upstream did not answer within ${d.timeoutMs} ms`);
     if (signal?.aborted) return new UpstreamError('connection', 'the upstream call was aborted');
     const e = err as { code?: string; message?: string };
-    return new UpstreamError('connection', scrubSecrets(d, `upstream connection failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim()));
+    return new UpstreamError('connection', this.scrub(`upstream connection failed: ${e.code ?? ''} ${e.message ?? String(err)}`.trim()));
+  }
+
+  /** `text` without the deployment's credentials nor the last fetched token. */
+  private scrub(text: string): string {
+    const t = scrubSecrets(this.deployment, text);
+    const token = this.lastAuth.replace(/^Bearer\s+/i, '');
+    return token.length >= 8 ? t.split(token).join('[redacted]') : t;
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/** `p`, or a rejection with the signal's reason once it aborts. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /**

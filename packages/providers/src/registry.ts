@@ -1,4 +1,4 @@
-import { isVertexPartnerModel, type Deployment } from '@switchyard/config';
+import { isVertexEndpointModel, isVertexPartnerModel, type Deployment } from '@switchyard/config';
 import type { ProviderAdapter } from './adapter.js';
 import { createAnthropicAdapter } from './anthropic/adapter.js';
 import { createVertexClaudeAdapter } from './vertex/claude.js';
@@ -27,6 +27,8 @@ export function createAdapter(d: Deployment): ProviderAdapter {
     case 'vertex_ai':
       // Claude on Vertex: rawPredict / streamRawPredict, publisher `anthropic`, Messages format.
       if (d.model.startsWith('claude')) return createVertexClaudeAdapter(d);
+      // A deployed endpoint by its numeric id (`openai/<id>`, `gemini/<id>`): not built yet.
+      if (isVertexEndpointModel(d.model)) throw new UnsupportedProviderError('vertex_ai (endpoint ids)');
       // Partner models: MaaS `<publisher>/<model>` on the OpenAI-compatible endpoint, Mistral and AI21 on their rawPredict.
       if (isVertexPartnerModel(d.model)) return new VertexMaasAdapter(d);
       return new VertexGeminiAdapter(d);

@@ -25,6 +25,8 @@ describe('toAnthropicRequest', () => {
     expect(inLoop.thinking).toBeUndefined();
     expect(inLoop.max_tokens).toBe(ANTHROPIC_DEFAULT_MAX_TOKENS);
     expect(toAnthropicRequest({ messages: loop, tools, thinking: { type: 'enabled', budget_tokens: 2048 } }).thinking).toBeUndefined();
+    // still validated: a bad reasoning_effort is a 400 in a tool loop too
+    expect(() => toAnthropicRequest({ messages: loop, tools, reasoning_effort: 'extreme' })).toThrow(UpstreamError);
     // a later turn without tool calls: thinking again
     const after = [...loop, { role: 'assistant', content: 'It is noon.' }, user('thanks, and now?')];
     expect(toAnthropicRequest({ messages: after, tools, reasoning_effort: 'medium' }).thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });

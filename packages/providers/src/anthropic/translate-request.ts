@@ -115,12 +115,12 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
       unsupported(k);
     }
   }
+  const t = out.thinking === undefined ? claudeThinking(body.reasoning_effort, givenMax, out.max_tokens) : undefined;
   if (thinkingBlockedByToolTurn(body.messages)) {
     // The last assistant turn called tools and carries no thinking block: Claude would refuse thinking.
     delete out.thinking;
     return out;
   }
-  const t = out.thinking === undefined ? claudeThinking(body.reasoning_effort, givenMax, out.max_tokens) : undefined;
   if (t) {
     out.thinking = t.thinking;
     out.max_tokens = t.maxTokens;

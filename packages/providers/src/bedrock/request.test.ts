@@ -136,6 +136,7 @@ describe('toConverseInput', () => {
     const input = toConverseInput({ messages, tools, reasoning_effort: 'high' }, { modelId: claude }).input;
     expect(input.additionalModelRequestFields).toBeUndefined();
     expect(input.inferenceConfig?.maxTokens).toBeUndefined();
+    expect(() => toConverseInput({ messages, tools, reasoning_effort: 'low', max_tokens: 1000 }, { modelId: claude })).toThrow(UpstreamError);
   });
 
   it('maps inference parameters', () => {

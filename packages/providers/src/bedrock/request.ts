@@ -156,12 +156,13 @@ export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boole
 
 /** Sets `additionalModelRequestFields.thinking` from `thinking` or `reasoning_effort` (see {@link toConverseInput}). */
 function thinkingFields(body: Readonly<Json>, input: Omit<ConverseCommandInput, 'modelId'>): void {
+  // Validated first (a bad reasoning_effort is a 400 in a tool loop too).
+  const t = isRecord(body.thinking) ? undefined : claudeThinking(body.reasoning_effort, input.inferenceConfig?.maxTokens, THINKING_DEFAULT_MAX_TOKENS);
   // The last assistant turn called tools and carries no thinking block: Claude would refuse thinking.
   if (thinkingBlockedByToolTurn(body.messages)) return;
   let thinking: Json | undefined;
   if (isRecord(body.thinking)) thinking = body.thinking;
   else {
-    const t = claudeThinking(body.reasoning_effort, input.inferenceConfig?.maxTokens, THINKING_DEFAULT_MAX_TOKENS);
     if (!t) return;
     input.inferenceConfig = { ...input.inferenceConfig, maxTokens: t.maxTokens };
     thinking = t.thinking;

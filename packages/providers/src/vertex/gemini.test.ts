@@ -3,7 +3,7 @@ import { generateServiceAccount, startVertexFake, type GeneratedServiceAccount, 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatChunk } from '../adapter.js';
 import { UpstreamError } from '../upstream-error.js';
-import { createAdapter } from '../registry.js';
+import { createAdapter, UnsupportedProviderError } from '../registry.js';
 import { createVertexAuth } from './auth.js';
 import { VertexGeminiAdapter } from './gemini.js';
 import { VertexMaasAdapter } from './maas.js';
@@ -232,7 +232,7 @@ describe('VertexGeminiAdapter against the Vertex fake', () => {
 });
 
 describe('registry: vertex_ai', () => {
-  it('builds the Gemini adapter for Gemini models, the Anthropic one for Claude, and the partner one for MaaS, Mistral and AI21 models', async () => {
+  it('builds the Gemini adapter for Gemini models, the Anthropic one for Claude, the partner one for MaaS, Mistral and AI21 models, and refuses endpoint ids (not built yet)', async () => {
     const f = await fake();
     const gemini = createAdapter(deployment(f));
     open.push(gemini);
@@ -243,6 +243,7 @@ describe('registry: vertex_ai', () => {
     const maas = createAdapter({ ...deployment(f), model: 'deepseek-ai/deepseek-r1-0528-maas' });
     open.push(maas);
     expect(maas).toBeInstanceOf(VertexMaasAdapter);
+    expect(() => createAdapter({ ...deployment(f), model: 'openai/5464397967697903616' })).toThrow(UnsupportedProviderError);
     for (const model of ['codestral@latest', 'mistral-large@2407', 'jamba-1.5-large@001']) {
       const partner = createAdapter({ ...deployment(f), model });
       open.push(partner);

@@ -79,6 +79,24 @@ describe('VertexMaasAdapter against the Vertex fake (OpenAI-compatible endpoint)
     }
   });
 
+  it("reads Vertex's Google-format errors: a rate limit's retry delay, a deadline as a timeout", async () => {
+    const { f, a } = await setup();
+    f.setBehaviour({ failure: 'rate_limited', retryAfterSeconds: 4 });
+    const limited = (await a.chat({ body: HELLO }).catch((e: unknown) => e)) as UpstreamError;
+    expect(limited.kind).toBe('rate_limited');
+    expect(limited.retryAfterMs).toBe(4_000);
+    expect(limited.message).toContain('RESOURCE_EXHAUSTED');
+    f.setBehaviour({ failure: 'token_limit', retryAfterSeconds: undefined });
+    const tooLong = (await a.chat({ body: HELLO }).catch((e: unknown) => e)) as UpstreamError;
+    expect(tooLong.kind).toBe('context_window_exceeded');
+  });
+
+  it('closed, it builds nothing more', async () => {
+    const { a } = await setup();
+    await a.close();
+    await expect(a.chat({ body: HELLO })).rejects.toBeInstanceOf(UpstreamError);
+  });
+
   it('builds the endpoint URL for a region and for global', () => {
     expect(vertexOpenApiUrl({ project: 'p', location: 'europe-west4' }).toString()).toBe(
       'https://europe-west4-aiplatform.googleapis.com/v1/projects/p/locations/europe-west4/endpoints/openapi/chat/completions',

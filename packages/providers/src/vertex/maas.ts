@@ -19,7 +19,8 @@
 import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ChatChunk, ProviderAdapter } from '../adapter.js';
 import { OpenAICompatibleAdapter } from '../openai-compatible.js';
-import { UpstreamError } from '../upstream-error.js';
+import { parseRetryAfter, UpstreamError } from '../upstream-error.js';
+import { googleError, parseGoogleError } from './google-errors.js';
 import { createVertexAuth, type VertexAuth } from './auth.js';
 import { DEFAULT_VERTEX_LOCATION, vertexOpenApiUrl, vertexUrl } from './url.js';
 
@@ -49,6 +50,7 @@ function setting(d: Deployment, key: string): string | undefined {
 export class VertexMaasAdapter implements ProviderAdapter {
   private readonly auth: VertexAuth;
   private inner: Promise<OpenAICompatibleAdapter> | undefined;
+  private closed = false;
 
   constructor(
     private readonly deployment: Deployment,
@@ -57,32 +59,40 @@ export class VertexMaasAdapter implements ProviderAdapter {
     this.auth = opts.auth ?? createVertexAuth(deployment.providerSettings);
   }
 
-  /** The OpenAI-compatible adapter for the project's endpoint, built once the project is known. */
+  /** The OpenAI-compatible adapter for the project's endpoint, built once the project is known (a failure is not kept). */
   private adapter(): Promise<OpenAICompatibleAdapter> {
-    this.inner ??= (async () => {
-      const d = this.deployment;
-      const project = setting(d, 'vertex_project') ?? (await this.auth.projectId());
-      if (!project) throw new UpstreamError('bad_request', 'vertex_project is not set and the credentials name no project', 400);
-      const where = { project, location: setting(d, 'vertex_location') ?? DEFAULT_VERTEX_LOCATION, ...(d.apiBase ? { apiBase: d.apiBase } : {}) };
-      const publisher = vertexRawPredictPublisher(d.model);
-      const endpoint = publisher
-        ? {
-            url: vertexUrl({ ...where, publisher, model: d.model, method: 'rawPredict' }).toString(),
-            streamUrl: vertexUrl({ ...where, publisher, model: d.model, method: 'streamRawPredict' }).toString(),
-            headers: {},
-          }
-        : { url: vertexOpenApiUrl(where).toString(), headers: {} };
-      return new OpenAICompatibleAdapter(d, {
-        endpoint,
-        streamUsage: false,
-        authorize: () => this.auth.authorization(),
-        // Mistral's and AI21's bodies name the model without the version the URL carries.
-        ...(publisher ? { bodyModel: d.model.split('@')[0] ?? d.model } : {}),
-      });
-    })();
-    // A failure (no project yet) is not kept: the next call tries again.
-    this.inner.catch(() => (this.inner = undefined));
-    return this.inner;
+    if (this.closed) return Promise.reject(new UpstreamError('connection', 'the adapter is closed'));
+    if (this.inner) return this.inner;
+    const p = this.build();
+    this.inner = p;
+    p.catch(() => {
+      if (this.inner === p) this.inner = undefined;
+    });
+    return p;
+  }
+
+  private async build(): Promise<OpenAICompatibleAdapter> {
+    const d = this.deployment;
+    const project = setting(d, 'vertex_project') ?? (await this.auth.projectId());
+    if (!project) throw new UpstreamError('bad_request', 'vertex_project is not set and the credentials name no project', 400);
+    const where = { project, location: setting(d, 'vertex_location') ?? DEFAULT_VERTEX_LOCATION, ...(d.apiBase ? { apiBase: d.apiBase } : {}) };
+    const publisher = vertexRawPredictPublisher(d.model);
+    const endpoint = publisher
+      ? {
+          url: vertexUrl({ ...where, publisher, model: d.model, method: 'rawPredict' }).toString(),
+          streamUrl: vertexUrl({ ...where, publisher, model: d.model, method: 'streamRawPredict' }).toString(),
+          headers: {},
+        }
+      : { url: vertexOpenApiUrl(where).toString(), headers: {} };
+    return new OpenAICompatibleAdapter(d, {
+      endpoint,
+      streamUsage: false,
+      authorize: () => this.auth.authorization(),
+      // Vertex answers errors in Google's format (RetryInfo, DEADLINE_EXCEEDED, token limits).
+      classifyError: (status, text, headers) => googleError(status, parseGoogleError(text), parseRetryAfter(headers)),
+      // Mistral's and AI21's bodies name the model without the version the URL carries.
+      ...(publisher ? { bodyModel: d.model.split('@')[0] ?? d.model } : {}),
+    });
   }
 
   async chat(call: ChatCall): Promise<unknown> {
@@ -94,6 +104,7 @@ export class VertexMaasAdapter implements ProviderAdapter {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const a = await this.inner?.catch(() => undefined);
     await a?.close();
   }

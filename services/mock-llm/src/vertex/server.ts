@@ -188,7 +188,8 @@ class Fake {
     if (!parsed.ok) return send(res, 400, invalidArgumentBody(parsed.messages));
     if (streamMethod !== undefined) parsed.req.stream = streamMethod;
     const b = this.behaviour;
-    if (b.models && !b.models.includes(parsed.req.model)) return send(res, 404, modelNotFoundBody(`publishers/${parsed.req.model}`));
+    // (a rawPredict's model, with its version, was checked against `models` from its path)
+    if (streamMethod === undefined && b.models && !b.models.includes(parsed.req.model)) return send(res, 404, modelNotFoundBody(`publishers/${parsed.req.model}`));
     const fail = this.injected('google');
     this.later(b.latencyMs, () => {
       if (fail) return send(res, fail.status, fail.body, fail.headers);
