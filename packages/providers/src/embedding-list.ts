@@ -3,6 +3,7 @@
  * the texts of an OpenAI `/v1/embeddings` request, and the OpenAI `list` answer built from the
  * vectors those providers return.
  */
+import type { CallDeadline } from './call-deadline.js';
 import { UpstreamError } from './upstream-error.js';
 
 /**
@@ -97,4 +98,21 @@ export async function mapAtMost<T, R>(items: readonly T[], fn: (item: T) => Prom
 /** A finite number array, or undefined. */
 export function numberArray(v: unknown): number[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : undefined;
+}
+
+/**
+ * Runs the upstream calls of one embeddings request under its deadline: a failure is classified
+ * by `failure` (before anything else aborts), then the calls still running are aborted; the
+ * deadline is cleared either way.
+ */
+export async function callsUnderDeadline<T>(timeout: CallDeadline, run: () => Promise<T>, failure: (err: unknown) => UpstreamError): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const e = failure(err);
+    timeout.abort(); // the calls still running for the other texts are not needed any more
+    throw e;
+  } finally {
+    timeout.clear();
+  }
 }

@@ -214,9 +214,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   /** `text` without the deployment's credentials nor the last fetched token. */
   private scrub(text: string): string {
-    const t = scrubSecrets(this.deployment, text);
-    const token = this.lastAuth.replace(/^Bearer\s+/i, '');
-    return token.length >= 8 ? t.split(token).join('[redacted]') : t;
+    return scrubSecrets(this.deployment, text, this.lastAuth);
   }
 
   async close(): Promise<void> {

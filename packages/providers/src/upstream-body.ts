@@ -61,11 +61,14 @@ export function buildUpstreamBody(d: Deployment, clientBody: Readonly<Record<str
 }
 
 /**
- * Replaces every occurrence of the deployment's key, and of its extra headers' values of 8
- * characters or more (they may be credentials), in a text (upstream errors may echo them).
+ * Replaces every occurrence of the deployment's key, of its extra headers' values of 8
+ * characters or more (they may be credentials), and of the bearer token of `authorization` (a
+ * fetched access token; default none), in a text (upstream errors may echo them).
  */
-export function scrubSecrets(d: Deployment, text: string): string {
+export function scrubSecrets(d: Deployment, text: string, authorization = ''): string {
   let out = d.apiKey && d.apiKey.length >= 4 ? text.split(d.apiKey).join('[redacted]') : text;
   for (const value of Object.values(d.extraHeaders ?? {})) if (value.length >= 8) out = out.split(value).join('[redacted]');
+  const token = authorization.replace(/^Bearer\s+/i, '');
+  if (token.length >= 8) out = out.split(token).join('[redacted]');
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import { countWords } from './behaviour.js';
 import { splitWords } from './sse.js';
+import { isRecord } from './is-record.js';
 
 /** A completion text ready to serialise. */
 export interface CompletionText {
@@ -22,9 +23,6 @@ export interface StreamText {
   completionTokens: number;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The text of the last `role: "user"` message: its string `content`, or its `text` parts

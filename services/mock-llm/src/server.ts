@@ -41,6 +41,7 @@ import { lastUserText, plainText, streamText, type CompletionText, type StreamTe
 import { SseFramer } from './sse.js';
 import { StatsRecorder, type MockStats } from './stats.js';
 import { writeStream, type StreamPlan } from './stream-writer.js';
+import { isRecord } from './is-record.js';
 
 /** Maximum accepted request body (10 MB); larger bodies are drained and answered with 413. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -97,9 +98,6 @@ type BodyResult = unknown;
 const JSON_TYPE = 'application/json';
 const SSE_TYPE = 'text/event-stream; charset=utf-8';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function derive(b: MockBehaviour): Derived {
   return {

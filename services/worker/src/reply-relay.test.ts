@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedis, forEachReplyFrame, type Redis } from '@switchyard/core';
+import { waitFor } from '../../../test/helpers/jobs.js';
 import { freshRedis } from '../../../test/helpers/redis.js';
 import { ReplyRelay } from './reply-relay.js';
 
@@ -22,13 +23,6 @@ async function connect(): Promise<{ pub: Redis; sub: Redis; messages: Array<[str
   return { pub, sub, messages };
 }
 
-async function until(ok: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('ReplyRelay', () => {
   it('packs the frames of one turn into one message per channel, in order', async () => {
@@ -39,7 +33,7 @@ describe('ReplyRelay', () => {
     relay.send('to:b', 'j2', 'c', '{"n":1}');
     relay.send('to:a', 'j3', 'c', '{"n":1}');
     relay.send('to:a', 'j1', 'c', '{"n":2}');
-    await until(() => messages.length === 2);
+    await waitFor(() => messages.length === 2, 5_000, 'two messages', 5);
     await new Promise((r) => setTimeout(r, 20));
     expect(messages).toHaveLength(2); // five frames, two messages
     const a = messages.find(([c]) => c === 'to:a')?.[1] ?? '';
@@ -55,7 +49,7 @@ describe('ReplyRelay', () => {
     relay.send('to:a', 'j1', 'c', '{"n":1}');
     relay.flush();
     void pub.publish('to:a', 'j1\trec\t[]');
-    await until(() => messages.length === 2);
+    await waitFor(() => messages.length === 2, 5_000, 'two messages', 5);
     expect(messages.map(([, m]) => m)).toEqual(['j1\tc\t{"n":1}', 'j1\trec\t[]']);
     // the scheduled flush finds nothing left to send
     await new Promise((r) => setImmediate(r));

@@ -11,7 +11,7 @@ import { toChatCompletion } from './response.js';
 import { resolveBedrockSettings, scrubBedrockSecrets, type BedrockSettings } from './settings.js';
 import { ConverseStreamTranslator } from './stream.js';
 import { CallDeadline } from '../call-deadline.js';
-import { embeddingTexts, inRuns, mapAtMost, openAIEmbeddingList } from '../embedding-list.js';
+import { callsUnderDeadline, embeddingTexts, inRuns, mapAtMost, openAIEmbeddingList } from '../embedding-list.js';
 import { bedrockEmbeddingFamily, COHERE_TEXTS_PER_CALL, cohereEmbeddingBody, cohereEmbeddings, titanEmbedding, titanEmbeddingBody } from './embeddings.js';
 
 /** The part of a command's middleware stack that adds a build- or deserialize-step middleware. */
@@ -170,32 +170,30 @@ export class BedrockAdapter implements ProviderAdapter {
     const body = buildUpstreamBody(this.deployment, call.body);
     const texts = embeddingTexts(body, 'bedrock');
     const timeout = this.deadline(call);
-    try {
-      let vectors: number[][];
-      let tokens = 0;
-      if (family === 'titan') {
-        const answers = await mapAtMost(texts, (t) => this.invoke(titanEmbeddingBody(t, body), call, timeout));
-        vectors = answers.map((a) => {
-          const e = titanEmbedding(a.json);
-          tokens += a.inputTokens ?? e.tokens ?? 0;
-          return e.vector;
-        });
-      } else {
-        const runs = inRuns(texts, COHERE_TEXTS_PER_CALL);
-        const answers = await mapAtMost(runs, (run) => this.invoke(cohereEmbeddingBody(run, body), call, timeout));
-        vectors = answers.flatMap((a, i) => {
-          tokens += a.inputTokens ?? 0;
-          return cohereEmbeddings(a.json, runs[i]?.length ?? 0);
-        });
-      }
-      return openAIEmbeddingList(vectors, this.deployment.model, tokens, body.encoding_format);
-    } catch (err) {
-      const e = this.failure(err, timeout, call.signal);
-      timeout.abort(); // the calls still running for the other texts are not needed any more
-      throw e;
-    } finally {
-      timeout.clear();
-    }
+    return callsUnderDeadline(
+      timeout,
+      async () => {
+        let vectors: number[][];
+        let tokens = 0;
+        if (family === 'titan') {
+          const answers = await mapAtMost(texts, (t) => this.invoke(titanEmbeddingBody(t, body), call, timeout));
+          vectors = answers.map((a) => {
+            const e = titanEmbedding(a.json);
+            tokens += a.inputTokens ?? e.tokens ?? 0;
+            return e.vector;
+          });
+        } else {
+          const runs = inRuns(texts, COHERE_TEXTS_PER_CALL);
+          const answers = await mapAtMost(runs, (run) => this.invoke(cohereEmbeddingBody(run, body), call, timeout));
+          vectors = answers.flatMap((a, i) => {
+            tokens += a.inputTokens ?? 0;
+            return cohereEmbeddings(a.json, runs[i]?.length ?? 0);
+          });
+        }
+        return openAIEmbeddingList(vectors, this.deployment.model, tokens, body.encoding_format);
+      },
+      (err) => this.failure(err, timeout, call.signal),
+    );
   }
 
   /** One InvokeModel call: its JSON answer and the input tokens Bedrock's header counted. */

@@ -6,15 +6,11 @@ import { scrubSecrets } from '../upstream-body.js';
 import { UpstreamError } from '../upstream-error.js';
 import { createVertexAuth, type VertexAuth } from './auth.js';
 import { inlineUrlSources } from './inline-sources.js';
-import { DEFAULT_VERTEX_LOCATION, vertexUrl } from './url.js';
+import { DEFAULT_VERTEX_LOCATION, vertexSetting, vertexUrl } from './url.js';
 
 /** The `anthropic_version` Claude on Vertex AI requires in the body. */
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
-function setting(d: Deployment, key: string): string | undefined {
-  const v = d.providerSettings[key];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
 
 /**
  * Claude on Vertex AI: the Messages API body without `model` and with
@@ -35,8 +31,8 @@ export class VertexClaudeTransport implements AnthropicTransport {
     private readonly deployment: Deployment,
     private readonly auth: VertexAuth = createVertexAuth(deployment.providerSettings),
   ) {
-    this.location = setting(deployment, 'vertex_location') ?? DEFAULT_VERTEX_LOCATION;
-    this.project = setting(deployment, 'vertex_project');
+    this.location = vertexSetting(deployment, 'vertex_location') ?? DEFAULT_VERTEX_LOCATION;
+    this.project = vertexSetting(deployment, 'vertex_project');
     this.origin = this.url('p', 'rawPredict').origin;
   }
 
@@ -80,9 +76,7 @@ export class VertexClaudeTransport implements AnthropicTransport {
   }
 
   scrub(text: string): string {
-    const scrubbed = scrubSecrets(this.deployment, text);
-    const token = this.lastAuth.replace(/^Bearer\s+/i, '');
-    return token ? scrubbed.split(token).join('[redacted]') : scrubbed;
+    return scrubSecrets(this.deployment, text, this.lastAuth);
   }
 }
 

@@ -22,9 +22,9 @@ import { createVertexAuth, type VertexAuth } from './auth.js';
 import { toGeminiRequest } from './gemini-request.js';
 import { fromGeminiResponse, GeminiStreamTranslator } from './gemini-response.js';
 import { googleError, googleErrorFrom, parseGoogleError } from './google-errors.js';
-import { DEFAULT_VERTEX_LOCATION, vertexUrl } from './url.js';
+import { DEFAULT_VERTEX_LOCATION, vertexSetting, vertexUrl } from './url.js';
 import { CallDeadline } from '../call-deadline.js';
-import { embeddingTexts, inRuns, mapAtMost, numberArray, openAIEmbeddingList } from '../embedding-list.js';
+import { callsUnderDeadline, embeddingTexts, inRuns, mapAtMost, numberArray, openAIEmbeddingList } from '../embedding-list.js';
 
 /** Options of {@link VertexGeminiAdapter}. */
 export interface VertexGeminiOptions {
@@ -67,10 +67,6 @@ export function vertexEmbeddings(json: unknown, expected: number): { vectors: nu
   return { vectors, tokens };
 }
 
-function setting(d: Deployment, key: string): string | undefined {
-  const v = d.providerSettings[key];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
 
 /** The Gemini-on-Vertex adapter. */
 export class VertexGeminiAdapter implements ProviderAdapter {
@@ -85,8 +81,8 @@ export class VertexGeminiAdapter implements ProviderAdapter {
     private readonly deployment: Deployment,
     opts: VertexGeminiOptions = {},
   ) {
-    this.location = setting(deployment, 'vertex_location') ?? DEFAULT_VERTEX_LOCATION;
-    this.project = setting(deployment, 'vertex_project');
+    this.location = vertexSetting(deployment, 'vertex_location') ?? DEFAULT_VERTEX_LOCATION;
+    this.project = vertexSetting(deployment, 'vertex_project');
     this.auth = opts.auth ?? createVertexAuth(deployment.providerSettings);
     const origin = this.url('p', 'generateContent').origin;
     this.pool = new Pool(origin, { connections: opts.connections ?? 16_384, keepAliveTimeout: 30_000 });
@@ -221,32 +217,28 @@ export class VertexGeminiAdapter implements ProviderAdapter {
       ...(typeof body.title === 'string' ? { title: body.title } : {}),
     });
     const timeout = new CallDeadline(this.deployment.timeoutMs, call.signal);
-    try {
-      const runs = inRuns(texts, perCall, VERTEX_EMBEDDING_TOKENS_PER_CALL, (t) => Math.ceil(t.length / 3));
-      const answers = await mapAtMost(runs, async (run) => {
-        const payload = JSON.stringify({ instances: run.map(instance), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) });
-        const { res } = await this.post(call, { method: 'predict', accept: 'application/json', body: () => payload }, timeout);
-        return vertexEmbeddings(await res.body.json(), run.length);
-      });
-      let tokens = 0;
-      const vectors = answers.flatMap((a) => {
-        tokens += a.tokens;
-        return a.vectors;
-      });
-      return openAIEmbeddingList(vectors, this.deployment.model, tokens, body.encoding_format);
-    } catch (err) {
-      const e = this.failure(err, timeout, call.signal);
-      timeout.abort(); // the calls still running for the other texts are not needed any more
-      throw e;
-    } finally {
-      timeout.clear();
-    }
+    return callsUnderDeadline(
+      timeout,
+      async () => {
+        const runs = inRuns(texts, perCall, VERTEX_EMBEDDING_TOKENS_PER_CALL, (t) => Math.ceil(t.length / 3));
+        const answers = await mapAtMost(runs, async (run) => {
+          const payload = JSON.stringify({ instances: run.map(instance), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) });
+          const { res } = await this.post(call, { method: 'predict', accept: 'application/json', body: () => payload }, timeout);
+          return vertexEmbeddings(await res.body.json(), run.length);
+        });
+        let tokens = 0;
+        const vectors = answers.flatMap((a) => {
+          tokens += a.tokens;
+          return a.vectors;
+        });
+        return openAIEmbeddingList(vectors, this.deployment.model, tokens, body.encoding_format);
+      },
+      (err) => this.failure(err, timeout, call.signal),
+    );
   }
 
   private scrub(text: string): string {
-    const t = scrubSecrets(this.deployment, text);
-    const token = this.lastAuth.replace(/^Bearer\s+/i, '');
-    return token.length >= 8 ? t.split(token).join('[redacted]') : t;
+    return scrubSecrets(this.deployment, text, this.lastAuth);
   }
 
   private failure(err: unknown, timeout: CallDeadline, signal: AbortSignal | undefined): UpstreamError {

@@ -22,7 +22,7 @@ import { OpenAICompatibleAdapter } from '../openai-compatible.js';
 import { parseRetryAfter, UpstreamError } from '../upstream-error.js';
 import { googleError, parseGoogleError } from './google-errors.js';
 import { createVertexAuth, type VertexAuth } from './auth.js';
-import { DEFAULT_VERTEX_LOCATION, vertexOpenApiUrl, vertexUrl } from './url.js';
+import { DEFAULT_VERTEX_LOCATION, vertexOpenApiUrl, vertexSetting, vertexUrl } from './url.js';
 
 /** Options of {@link VertexMaasAdapter}. */
 export interface VertexMaasOptions {
@@ -41,10 +41,6 @@ export function vertexRawPredictPublisher(model: string): string | undefined {
   return undefined;
 }
 
-function setting(d: Deployment, key: string): string | undefined {
-  const v = d.providerSettings[key];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
 
 /** The adapter of Vertex AI's partner models (Model-as-a-Service, Mistral, AI21). */
 export class VertexMaasAdapter implements ProviderAdapter {
@@ -73,9 +69,9 @@ export class VertexMaasAdapter implements ProviderAdapter {
 
   private async build(): Promise<OpenAICompatibleAdapter> {
     const d = this.deployment;
-    const project = setting(d, 'vertex_project') ?? (await this.auth.projectId());
+    const project = vertexSetting(d, 'vertex_project') ?? (await this.auth.projectId());
     if (!project) throw new UpstreamError('bad_request', 'vertex_project is not set and the credentials name no project', 400);
-    const where = { project, location: setting(d, 'vertex_location') ?? DEFAULT_VERTEX_LOCATION, ...(d.apiBase ? { apiBase: d.apiBase } : {}) };
+    const where = { project, location: vertexSetting(d, 'vertex_location') ?? DEFAULT_VERTEX_LOCATION, ...(d.apiBase ? { apiBase: d.apiBase } : {}) };
     const publisher = vertexRawPredictPublisher(d.model);
     const endpoint = publisher
       ? {

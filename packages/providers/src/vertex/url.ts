@@ -1,3 +1,5 @@
+import type { Deployment } from '@switchyard/config';
+
 /** `vertex_location` when a deployment sets none (LiteLLM's default too). */
 export const DEFAULT_VERTEX_LOCATION = 'us-central1';
 
@@ -25,11 +27,7 @@ export interface VertexTarget {
  */
 export function vertexUrl(t: VertexTarget): URL {
   const location = t.location || DEFAULT_VERTEX_LOCATION;
-  const origin = t.apiBase
-    ? new URL(t.apiBase).origin
-    : location === 'global'
-      ? 'https://aiplatform.googleapis.com'
-      : `https://${location}-aiplatform.googleapis.com`;
+  const origin = vertexOrigin(location, t.apiBase);
   const seg = (s: string): string => encodeURIComponent(s).replace(/%40/g, '@');
   const path = `/v1/projects/${seg(t.project)}/locations/${seg(location)}/publishers/${seg(t.publisher)}/models/${seg(t.model)}:${t.method}`;
   return new URL(`${origin}${path}${t.query ? `?${t.query}` : ''}`);
@@ -42,7 +40,18 @@ export function vertexUrl(t: VertexTarget): URL {
  */
 export function vertexOpenApiUrl(t: Pick<VertexTarget, 'project' | 'location' | 'apiBase'>): URL {
   const location = t.location || DEFAULT_VERTEX_LOCATION;
-  const origin = vertexUrl({ ...t, location, publisher: 'google', model: 'm', method: 'x' }).origin;
   const seg = (s: string): string => encodeURIComponent(s);
-  return new URL(`${origin}/v1/projects/${seg(t.project)}/locations/${seg(location)}/endpoints/openapi/chat/completions`);
+  return new URL(`${vertexOrigin(location, t.apiBase)}/v1/projects/${seg(t.project)}/locations/${seg(location)}/endpoints/openapi/chat/completions`);
+}
+
+/** The origin of a location's Vertex API (`global`: `aiplatform.googleapis.com`); `apiBase` replaces it (its path is ignored). */
+function vertexOrigin(location: string, apiBase: string | undefined): string {
+  if (apiBase) return new URL(apiBase).origin;
+  return location === 'global' ? 'https://aiplatform.googleapis.com' : `https://${location}-aiplatform.googleapis.com`;
+}
+
+/** A non-empty string setting of a Vertex deployment (`vertex_project`, `vertex_location`, …), else undefined. */
+export function vertexSetting(d: Pick<Deployment, 'providerSettings'>, key: string): string | undefined {
+  const v = d.providerSettings[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }

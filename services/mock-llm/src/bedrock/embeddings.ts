@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { embeddingVector, estimateInputTokens } from '../openai-format.js';
+import { isRecord } from '../is-record.js';
 
 /** What the fake answers an embedding call: the JSON body and the input-token header's value. */
 export interface EmbeddingReply {
@@ -30,7 +31,6 @@ export function embeddingFamily(modelId: string): 'titan-v1' | 'titan-v2' | 'coh
 
 const malformed = (detail: string): { ok: false; message: string } => ({ ok: false, message: `Malformed input request: ${detail}, please reformat your input and try again.` });
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function extraneous(body: Record<string, unknown>, allowed: readonly string[]): string | undefined {
   return Object.keys(body).find((k) => !allowed.includes(k));

@@ -8,6 +8,7 @@
  * INVALID_ARGUMENT naming the problem. Vectors are deterministic per text (`embeddingVector`).
  */
 import { embeddingVector, estimateInputTokens } from '../openai-format.js';
+import { isRecord } from '../is-record.js';
 
 const TASK_TYPES = [
   'RETRIEVAL_QUERY',
@@ -20,7 +21,6 @@ const TASK_TYPES = [
   'CODE_RETRIEVAL_QUERY',
 ];
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Validates a `:predict` body for embedding `model`; the answer's JSON text, or the problems found. */
 export function predictEmbeddings(model: string, body: unknown): { ok: true; json: string } | { ok: false; messages: string[] } {

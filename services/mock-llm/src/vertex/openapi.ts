@@ -9,8 +9,8 @@
  */
 import { estimatePromptTokens, newId, unixSeconds } from '../openai-format.js';
 import type { VertexFakeBehaviour } from './behaviour.js';
+import { isRecord } from '../is-record.js';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A validated MaaS chat request. */
 export interface OpenApiRequest {
