@@ -15,6 +15,7 @@ const UPSTREAM_KEY = 'sk-ant-upstream-secret';
 let role: RoleProcess;
 let openaiMock: MockLlmServer;
 let anthropicFake: AnthropicFake;
+let thinkingFake: AnthropicFake;
 let client: Anthropic;
 
 beforeAll(async () => {
@@ -22,6 +23,7 @@ beforeAll(async () => {
   redis.disconnect();
   openaiMock = await startMockLlm({ name: 'oa', behaviour: { echo: true } });
   anthropicFake = await startAnthropicFake({ behaviour: { apiKey: UPSTREAM_KEY, echo: true } });
+  thinkingFake = await startAnthropicFake({ behaviour: { apiKey: UPSTREAM_KEY, toolUse: true, toolInput: { tz: 'UTC' }, redactedThinking: true } });
   const config = writeConfig(`
 model_list:
   - model_name: via-openai
@@ -30,6 +32,9 @@ model_list:
   - model_name: via-anthropic
     litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "${anthropicFake.url}", api_key: "${UPSTREAM_KEY}" }
     model_info: { id: ant }
+  - model_name: thinking-claude
+    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "${thinkingFake.url}", api_key: "${UPSTREAM_KEY}" }
+    model_info: { id: think }
 general_settings:
   master_key: ${MASTER_KEY}
 `);
@@ -41,6 +46,7 @@ afterAll(async () => {
   await role?.stop();
   await openaiMock?.close();
   await anthropicFake?.close();
+  await thinkingFake?.close();
 });
 
 describe.each([['via-openai'], ['via-anthropic']])('/v1/messages routed %s', (model) => {
@@ -93,3 +99,72 @@ describe('/v1/messages errors and auth', () => {
     expect(r.input_tokens).toBeGreaterThan(3);
   });
 });
+
+describe('/v1/messages with extended thinking', () => {
+  const tools: Anthropic.Tool[] = [{ name: 'now', description: 'the time', input_schema: { type: 'object', properties: { tz: { type: 'string' } } } }];
+  const thinking = { type: 'enabled', budget_tokens: 2048 } as const;
+
+  it('answers Claude thinking blocks, signed, and takes them back in a tool loop with thinking on', async () => {
+    const question: Anthropic.MessageParam = { role: 'user', content: 'What time is it in UTC?' };
+    const first = await client.messages.create({ model: 'thinking-claude', max_tokens: 4096, thinking, tools, messages: [question] });
+    expect(first.content.map((b) => b.type)).toEqual(['thinking', 'redacted_thinking', 'text', 'tool_use']);
+    const block = first.content[0] as Anthropic.ThinkingBlock;
+    expect(block.thinking).toContain('What time is it');
+    expect(block.signature.length).toBeGreaterThan(10);
+    expect(first.stop_reason).toBe('tool_use');
+    const call = first.content[3] as Anthropic.ToolUseBlock;
+
+    // the whole assistant turn goes back unchanged; the fake checks every signature and that it starts with thinking
+    thinkingFake.resetStats();
+    const second = await client.messages.create({
+      model: 'thinking-claude',
+      max_tokens: 4096,
+      thinking,
+      tools,
+      messages: [question, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '12:00' }] }],
+    });
+    expect(second.content[0]?.type).toBe('thinking');
+    const sent = thinkingFake.stats().lastBodies.at(-1) as { thinking?: unknown; messages: Array<{ content: unknown }> };
+    expect(sent.thinking).toEqual(thinking);
+    expect(sent.messages[1]?.content).toEqual(first.content);
+  });
+
+  it('streams thinking and signature deltas the SDK assembles into the same blocks', async () => {
+    const stream = client.messages.stream({ model: 'thinking-claude', max_tokens: 4096, thinking, messages: [{ role: 'user', content: 'Think, then say hi.' }] });
+    let thought = '';
+    stream.on('thinking', (delta) => {
+      thought += delta;
+    });
+    const final = await stream.finalMessage();
+    expect(final.content.map((b) => b.type)).toEqual(['thinking', 'redacted_thinking', 'text']);
+    const block = final.content[0] as Anthropic.ThinkingBlock;
+    expect(thought).toBe(block.thinking);
+    expect(block.signature.length).toBeGreaterThan(10);
+    // a tampered block is refused by Claude (here its fake), so the stream's blocks must be exact: send them back
+    const next = await client.messages.create({
+      model: 'thinking-claude',
+      max_tokens: 4096,
+      thinking,
+      messages: [{ role: 'user', content: 'Think, then say hi.' }, { role: 'assistant', content: final.content }, { role: 'user', content: 'Again.' }],
+    });
+    expect(next.content[0]?.type).toBe('thinking');
+  });
+
+  it('routes a thinking request to a non-Claude deployment without the Claude-only fields', async () => {
+    openaiMock.resetStats();
+    const msg = await client.messages.create({
+      model: 'via-openai',
+      max_tokens: 4096,
+      thinking,
+      messages: [
+        { role: 'user', content: 'first' },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }, { type: 'text', text: 'ok' }] },
+        { role: 'user', content: 'second' },
+      ],
+    });
+    expect(msg.content).toEqual([{ type: 'text', text: 'second' }]);
+    const sent = openaiMock.stats().lastBodies.at(-1) as { messages: Array<Record<string, unknown>> };
+    expect(sent.messages.some((m) => 'thinking_blocks' in m)).toBe(false);
+  });
+});
+

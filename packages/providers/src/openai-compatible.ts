@@ -4,6 +4,7 @@ import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
 import { CallDeadline } from './call-deadline.js';
 import { callHeaders } from './extra-headers.js';
 import { parseSse } from './sse.js';
+import { dropClaudeThinking } from './thinking-blocks.js';
 import { buildUpstreamBody, scrubSecrets } from './upstream-body.js';
 import { classifyResponse, parseRetryAfter, UpstreamError, type UpstreamErrorDetail } from './upstream-error.js';
 
@@ -50,6 +51,13 @@ export interface OpenAICompatibleOptions {
    * sent, and a stream's tokens are counted from its text. Default true.
    */
   streamUsage?: boolean;
+  /**
+   * Whether Anthropic's `thinking` parameter is left out of the body (messages' Claude
+   * `thinking_blocks` always are). Default: true at OpenAI's own API (no `api_base`, or
+   * api.openai.com) and at an explicit `endpoint` (Azure, Vertex), which refuse parameters they
+   * do not know; false at other OpenAI-compatible servers, some of which take it.
+   */
+  dropThinkingParam?: boolean;
 }
 
 /** Largest error body kept for the message. */
@@ -71,6 +79,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly streamPath: string;
   private readonly bodyModel: string | undefined;
   private readonly classifyError: OpenAICompatibleOptions['classifyError'];
+  private readonly dropThinkingParam: boolean;
   /** The last `authorize()` value, removed from every message. */
   private lastAuth = '';
 
@@ -83,6 +92,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     this.bodyModel = opts.bodyModel;
     this.classifyError = opts.classifyError;
     const base = new URL(opts.endpoint?.url ?? deployment.apiBase ?? OPENAI_DEFAULT_BASE);
+    this.dropThinkingParam = opts.dropThinkingParam ?? (opts.endpoint !== undefined || base.host === new URL(OPENAI_DEFAULT_BASE).host);
     this.path = opts.endpoint ? `${base.pathname}${base.search}` : `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
     const streamUrl = opts.endpoint?.streamUrl === undefined ? undefined : new URL(opts.endpoint.streamUrl);
     this.streamPath = streamUrl ? `${streamUrl.pathname}${streamUrl.search}` : this.path;
@@ -161,6 +171,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     let headers = callHeaders(stream ? this.streamHeaders : this.headers, d, call.body);
     const body = buildUpstreamBody(d, call.body);
     if (this.bodyModel !== undefined) body.model = this.bodyModel;
+    dropClaudeThinking(body, this.dropThinkingParam);
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
     if (this.authorize) {

@@ -1,3 +1,4 @@
+import { hasThinkingBlocks } from './thinking-blocks.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** OpenAI's `reasoning_effort` values. */
@@ -56,17 +57,17 @@ export function claudeThinking(reasoningEffort: unknown, givenMax: number | unde
 
 /**
  * Whether Claude's extended thinking must stay off for an OpenAI-format conversation: its last
- * assistant turn called tools. With thinking on, Claude requires such a turn to start with the
- * thinking block it produced (with its signature), and OpenAI messages carry none, so the
- * request would be refused; it runs without thinking instead (LiteLLM drops thinking in the same
- * case).
+ * assistant turn called tools and carries no `thinking_blocks`. With thinking on, Claude requires
+ * such a turn to start with the thinking block it produced (with its signature); without one the
+ * request would be refused, so it runs without thinking instead (LiteLLM drops thinking in the
+ * same case). A turn that carries its blocks (see `thinking-blocks.ts`) keeps thinking on.
  */
 export function thinkingBlockedByToolTurn(messages: unknown): boolean {
   if (!Array.isArray(messages)) return false;
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i] as { role?: unknown; tool_calls?: unknown } | null;
     if (m?.role !== 'assistant') continue;
-    return Array.isArray(m.tool_calls) && m.tool_calls.length > 0;
+    return Array.isArray(m.tool_calls) && m.tool_calls.length > 0 && !hasThinkingBlocks(m);
   }
   return false;
 }

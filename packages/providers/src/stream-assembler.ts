@@ -1,4 +1,5 @@
 import type { ChatChunk } from './adapter.js';
+import { ThinkingBlocksBuilder } from './thinking-blocks.js';
 
 interface ToolCallDelta {
   index?: number;
@@ -11,6 +12,9 @@ interface ChoiceState {
   role: string;
   content: string;
   refusal: string;
+  /** `reasoning_content` (LiteLLM's field; Claude, Gemini, Bedrock and DeepSeek-style servers). */
+  reasoning: string;
+  thinking: ThinkingBlocksBuilder;
   toolCalls: Map<number, { id?: string; type: string; function: { name: string; arguments: string } }>;
   finishReason: string | null;
   sawContent: boolean;
@@ -26,7 +30,8 @@ export interface ChunkUsage {
 /**
  * Rebuilds a `chat.completion` from the `chat.completion.chunk` objects of a stream, as OpenAI
  * would have answered the same request unstreamed: per choice the role, the concatenated content
- * (and refusal), tool calls merged by index (arguments concatenated), the finish reason; the
+ * (and refusal, and `reasoning_content`), Claude's `thinking_blocks` put back together (see
+ * `thinking-blocks.ts`), tool calls merged by index (arguments concatenated), the finish reason; the
  * stream's id, model, created and system fingerprint; the usage chunk's usage when there was one.
  * Used to store the result of a streamed job and to settle its tokens.
  */
@@ -50,16 +55,18 @@ export class StreamAssembler {
       const index = typeof c.index === 'number' ? c.index : 0;
       let st = this.choices.get(index);
       if (!st) {
-        st = { role: 'assistant', content: '', refusal: '', toolCalls: new Map(), finishReason: null, sawContent: false };
+        st = { role: 'assistant', content: '', refusal: '', reasoning: '', thinking: new ThinkingBlocksBuilder(), toolCalls: new Map(), finishReason: null, sawContent: false };
         this.choices.set(index, st);
       }
-      const delta = (c.delta ?? {}) as { role?: unknown; content?: unknown; refusal?: unknown; tool_calls?: unknown };
+      const delta = (c.delta ?? {}) as { role?: unknown; content?: unknown; refusal?: unknown; reasoning_content?: unknown; thinking_blocks?: unknown; tool_calls?: unknown };
       if (typeof delta.role === 'string') st.role = delta.role;
       if (typeof delta.content === 'string') {
         st.content += delta.content;
         st.sawContent = true;
       }
       if (typeof delta.refusal === 'string') st.refusal += delta.refusal;
+      if (typeof delta.reasoning_content === 'string') st.reasoning += delta.reasoning_content;
+      if (delta.thinking_blocks !== undefined) st.thinking.add(delta.thinking_blocks);
       if (Array.isArray(delta.tool_calls)) {
         for (const tc of delta.tool_calls as ToolCallDelta[]) {
           const i = typeof tc.index === 'number' ? tc.index : st.toolCalls.size;
@@ -75,11 +82,11 @@ export class StreamAssembler {
     }
   }
 
-  /** The text generated so far, all choices (for counting tokens when the stream sent no usage). */
+  /** The text generated so far, reasoning included, all choices (for counting tokens when the stream sent no usage). */
   text(): string {
     let out = '';
     for (const st of this.choices.values()) {
-      out += st.content + st.refusal;
+      out += st.reasoning + st.content + st.refusal;
       for (const tc of st.toolCalls.values()) out += tc.function.name + tc.function.arguments;
     }
     return out;
@@ -92,6 +99,8 @@ export class StreamAssembler {
       .map(([index, st]) => {
         const message: Record<string, unknown> = { role: st.role, content: st.sawContent || st.toolCalls.size === 0 ? st.content : null };
         if (st.refusal) message.refusal = st.refusal;
+        if (st.reasoning) message.reasoning_content = st.reasoning;
+        if (!st.thinking.empty) message.thinking_blocks = st.thinking.result();
         if (st.toolCalls.size > 0) {
           message.tool_calls = [...st.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, tc]) => tc);
         }

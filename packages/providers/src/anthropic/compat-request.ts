@@ -79,8 +79,10 @@ function translateTurn(m: Json, i: number, out: Json[]): void {
     const toolCalls = blocks
       .filter((b) => b.type === 'tool_use')
       .map((b) => ({ id: String(b.id), type: 'function', function: { name: String(b.name), arguments: JSON.stringify(b.input ?? {}) } }));
+    const thinking = blocks.filter((b) => b.type === 'thinking' || b.type === 'redacted_thinking').map(thinkingBlock);
     const msg: Json = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
     if (toolCalls.length > 0) msg.tool_calls = toolCalls;
+    if (thinking.length > 0) msg.thinking_blocks = thinking;
     out.push(msg);
     return;
   }
@@ -95,6 +97,11 @@ function translateTurn(m: Json, i: number, out: Json[]): void {
     }
   });
   if (parts.length > 0) out.push({ role: 'user', content: parts });
+}
+
+/** A thinking or redacted_thinking block as a `thinking_blocks` entry: its fields as they are (Claude checks them). */
+function thinkingBlock(b: Json): Json {
+  return b.type === 'thinking' ? { type: 'thinking', thinking: b.thinking, signature: b.signature } : { type: 'redacted_thinking', data: b.data };
 }
 
 function translateTools(tools: unknown): Json[] | undefined {
@@ -129,14 +136,16 @@ function translateToolChoice(choice: unknown, out: Json): void {
  * `image` (base64 → data URL, url → URL) and base64 `document` blocks → content parts
  * (`image_url`, `file`); `tool_result` blocks → `tool` messages (text content; `is_error` with no
  * text → "error"), placed before the rest of that user turn; assistant text → `content`,
- * `tool_use` → `tool_calls` (`arguments` = JSON text of `input`); `max_tokens`; `stop_sequences`
+ * `tool_use` → `tool_calls` (`arguments` = JSON text of `input`), `thinking` / `redacted_thinking`
+ * blocks → `thinking_blocks` (LiteLLM's field, in order, unchanged); `thinking` → `thinking`
+ * (Claude deployments take both; the others leave them out); `max_tokens`; `stop_sequences`
  * → `stop`; `temperature`, `top_p`, `top_k`; `metadata.user_id` → `user`; custom `tools` →
  * function tools (`input_schema` → `parameters`); `tool_choice` auto/any/tool/none →
  * auto/required/{function}/none, `disable_parallel_tool_use` → `parallel_tool_calls: false`;
  * `output_config.format` (json_schema) → `response_format`; `stream: true` → `stream` with
  * `stream_options.include_usage`.
  *
- * Drops: `thinking` and `thinking`/`redacted_thinking` blocks, `service_tier`, `container`,
+ * Drops: `service_tier`, `container`,
  * `mcp_servers`, `inference_geo`, `speed`, top-level `cache_control`, citations, images inside
  * tool results. Rejects (AnthropicCompatError, 400): server tools, other block types, a
  * missing `model`, `messages` or `max_tokens`.
@@ -158,6 +167,7 @@ export function fromAnthropicRequest(req: unknown): Json {
   const out: Json = { model: req.model, messages, max_tokens: req.max_tokens };
   if (Array.isArray(req.stop_sequences) && req.stop_sequences.length > 0) out.stop = req.stop_sequences.map(String);
   for (const k of ['temperature', 'top_p', 'top_k'] as const) if (typeof req[k] === 'number') out[k] = req[k];
+  if (isRecord(req.thinking)) out.thinking = req.thinking;
   if (isRecord(req.metadata) && typeof req.metadata.user_id === 'string') out.user = req.metadata.user_id;
   const tools = translateTools(req.tools);
   if (tools !== undefined && tools.length > 0) out.tools = tools;

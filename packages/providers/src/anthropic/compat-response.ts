@@ -47,6 +47,22 @@ export function parseToolInput(args: unknown): unknown {
   }
 }
 
+/**
+ * A completion message's `thinking_blocks` as content blocks (Claude's, signature included);
+ * entries that are not whole blocks are left out. `reasoning_content` alone (other providers'
+ * reasoning) gives none: a thinking block needs Claude's signature.
+ */
+function signedThinking(message: Json): AnthropicBlock[] {
+  if (!Array.isArray(message.thinking_blocks)) return [];
+  const out: AnthropicBlock[] = [];
+  for (const b of message.thinking_blocks as unknown[]) {
+    if (isRecord(b) && b.type === 'thinking' && typeof b.thinking === 'string' && typeof b.signature === 'string') {
+      out.push({ type: 'thinking', thinking: b.thinking, signature: b.signature });
+    } else if (isRecord(b) && b.type === 'redacted_thinking' && typeof b.data === 'string') out.push({ type: 'redacted_thinking', data: b.data });
+  }
+  return out;
+}
+
 /** Options of {@link toAnthropicMessage}. */
 export interface ToAnthropicMessageOptions {
   /** `model` of the answer. Default the completion's `model` (the caller may prefer the name it was asked for). */
@@ -55,17 +71,18 @@ export interface ToAnthropicMessageOptions {
 
 /**
  * OpenAI `chat.completion` → Anthropic message (`{id, type: "message", role: "assistant",
- * model, content, stop_reason, stop_sequence: null, usage}`). Reads the first choice: its text
- * → one `text` block (none when empty), its `tool_calls` → `tool_use` blocks (`input` parsed
- * from `arguments`); `finish_reason` via {@link toStopReason}; usage via {@link toAnthropicUsage}.
- * Drops: other choices, `reasoning_content` (a thinking block needs a signature), logprobs,
+ * model, content, stop_reason, stop_sequence: null, usage}`). Reads the first choice: its
+ * `thinking_blocks` → `thinking` / `redacted_thinking` blocks (first), its text → one `text`
+ * block (none when empty), its `tool_calls` → `tool_use` blocks (`input` parsed from
+ * `arguments`); `finish_reason` via {@link toStopReason}; usage via {@link toAnthropicUsage}.
+ * Drops: other choices, `reasoning_content` without `thinking_blocks` (a thinking block needs Claude's signature), logprobs,
  * refusal text, audio. The id is the completion's, prefixed `msg_` when it lacks it.
  */
 export function toAnthropicMessage(completion: unknown, opts: ToAnthropicMessageOptions = {}): AnthropicMessage {
   const c = isRecord(completion) ? completion : {};
   const choice = Array.isArray(c.choices) && isRecord(c.choices[0]) ? c.choices[0] : {};
   const message = isRecord(choice.message) ? choice.message : {};
-  const content: AnthropicBlock[] = [];
+  const content: AnthropicBlock[] = signedThinking(message);
   let text = '';
   if (typeof message.content === 'string') text = message.content;
   else if (Array.isArray(message.content)) {

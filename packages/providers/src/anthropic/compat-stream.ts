@@ -39,11 +39,14 @@ const ev = (event: string, data: Json = {}): AnthropicSseOut => ({ event, data: 
  * Turns OpenAI `chat.completion.chunk`s into the Messages API's stream events, as the Anthropic
  * streaming docs list them: `message_start` (an empty message with `usage`), `ping`, then per
  * content block `content_block_start` / `content_block_delta`* / `content_block_stop`
- * (text blocks with `text_delta`s; `tool_use` blocks, `input: {}`, with `input_json_delta`s),
+ * (text blocks with `text_delta`s; `tool_use` blocks, `input: {}`, with `input_json_delta`s;
+ * Claude's `thinking_blocks` pieces as thinking blocks with `thinking_delta`s and a
+ * `signature_delta`, and `redacted_thinking` blocks),
  * then at {@link end} `message_delta` (`stop_reason`, `stop_sequence: null`, usage with
  * `output_tokens` and, when the chunks carried usage, `input_tokens` and the cache counts) and
  * `message_stop`. Blocks never interleave: a new block closes the open one. Only choice 0 is
- * read; `reasoning_content`, refusals and logprobs are dropped. Stateful: one per stream.
+ * read; `reasoning_content` without `thinking_blocks` (no signature), refusals and logprobs are
+ * dropped. Stateful: one per stream.
  */
 export class OpenAIToAnthropicStream {
   private started = false;
@@ -51,8 +54,8 @@ export class OpenAIToAnthropicStream {
   private id: string | undefined;
   private model: string | undefined;
   private nextIndex = 0;
-  /** The open block: its Anthropic index and, for tool_use, its OpenAI tool call index. */
-  private open: { index: number; tool?: number } | undefined;
+  /** The open block: its Anthropic index, its kind and, for tool_use, its OpenAI tool call index. */
+  private open: { index: number; kind: 'text' | 'thinking' | 'tool'; tool?: number } | undefined;
   /** OpenAI tool call index → Anthropic block index. */
   private readonly tools = new Map<number, number>();
   private finish: unknown = undefined;
@@ -72,8 +75,9 @@ export class OpenAIToAnthropicStream {
     const choice = Array.isArray(c.choices) ? (c.choices as unknown[]).find((x) => isRecord(x) && (x.index ?? 0) === 0) : undefined;
     if (!isRecord(choice)) return out;
     const delta = isRecord(choice.delta) ? choice.delta : {};
+    if (Array.isArray(delta.thinking_blocks)) out.push(...this.thinking(delta.thinking_blocks as unknown[]));
     if (typeof delta.content === 'string' && delta.content !== '') {
-      if (this.open === undefined || this.open.tool !== undefined) out.push(...this.openBlock({ type: 'text', text: '' }));
+      if (this.open?.kind !== 'text') out.push(...this.openBlock({ type: 'text', text: '' }, 'text'));
       out.push(ev('content_block_delta', { index: this.open?.index, delta: { type: 'text_delta', text: delta.content } }));
     }
     if (Array.isArray(delta.tool_calls)) {
@@ -82,7 +86,7 @@ export class OpenAIToAnthropicStream {
         const ti = typeof tc.index === 'number' ? tc.index : 0;
         const fn = isRecord(tc.function) ? tc.function : {};
         if (!this.tools.has(ti)) {
-          out.push(...this.openBlock({ type: 'tool_use', id: String(tc.id ?? `toolu_${this.nextIndex}`), name: String(fn.name ?? ''), input: {} }, ti));
+          out.push(...this.openBlock({ type: 'tool_use', id: String(tc.id ?? `toolu_${this.nextIndex}`), name: String(fn.name ?? ''), input: {} }, 'tool', ti));
           this.tools.set(ti, this.open?.index ?? 0);
         }
         if (typeof fn.arguments === 'string' && fn.arguments !== '') {
@@ -134,10 +138,36 @@ export class OpenAIToAnthropicStream {
     return [ev('message_start', { message }), ev('ping')];
   }
 
-  private openBlock(block: Json, tool?: number): AnthropicSseOut[] {
+  /**
+   * Events of a delta's `thinking_blocks` pieces (see `thinking-blocks.ts`): thinking text →
+   * `thinking_delta`s in a thinking block (opened with `thinking: "", signature: ""` as the API
+   * does), a signature → `signature_delta`, which closes the block; a redacted block → a whole
+   * `redacted_thinking` block.
+   */
+  private thinking(pieces: unknown[]): AnthropicSseOut[] {
+    const out: AnthropicSseOut[] = [];
+    for (const p of pieces) {
+      if (!isRecord(p)) continue;
+      if (p.type === 'redacted_thinking' && typeof p.data === 'string') {
+        out.push(...this.openBlock({ type: 'redacted_thinking', data: p.data }, 'thinking'), ...this.closeBlock());
+        continue;
+      }
+      if (p.type !== 'thinking') continue;
+      const text = typeof p.thinking === 'string' ? p.thinking : '';
+      const signature = typeof p.signature === 'string' ? p.signature : undefined;
+      if (text === '' && signature === undefined) continue;
+      if (this.open?.kind !== 'thinking') out.push(...this.openBlock({ type: 'thinking', thinking: '', signature: '' }, 'thinking'));
+      const index = this.open?.index;
+      if (text !== '') out.push(ev('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: text } }));
+      if (signature !== undefined) out.push(ev('content_block_delta', { index, delta: { type: 'signature_delta', signature } }), ...this.closeBlock());
+    }
+    return out;
+  }
+
+  private openBlock(block: Json, kind: 'text' | 'thinking' | 'tool', tool?: number): AnthropicSseOut[] {
     const out = this.closeBlock();
     const index = this.nextIndex++;
-    this.open = tool === undefined ? { index } : { index, tool };
+    this.open = tool === undefined ? { index, kind } : { index, kind, tool };
     out.push(ev('content_block_start', { index, content_block: block }));
     return out;
   }

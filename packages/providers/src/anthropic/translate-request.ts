@@ -1,4 +1,5 @@
 import { claudeThinking, thinkingBlockedByToolTurn } from '../reasoning-effort.js';
+import { readThinkingBlocks } from '../thinking-blocks.js';
 import { UpstreamError } from '../upstream-error.js';
 import type {
   AnthropicBlock,
@@ -55,7 +56,9 @@ function bad(message: string): UpstreamError {
  * Maps: `system`/`developer` messages → top-level `system` (hoisted from wherever they are, in
  * order; text parts keep `cache_control`); `user` text, `image_url` parts (data URLs → base64
  * image, http(s) URLs → url image) and `file` parts with a PDF data URL → document blocks;
- * assistant `content` + `tool_calls` → text + `tool_use` blocks (arguments parsed as JSON);
+ * assistant `thinking_blocks` (LiteLLM's field, see `thinking-blocks.ts`) + `content` +
+ * `tool_calls` → thinking / redacted_thinking blocks (first, unchanged) + text + `tool_use`
+ * blocks (arguments parsed as JSON);
  * `tool` messages → `tool_result` blocks in a user turn; consecutive turns of one role are
  * merged (the API wants alternating roles) with `tool_result` blocks first; a conversation not
  * starting with a user turn gets a `"."` user turn first (as LiteLLM does); `max_completion_tokens`
@@ -69,8 +72,8 @@ function bad(message: string): UpstreamError {
  * `max_tokens` (the request's or `model_info`'s), which a default `max_tokens` grows by
  * instead; `none` = no thinking; a given `max_tokens` of 1 024 or less cannot hold the smallest
  * budget and is a `bad_request`), unless the request gives `thinking` itself; neither when the
- * last assistant turn called tools ({@link thinkingBlockedByToolTurn}: Claude would refuse it
- * without that turn's thinking block); Anthropic-only fields (`top_k`, `thinking`,
+ * last assistant turn called tools without carrying its `thinking_blocks`
+ * ({@link thinkingBlockedByToolTurn}: Claude would refuse it); Anthropic-only fields (`top_k`, `thinking`,
  * `service_tier`, …) pass through.
  *
  * Drops silently: `stream_options` (usage is always streamed), `n: 1`, `drop_params`
@@ -242,7 +245,11 @@ function translateMessages(
         return;
       }
       case 'assistant': {
-        const blocks: AnthropicBlock[] = [...textBlocks(m.content, where).filter((b) => b.text !== ''), ...toolUseBlocks(m.tool_calls, where)];
+        const blocks: AnthropicBlock[] = [
+          ...readThinkingBlocks(m, where),
+          ...textBlocks(m.content, where).filter((b) => b.text !== ''),
+          ...toolUseBlocks(m.tool_calls, where),
+        ];
         if (blocks.length > 0) push('assistant', blocks, typeof m.content === 'string' && blocks.length === 1 ? m.content : undefined);
         return;
       }

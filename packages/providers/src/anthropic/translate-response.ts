@@ -1,3 +1,4 @@
+import type { AnyThinkingBlock } from '../thinking-blocks.js';
 import type { AnthropicMessage, AnthropicUsage } from './types.js';
 
 /** OpenAI `usage` of a chat completion. */
@@ -61,17 +62,22 @@ export interface FromAnthropicOptions {
  * Anthropic message → OpenAI `chat.completion`. Maps: `text` blocks → `message.content`
  * (joined without separator; null when there are none); `tool_use` blocks → `tool_calls`
  * (`arguments` = the JSON text of `input`); `thinking` blocks → `message.reasoning_content`
- * (LiteLLM's field); `stop_reason` via {@link toFinishReason}; usage via {@link toOpenAIUsage};
- * `id` kept. Drops: `redacted_thinking`, server tool blocks, citations, `stop_sequence`.
+ * (their text) and, with `redacted_thinking` blocks, `message.thinking_blocks` (whole, signature
+ * included: LiteLLM's fields, see `thinking-blocks.ts`); `stop_reason` via {@link toFinishReason};
+ * usage via {@link toOpenAIUsage}; `id` kept. Drops: server tool blocks, citations, `stop_sequence`.
  */
 export function fromAnthropicMessage(msg: AnthropicMessage, opts: FromAnthropicOptions = {}): Record<string, unknown> {
   const texts: string[] = [];
   const thinking: string[] = [];
+  const thinkingBlocks: AnyThinkingBlock[] = [];
   const toolCalls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> = [];
   for (const b of Array.isArray(msg.content) ? msg.content : []) {
     const block = b as Record<string, unknown>;
     if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
-    else if (block.type === 'thinking' && typeof block.thinking === 'string') thinking.push(block.thinking);
+    else if (block.type === 'thinking' && typeof block.thinking === 'string') {
+      thinking.push(block.thinking);
+      thinkingBlocks.push({ type: 'thinking', thinking: block.thinking, signature: typeof block.signature === 'string' ? block.signature : '' });
+    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
     else if (block.type === 'tool_use') {
       toolCalls.push({
         id: String(block.id),
@@ -83,6 +89,7 @@ export function fromAnthropicMessage(msg: AnthropicMessage, opts: FromAnthropicO
   const message: Record<string, unknown> = { role: 'assistant', content: texts.length > 0 ? texts.join('') : null };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (thinking.length > 0) message.reasoning_content = thinking.join('');
+  if (thinkingBlocks.length > 0) message.thinking_blocks = thinkingBlocks;
   return {
     id: msg.id,
     object: 'chat.completion',

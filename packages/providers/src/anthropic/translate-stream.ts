@@ -23,11 +23,13 @@ const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * `message_start` → the role chunk (`delta: {role: "assistant", content: ""}`); `text_delta` →
  * `delta.content`; a `tool_use` block start → a tool call delta with its OpenAI `index` (0, 1, …
  * in order of appearance), `id`, `type` and `function.name` (arguments ""); `input_json_delta` →
- * `function.arguments` fragments at that index; `thinking_delta` → `delta.reasoning_content`;
+ * `function.arguments` fragments at that index; `thinking_delta` → `delta.reasoning_content`
+ * and a `delta.thinking_blocks` piece with the same text, `signature_delta` → a piece with the
+ * signature, a `redacted_thinking` block → a piece with the whole block (see `thinking-blocks.ts`);
  * `message_delta` keeps `stop_reason` and the cumulative usage; `message_stop` → the finish chunk
  * (`finish_reason` via `toFinishReason`) and then a usage chunk (`choices: []`, usage with the
  * input counts of `message_start` and the output count of `message_delta`). `ping`,
- * `content_block_stop`, `signature_delta`, `citations_delta` and unknown events yield nothing;
+ * `content_block_stop`, `citations_delta` and unknown events yield nothing;
  * an `error` event throws the classified `UpstreamError`.
  */
 export class AnthropicStreamTranslator {
@@ -67,6 +69,7 @@ export class AnthropicStreamTranslator {
         const b = isRecord(d.content_block) ? d.content_block : {};
         const index = typeof d.index === 'number' ? d.index : 0;
         if (b.type === 'text' && typeof b.text === 'string' && b.text !== '') return [this.chunk({ content: b.text })];
+        if (b.type === 'redacted_thinking' && typeof b.data === 'string') return [this.chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: b.data }] })];
         if (b.type === 'tool_use') {
           const n = this.toolIndex.size;
           this.toolIndex.set(index, n);
@@ -77,7 +80,12 @@ export class AnthropicStreamTranslator {
       case 'content_block_delta': {
         const delta = isRecord(d.delta) ? d.delta : {};
         if (delta.type === 'text_delta' && typeof delta.text === 'string') return [this.chunk({ content: delta.text })];
-        if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string') return [this.chunk({ reasoning_content: delta.thinking })];
+        if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string') {
+          return [this.chunk({ reasoning_content: delta.thinking, thinking_blocks: [{ type: 'thinking', thinking: delta.thinking }] })];
+        }
+        if (delta.type === 'signature_delta' && typeof delta.signature === 'string') {
+          return [this.chunk({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: delta.signature }] })];
+        }
         if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string' && delta.partial_json !== '') {
           const n = this.toolIndex.get(typeof d.index === 'number' ? d.index : -1);
           if (n === undefined) return [];

@@ -3,6 +3,7 @@
  * `2023-06-01`) that Switchyard's translations read or write. Loose on purpose: blocks this
  * module does not know are carried as plain records.
  */
+import type { RedactedThinkingBlock, ThinkingBlock } from '../thinking-blocks.js';
 
 /** `cache_control` on a block (prompt caching). */
 export interface AnthropicCacheControl {
@@ -56,6 +57,8 @@ export type AnthropicBlock =
   | AnthropicDocumentBlock
   | AnthropicToolUseBlock
   | AnthropicToolResultBlock
+  | ThinkingBlock
+  | RedactedThinkingBlock
   | (Record<string, unknown> & { type: string });
 
 /** One turn of `messages`. */

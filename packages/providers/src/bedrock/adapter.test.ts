@@ -109,6 +109,34 @@ describe('BedrockAdapter against the Bedrock fake', () => {
     expect(f.stats().lastBody).toMatchObject({ inferenceConfig: { maxTokens: 8000 }, additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 2048 } } });
   });
 
+  it('carries Claude thinking blocks out and back through a tool loop, streamed and not; a changed one is refused', async () => {
+    const f = await fake({ behaviour: { toolUse: { name: 'now', input: {} } } });
+    const a = adapter(f);
+    const tools = [{ type: 'function', function: { name: 'now', parameters: { type: 'object' } } }];
+    const thinking = { type: 'enabled', budget_tokens: 2048 };
+    const question = { role: 'user', content: 'What time is it?' };
+    const first = (await a.chat({ body: { messages: [question], tools, thinking, max_tokens: 4096 } })) as Completion;
+    const message = first.choices[0]?.message as Record<string, unknown> & Completion['choices'][number]['message'];
+    const blocks = message.thinking_blocks as Array<{ type: string; thinking: string; signature: string }>;
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]?.thinking).toContain('What time is it?');
+    expect(message.reasoning_content).toBe(blocks[0]?.thinking);
+    const loop = (assistant: unknown) => [question, assistant, { role: 'tool', tool_call_id: message.tool_calls?.[0]?.id, content: '12:00' }];
+    const again = (await a.chat({ body: { messages: loop(message), tools, thinking, max_tokens: 4096 } })) as Completion;
+    expect(f.stats().validationFailures).toBe(0);
+    expect(f.stats().lastBody).toMatchObject({ additionalModelRequestFields: { thinking } });
+    expect((again.choices[0]?.message as Record<string, unknown>).thinking_blocks).toHaveLength(1);
+
+    const asm = new StreamAssembler();
+    for (const c of await collect(await a.chatStream({ body: { messages: [question], tools, thinking, max_tokens: 4096 } }))) asm.add(c);
+    const streamed = (asm.completion().choices as Array<{ message: Record<string, unknown> }>)[0]?.message;
+    expect(streamed?.thinking_blocks).toEqual(blocks);
+
+    const changed = { ...message, thinking_blocks: [{ ...blocks[0], thinking: 'edited' }] };
+    const e = await failure(a.chat({ body: { messages: loop(changed), tools, thinking, max_tokens: 4096 } }));
+    expect([e.kind, e.message]).toEqual(['bad_request', expect.stringContaining('Invalid `signature`')]);
+  });
+
   it('uses cross-region inference profiles and bedrock/converse/ ids as they are', async () => {
     const f = await fake();
     await adapter(f, {}, { model: 'converse/us.anthropic.claude-3-5-sonnet-20241022-v2:0' }).chat({ body: HELLO });

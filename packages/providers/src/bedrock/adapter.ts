@@ -126,7 +126,7 @@ export class BedrockAdapter implements ProviderAdapter {
     try {
       const out = await this.handle.client.send(this.withHeaders(new ConverseStreamCommand(input), call), { abortSignal: timeout.signal });
       if (!out.stream) throw new UpstreamError('server', 'bedrock answered ConverseStream without a stream');
-      translator = new ConverseStreamTranslator(this.deployment.model, out.$metadata.requestId);
+      translator = new ConverseStreamTranslator(this.deployment.model, out.$metadata.requestId, this.deployment.model.includes('anthropic.'));
       events = out.stream[Symbol.asyncIterator]();
       first = await events.next();
     } catch (err) {

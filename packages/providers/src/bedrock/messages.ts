@@ -1,5 +1,6 @@
 import type { ContentBlock, ImageFormat, Message, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
+import { readThinkingBlocks, type AnyThinkingBlock } from '../thinking-blocks.js';
 import { UpstreamError } from '../upstream-error.js';
 
 /**
@@ -9,7 +10,9 @@ import { UpstreamError } from '../upstream-error.js';
  * - `system` / `developer` messages (anywhere) → top-level `system: [{text}]`, in order;
  * - `user` text and `image_url` parts → `{text}` / `{image: {format, source: {bytes}}}` (data URLs
  *   decoded; png, jpeg, gif, webp);
- * - `assistant` text → `{text}`, `tool_calls` → `{toolUse: {toolUseId, name, input}}` (arguments parsed);
+ * - `assistant` text → `{text}`, `tool_calls` → `{toolUse: {toolUseId, name, input}}` (arguments parsed),
+ *   and, with `thinkingBlocks`, Claude's `thinking_blocks` first → `{reasoningContent:
+ *   {reasoningText: {text, signature}}}` / `{reasoningContent: {redactedContent}}`;
  * - `tool` messages → `{toolResult: {toolUseId, content: [{text}]}}` in a user message;
  * - consecutive messages of one role are merged into one message (Converse requires roles to
  *   alternate); blank text is left out (Converse rejects blank text blocks);
@@ -31,6 +34,11 @@ export interface TranslatedMessages {
 export interface MessageOptions {
   /** Drop what Bedrock cannot take instead of failing. Default false. */
   dropParams?: boolean;
+  /**
+   * Send assistant messages' Claude `thinking_blocks` back as `reasoningContent` blocks (for
+   * Claude models; other models cannot read them and get none). Default false.
+   */
+  thinkingBlocks?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -125,6 +133,12 @@ function toolUseBlocks(toolCalls: unknown): ContentBlock[] {
   });
 }
 
+/** A Claude thinking block as Converse's `reasoningContent` (redacted data decoded from base64). */
+function reasoningBlock(b: AnyThinkingBlock): ContentBlock {
+  if (b.type === 'redacted_thinking') return { reasoningContent: { redactedContent: Buffer.from(b.data, 'base64') } };
+  return { reasoningContent: { reasoningText: { text: b.thinking, signature: b.signature } } };
+}
+
 /** Translates OpenAI messages into Converse `system` and `messages` (see {@link TranslatedMessages}). */
 export function translateMessages(messages: unknown, opts: MessageOptions = {}): TranslatedMessages {
   if (!Array.isArray(messages)) throw bad('bedrock: messages must be an array');
@@ -156,7 +170,8 @@ export function translateMessages(messages: unknown, opts: MessageOptions = {}):
           : textBlocks(textParts(m.content, 'assistant message'));
         const tools = toolUseBlocks(m.tool_calls);
         if (tools.length > 0) hasToolBlocks = true;
-        push('assistant', [...content, ...tools]);
+        const thinking = opts.thinkingBlocks ? readThinkingBlocks(m, 'bedrock: assistant message').map(reasoningBlock) : [];
+        push('assistant', [...thinking, ...content, ...tools]);
         break;
       }
       case 'tool': {

@@ -139,6 +139,31 @@ describe('toConverseInput', () => {
     expect(() => toConverseInput({ messages, tools, reasoning_effort: 'low', max_tokens: 1000 }, { modelId: claude })).toThrow(UpstreamError);
   });
 
+  it('sends Claude its thinking_blocks back as reasoningContent and keeps thinking on in the tool loop', () => {
+    const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+    const blocks = [
+      { type: 'thinking', thinking: 'call now', signature: 'sig-1' },
+      { type: 'redacted_thinking', data: Buffer.from('secret').toString('base64') },
+    ];
+    const messages = [
+      { role: 'user', content: 'what time is it?' },
+      { role: 'assistant', content: null, thinking_blocks: blocks, tool_calls: [{ id: 't1', type: 'function', function: { name: 'now', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 't1', content: '12:00' },
+    ];
+    const tools = [{ type: 'function', function: { name: 'now', parameters: { type: 'object' } } }];
+    const thinking = { type: 'enabled', budget_tokens: 2048 };
+    const input = toConverseInput({ messages, tools, thinking }, { modelId: claude }).input;
+    expect(input.additionalModelRequestFields).toEqual({ thinking });
+    const content = input.messages?.[1]?.content ?? [];
+    expect(content[0]).toEqual({ reasoningContent: { reasoningText: { text: 'call now', signature: 'sig-1' } } });
+    expect(Buffer.from(content[1]?.reasoningContent?.redactedContent ?? []).toString()).toBe('secret');
+    expect(content[2]).toMatchObject({ toolUse: { toolUseId: 't1', name: 'now' } });
+    // other models get neither the blocks nor the setting
+    const nova = toConverseInput({ messages, tools, thinking }, { modelId: 'amazon.nova-pro-v1:0' }).input;
+    expect(nova.additionalModelRequestFields).toBeUndefined();
+    expect(nova.messages?.[1]?.content?.some((b) => b.reasoningContent !== undefined)).toBe(false);
+  });
+
   it('maps inference parameters', () => {
     const { input } = toConverseInput({ ...base, max_tokens: 100, temperature: 0.2, top_p: 0.9, stop: 'END', stream: true, user: 'u' });
     expect(input.inferenceConfig).toEqual({ maxTokens: 100, temperature: 0.2, topP: 0.9, stopSequences: ['END'] });

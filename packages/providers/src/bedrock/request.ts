@@ -19,7 +19,9 @@ import { translateMessages } from './messages.js';
  * `additionalModelRequestFields.thinking: {type: enabled, budget_tokens}` (the budgets of
  * `THINKING_BUDGETS`, kept below a given `maxTokens`; without one, `maxTokens` is 4 096 + the
  * budget; `none` = no thinking), and an Anthropic `thinking` object is passed as it is — neither
- * when the last assistant turn called tools (`thinkingBlockedByToolTurn`); other models take neither.
+ * when the last assistant turn called tools without its `thinking_blocks`
+ * (`thinkingBlockedByToolTurn`), which Claude gets back as `reasoningContent`; other models take
+ * no `reasoning_effort` and no thinking blocks, and `thinking` is left out for them.
  *
  * Ignored (no Converse equivalent, no effect on the answer's shape): `model` (the deployment's
  * modelId is used), `stream`, `stream_options` (ConverseStream always reports usage), `user`,
@@ -130,11 +132,12 @@ export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boole
   const dropped: string[] = [];
   for (const [k, v] of Object.entries(body)) {
     if (MAPPED.has(k) || IGNORED.has(k) || (claude && CLAUDE_ONLY.has(k)) || v === undefined || v === null) continue;
+    if (k === 'thinking') continue; // Anthropic's setting (e.g. through /v1/messages): only Claude takes it
     if (k === 'n' && v === 1) continue;
     if (dropParams) dropped.push(k);
     else throw bad(`bedrock: parameter "${k}" is not supported by Bedrock Converse (set drop_params to drop it)`);
   }
-  const { system, messages, hasToolBlocks } = translateMessages(body.messages, { dropParams });
+  const { system, messages, hasToolBlocks } = translateMessages(body.messages, { dropParams, thinkingBlocks: claude });
   const input: Omit<ConverseCommandInput, 'modelId'> = { messages };
   if (system.length > 0) input.system = system;
   const cfg = inferenceConfig(body);

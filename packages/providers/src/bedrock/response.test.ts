@@ -104,4 +104,47 @@ describe('ConverseStreamTranslator', () => {
     const err = Object.assign(new Error('boom'), { name: 'ModelStreamErrorException' });
     expect(() => t.translate({ modelStreamErrorException: err } as unknown as ConverseStreamOutput)).toThrow('boom');
   });
+
+  it('carries Claude signed and redacted reasoning as thinking_blocks, unstreamed and streamed', () => {
+    const out: ConverseCommandOutput = {
+      ...meta,
+      output: {
+        message: {
+          role: 'assistant',
+          content: [
+            { reasoningContent: { reasoningText: { text: 'think', signature: 'sig-1' } } },
+            { reasoningContent: { redactedContent: Buffer.from('secret') } },
+            { text: 'Hi' },
+          ],
+        },
+      },
+      stopReason: 'end_turn',
+      usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 },
+    };
+    const blocks = [
+      { type: 'thinking', thinking: 'think', signature: 'sig-1' },
+      { type: 'redacted_thinking', data: Buffer.from('secret').toString('base64') },
+    ];
+    const c = toChatCompletion(out, 'anthropic.claude') as { choices: Array<{ message: Record<string, unknown> }> };
+    expect(c.choices[0]?.message).toMatchObject({ content: 'Hi', reasoning_content: 'think', thinking_blocks: blocks });
+
+    const t = new ConverseStreamTranslator('anthropic.claude', 'req-2', true);
+    const asm = new StreamAssembler();
+    const events = [
+      { messageStart: { role: 'assistant' } },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'thi' } } } },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'nk' } } } },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { signature: 'sig-1' } } } },
+      { contentBlockDelta: { contentBlockIndex: 1, delta: { reasoningContent: { redactedContent: Buffer.from('secret') } } } },
+      { contentBlockDelta: { contentBlockIndex: 2, delta: { text: 'Hi' } } },
+      { messageStop: { stopReason: 'end_turn' } },
+    ] as ConverseStreamOutput[];
+    for (const ev of events) for (const chunk of t.translate(ev)) asm.add(chunk);
+    const m = (asm.completion().choices as Array<{ message: Record<string, unknown> }>)[0]?.message;
+    expect(m).toMatchObject({ content: 'Hi', reasoning_content: 'think', thinking_blocks: blocks });
+    // another model's reasoning text builds no thinking block
+    const nova = new ConverseStreamTranslator('amazon.nova', 'req-3');
+    const [chunk] = nova.translate({ contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'x' } } } } as ConverseStreamOutput);
+    expect((chunk?.choices as Array<{ delta: Record<string, unknown> }>)[0]?.delta).toEqual({ reasoning_content: 'x' });
+  });
 });

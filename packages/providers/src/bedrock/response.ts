@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ContentBlock, ConverseCommandOutput, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
+import type { ContentBlock, ConverseCommandOutput, ReasoningContentBlock, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
+import type { AnyThinkingBlock } from '../thinking-blocks.js';
 
 /**
  * Converse output → OpenAI `chat.completion`.
  *
  * Mapped: `output.message.content` text blocks → `message.content` (concatenated; null when
  * there is none), `toolUse` blocks → `message.tool_calls` (input as JSON text),
- * `reasoningContent` text → `message.reasoning_content` (as LiteLLM reports it); `stopReason` →
+ * `reasoningContent` text → `message.reasoning_content` (as LiteLLM reports it), Claude's signed
+ * and redacted reasoning also → `message.thinking_blocks` ({@link thinkingBlock}); `stopReason` →
  * `finish_reason` ({@link finishReason}); `usage` → `usage` ({@link openAiUsage}).
  * Dropped: images, documents, citations and guard content in the answer, `metrics`, `trace`,
  * `additionalModelResponseFields`.
@@ -68,23 +70,41 @@ function toolCall(b: NonNullable<ContentBlock['toolUse']>): Record<string, unkno
   return { id: b.toolUseId, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } };
 }
 
+/**
+ * Claude's signed reasoning as a `thinking_blocks` entry: `reasoningText` with a signature → a
+ * thinking block, `redactedContent` → a redacted one (data in base64); undefined for reasoning
+ * without a signature (other models), which only `reasoning_content` carries.
+ */
+export function thinkingBlock(r: ReasoningContentBlock): AnyThinkingBlock | undefined {
+  if (r.redactedContent) return { type: 'redacted_thinking', data: Buffer.from(r.redactedContent).toString('base64') };
+  const t = r.reasoningText;
+  if (t && typeof t.signature === 'string' && t.signature !== '') return { type: 'thinking', thinking: t.text ?? '', signature: t.signature };
+  return undefined;
+}
+
 /** Translates a Converse response into an OpenAI chat completion for `model`. */
 export function toChatCompletion(out: ConverseCommandOutput, model: string): Record<string, unknown> {
   const blocks = out.output?.message?.content ?? [];
   let text = '';
   let sawText = false;
   let reasoning = '';
+  const thinkingBlocks: AnyThinkingBlock[] = [];
   const toolCalls: Record<string, unknown>[] = [];
   for (const b of blocks) {
     if (typeof b.text === 'string') {
       text += b.text;
       sawText = true;
     } else if (b.toolUse) toolCalls.push(toolCall(b.toolUse));
-    else if (b.reasoningContent?.reasoningText?.text) reasoning += b.reasoningContent.reasoningText.text;
+    else if (b.reasoningContent) {
+      const block = thinkingBlock(b.reasoningContent);
+      if (block) thinkingBlocks.push(block);
+      reasoning += b.reasoningContent.reasoningText?.text ?? '';
+    }
   }
   const message: Record<string, unknown> = { role: 'assistant', content: sawText || toolCalls.length === 0 ? text : null };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (reasoning !== '') message.reasoning_content = reasoning;
+  if (thinkingBlocks.length > 0) message.thinking_blocks = thinkingBlocks;
   return {
     id: completionId(out.$metadata.requestId),
     object: 'chat.completion',

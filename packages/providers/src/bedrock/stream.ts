@@ -9,7 +9,8 @@ import { completionId, finishReason, openAiUsage } from './response.js';
  * - `contentBlockStart` with a `toolUse` → `delta.tool_calls: [{index, id, type, function: {name, arguments: ''}}]`
  *   (tool calls are numbered 0, 1, … in the order they start);
  * - `contentBlockDelta` text → `delta.content`; toolUse input → `delta.tool_calls[].function.arguments`;
- *   reasoning text → `delta.reasoning_content`;
+ *   reasoning text → `delta.reasoning_content` (for Claude also a `delta.thinking_blocks` piece),
+ *   its signature and redacted reasoning → `delta.thinking_blocks` pieces (see `thinking-blocks.ts`);
  * - `messageStop` → a chunk with `delta: {}` and the `finish_reason`;
  * - `metadata` → the usage chunk, `choices: []` (always last: Bedrock sends it after messageStop).
  *
@@ -26,6 +27,8 @@ export class ConverseStreamTranslator {
   constructor(
     private readonly model: string,
     requestId: string | undefined,
+    /** Whether the model is Claude, whose reasoning text also goes into `thinking_blocks` pieces. Default false. */
+    private readonly claude = false,
   ) {
     this.id = completionId(requestId);
   }
@@ -56,8 +59,15 @@ export class ConverseStreamTranslator {
         const index = this.toolIndex.get(ev.contentBlockDelta.contentBlockIndex ?? -1) ?? Math.max(0, this.toolIndex.size - 1);
         return [this.delta({ tool_calls: [{ index, function: { arguments: d.toolUse.input ?? '' } }] })];
       }
-      const reasoning = d.reasoningContent?.text;
-      if (typeof reasoning === 'string' && reasoning !== '') return [this.delta({ reasoning_content: reasoning })];
+      const r = d.reasoningContent;
+      if (r === undefined) return [];
+      if (typeof r.text === 'string' && r.text !== '') {
+        // Claude's reasoning (the only model that signs it) also builds its thinking block
+        const piece = this.claude ? { thinking_blocks: [{ type: 'thinking', thinking: r.text }] } : {};
+        return [this.delta({ reasoning_content: r.text, ...piece })];
+      }
+      if (typeof r.signature === 'string' && r.signature !== '') return [this.delta({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: r.signature }] })];
+      if (r.redactedContent) return [this.delta({ thinking_blocks: [{ type: 'redacted_thinking', data: Buffer.from(r.redactedContent).toString('base64') }] })];
       return [];
     }
     if (ev.messageStop) return [this.delta({}, finishReason(ev.messageStop.stopReason))];

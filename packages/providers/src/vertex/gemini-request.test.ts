@@ -71,6 +71,18 @@ describe('toGeminiRequest', () => {
     expect(() => gen('max')).toThrow(UpstreamError);
   });
 
+  it('maps Anthropic thinking (from /v1/messages) to a thinking budget and ignores Claude thinking_blocks', () => {
+    const messages = [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello', thinking_blocks: [{ type: 'thinking', thinking: 'x', signature: 's' }] },
+      { role: 'user', content: 'More' },
+    ];
+    const req = toGeminiRequest({ messages, thinking: { type: 'enabled', budget_tokens: 3000 } });
+    expect(req.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 3000, includeThoughts: true } });
+    expect(req.contents[1]).toEqual({ role: 'model', parts: [{ text: 'Hello' }] });
+    expect(toGeminiRequest({ messages, thinking: { type: 'disabled' } }).generationConfig).toBeUndefined();
+  });
+
   it('uses max_tokens when max_completion_tokens is absent and keeps stop lists', () => {
     const req = toGeminiRequest({ messages: [{ role: 'user', content: 'x' }], max_tokens: 9, stop: ['a', 'b'] });
     expect(req.generationConfig).toEqual({ maxOutputTokens: 9, stopSequences: ['a', 'b'] });

@@ -18,7 +18,8 @@
  *   `presence_penalty`, `frequency_penalty`, `seed`; `response_format` `json_object` →
  *   `responseMimeType: application/json`, `json_schema` → that plus `responseJsonSchema`;
  *   `reasoning_effort` → `thinkingConfig: {thinkingBudget, includeThoughts: true}`
- *   ({@link THINKING_BUDGETS}; `none` → `thinkingBudget: 0`).
+ *   ({@link THINKING_BUDGETS}; `none` → `thinkingBudget: 0`); without it, Anthropic's `thinking:
+ *   {type: enabled, budget_tokens}` → `thinkingConfig: {thinkingBudget: budget_tokens, includeThoughts: true}`.
  * - `tools` (type `function`) → `tools: [{functionDeclarations: [{name, description, parameters}]}]`
  *   (parameters through {@link toGeminiSchema}); `tool_choice` `auto` / `none` / `required` /
  *   `{function: {name}}` → `toolConfig.functionCallingConfig` `AUTO` / `NONE` / `ANY` /
@@ -259,6 +260,10 @@ function generationConfig(b: Readonly<Json>): Record<string, unknown> | undefine
   const effort = readReasoningEffort(b.reasoning_effort);
   if (effort === 'none') g.thinkingConfig = { thinkingBudget: 0 };
   else if (effort !== undefined) g.thinkingConfig = { thinkingBudget: THINKING_BUDGETS[effort], includeThoughts: true };
+  else if (isRecord(b.thinking) && b.thinking.type === 'enabled' && typeof b.thinking.budget_tokens === 'number') {
+    // Anthropic's setting (e.g. through /v1/messages): its budget, as LiteLLM maps it
+    g.thinkingConfig = { thinkingBudget: b.thinking.budget_tokens, includeThoughts: true };
+  }
   const rf = b.response_format;
   if (isRecord(rf)) {
     if (rf.type === 'json_object') g.responseMimeType = 'application/json';

@@ -1,6 +1,7 @@
 /** What the fake answers to a valid request, as a message body or as its stream of events. */
 import type { AnthropicFakeBehaviour } from './behaviour.js';
 import type { MessagesRequest } from './validate.js';
+import { redactedData, signThinking, thinkingText } from '../thinking.js';
 import { countInputTokens, newId } from './wire.js';
 
 /** The content of one answer, before it is written as JSON or as SSE. */
@@ -10,6 +11,8 @@ export interface AnswerPlan {
   /** Text words (each a streamed delta; joined they are the text block). */
   words: string[];
   tool?: { id: string; name: string; input: Record<string, unknown> };
+  /** With thinking on: the thinking block (first), and a redacted one after it when the behaviour asks. */
+  thinking?: { text: string; signature: string; redacted?: string };
   stopReason: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
   stopSequence: string | null;
   inputTokens: number;
@@ -31,7 +34,9 @@ function pieces(text: string): string[] {
 /**
  * Plans the answer: the text (`content`, or the last user text with `echo`), cut at the first
  * `stop_sequences` match (`stop_sequence`) or after `max_tokens` words (`max_tokens`); with
- * `toolUse` and tools, a `tool_use` block for the chosen tool (`tool_use`). One word = one token.
+ * `toolUse` and tools, a `tool_use` block for the chosen tool (`tool_use`); with `thinking` on
+ * (`enabled` or `adaptive`), a signed thinking block first (its words count as output tokens)
+ * and, with `redactedThinking`, a redacted one. One word = one token.
  */
 export function planAnswer(req: MessagesRequest, b: AnthropicFakeBehaviour): AnswerPlan {
   let text = b.echo ? lastUserText(req) : b.content;
@@ -61,6 +66,11 @@ export function planAnswer(req: MessagesRequest, b: AnthropicFakeBehaviour): Ans
     inputTokens: Math.max(1, countInputTokens({ system: req.system, messages: req.messages })),
     outputTokens: Math.max(1, words.length),
   };
+  if (req.thinking !== undefined && req.thinking.type !== 'disabled') {
+    const text = thinkingText(lastUserText(req));
+    plan.thinking = { text, signature: signThinking(text), ...(b.redactedThinking ? { redacted: redactedData() } : {}) };
+    plan.outputTokens += pieces(text).length;
+  }
   const tools = req.tools ?? [];
   if (b.toolUse && tools.length > 0 && req.tool_choice?.type !== 'none' && stopReason === 'end_turn') {
     const chosen = req.tool_choice?.type === 'tool' ? req.tool_choice.name : tools[0]?.name;
@@ -78,6 +88,10 @@ function usage(p: AnswerPlan, outputTokens: number): Record<string, unknown> {
 /** The non-streamed answer body. */
 export function messageBody(p: AnswerPlan): string {
   const content: unknown[] = [];
+  if (p.thinking) {
+    content.push({ type: 'thinking', thinking: p.thinking.text, signature: p.thinking.signature });
+    if (p.thinking.redacted !== undefined) content.push({ type: 'redacted_thinking', data: p.thinking.redacted });
+  }
   if (p.words.length > 0) content.push({ type: 'text', text: p.words.join('') });
   if (p.tool) content.push({ type: 'tool_use', id: p.tool.id, name: p.tool.name, input: p.tool.input });
   return JSON.stringify({
@@ -106,7 +120,8 @@ export interface StreamEvents {
 
 /**
  * The event sequence of the streaming docs: `message_start` (empty content, usage with
- * `output_tokens: 1`), `content_block_start` (text), `ping`, one `text_delta` per word,
+ * `output_tokens: 1`); with thinking, a thinking block (`thinking_delta` per word, then
+ * `signature_delta`) and a redacted one, both written at once with the head; `content_block_start` (text), `ping`, one `text_delta` per word,
  * `content_block_stop`; for a tool call a `tool_use` block whose input arrives as
  * `input_json_delta`s (the first one empty); `message_delta` (stop reason, cumulative usage),
  * `message_stop`.
@@ -120,6 +135,16 @@ export function streamEvents(p: AnswerPlan): StreamEvents {
   const deltas: string[] = [];
   const tail: string[] = [];
   let index = 0;
+  if (p.thinking) {
+    head.push(sseEvent('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+    for (const w of pieces(p.thinking.text)) head.push(sseEvent('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: w } }));
+    head.push(sseEvent('content_block_delta', { index, delta: { type: 'signature_delta', signature: p.thinking.signature } }), sseEvent('content_block_stop', { index }));
+    index++;
+    if (p.thinking.redacted !== undefined) {
+      head.push(sseEvent('content_block_start', { index, content_block: { type: 'redacted_thinking', data: p.thinking.redacted } }), sseEvent('content_block_stop', { index }));
+      index++;
+    }
+  }
   if (p.words.length > 0 || !p.tool) {
     head.push(sseEvent('content_block_start', { index, content_block: { type: 'text', text: '' } }), sseEvent('ping', {}));
     for (const w of p.words) deltas.push(sseEvent('content_block_delta', { index, delta: { type: 'text_delta', text: w } }));

@@ -37,6 +37,8 @@ export interface AnthropicFakeBehaviour {
   toolUse: boolean;
   /** Input of the `tool_use` block. Default {}. */
   toolInput: Record<string, unknown>;
+  /** With thinking on, also answer a `redacted_thinking` block after the thinking block. Default false. */
+  redactedThinking: boolean;
   /** Gap in ms before each streamed delta; 0 = the whole stream in one write. Default 0. */
   streamIntervalMs: number;
   /**
@@ -58,6 +60,7 @@ export const DEFAULT_ANTHROPIC_BEHAVIOUR: Readonly<AnthropicFakeBehaviour> = Obj
   echo: false,
   toolUse: false,
   toolInput: {},
+  redactedThinking: false,
   streamIntervalMs: 0,
   streamErrorAfter: undefined,
 });
@@ -74,6 +77,7 @@ export const anthropicBehaviourPatchSchema = z.strictObject({
   echo: z.boolean().optional(),
   toolUse: z.boolean().optional(),
   toolInput: z.record(z.string(), z.unknown()).optional(),
+  redactedThinking: z.boolean().optional(),
   streamIntervalMs: z.number().min(0).max(600_000).optional(),
   streamErrorAfter: z.number().int().min(0).max(100_000).nullable().optional(),
 });

@@ -166,3 +166,30 @@ describe('Anthropic fake: answers', () => {
     expect(s.lastBodies[0]).toEqual(BASE);
   });
 });
+
+describe('Anthropic fake: extended thinking', () => {
+  const THINKING = { ...BASE, max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 } };
+
+  it('answers a signed thinking block first, and a redacted one when asked', async () => {
+    fake.setBehaviour({ redactedThinking: true });
+    try {
+      const r = await post(THINKING);
+      const content = r.json.content as Array<Record<string, unknown>>;
+      expect(content.map((b) => b.type)).toEqual(['thinking', 'redacted_thinking', 'text']);
+      expect(content[0]?.thinking).toContain('Hello there');
+      expect((await post(BASE)).json.content).toEqual([{ type: 'text', text: 'Hello from the Anthropic fake' }]);
+    } finally {
+      fake.setBehaviour({ redactedThinking: false });
+    }
+  });
+
+  it('takes its blocks back unchanged and refuses a changed or foreign one', async () => {
+    const first = (await post(THINKING)).json.content as Array<Record<string, unknown>>;
+    const turn = (content: unknown) => ({ ...THINKING, messages: [...BASE.messages, { role: 'assistant', content }, { role: 'user', content: 'more' }] });
+    expect((await post(turn(first))).status).toBe(200);
+    const changed = [{ ...first[0], thinking: `${String(first[0]?.thinking)} (edited)` }, ...first.slice(1)];
+    const r = await post(turn(changed));
+    expect([r.status, r.json.error?.message]).toEqual([400, 'messages.1.content.0: Invalid `signature` in `thinking` block']);
+    expect((await post(turn([{ type: 'redacted_thinking', data: 'bm90IG91cnM=' }, { type: 'text', text: 'x' }]))).status).toBe(400);
+  });
+});

@@ -3,9 +3,11 @@
  * schema of the body (unknown top-level fields answer "<field>: Extra inputs are not permitted",
  * missing required ones "<field>: Field required"), then the conversation rules the API
  * enforces (first turn from the user, alternating roles, no `system` role under 2023-06-01,
- * non-empty content and text, tool_use/tool_result pairing, `tool_choice` only with `tools`).
+ * non-empty content and text, tool_use/tool_result pairing, `tool_choice` only with `tools`,
+ * thinking blocks signed by this fake and only in assistant turns).
  */
 import { z } from 'zod';
+import { validRedactedData, validSignature } from '../thinking.js';
 
 const cacheControl = z.strictObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
 const base64Image = z.strictObject({ type: z.literal('base64'), media_type: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']), data: z.string().min(1) });
@@ -139,6 +141,11 @@ export function validateMessagesRequest(body: unknown, version: string): Validat
     }
     for (const [j, b] of blocks.entries()) {
       if (b.type === 'text' && b.text === '' && !isFinalAssistant) return fail('messages: text content blocks must be non-empty');
+      if (b.type === 'thinking' && !validSignature(b.thinking, b.signature)) return fail(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`);
+      if (b.type === 'redacted_thinking' && !validRedactedData(b.data)) return fail(`messages.${i}.content.${j}: Invalid \`data\` in \`redacted_thinking\` block`);
+      if ((b.type === 'thinking' || b.type === 'redacted_thinking') && m.role !== 'assistant') {
+        return fail(`messages.${i}.content.${j}: \`${b.type}\` blocks may only appear in assistant messages`);
+      }
       if (b.type === 'tool_use' && m.role !== 'assistant') return fail(`messages.${i}.content.${j}: tool_use blocks may only appear in assistant messages`);
       if (b.type === 'tool_result' && m.role !== 'user') return fail(`messages.${i}.content.${j}: tool_result blocks may only appear in user messages`);
     }

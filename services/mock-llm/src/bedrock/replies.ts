@@ -1,9 +1,11 @@
 /**
  * What the Bedrock fake answers to a valid Converse request: the Converse JSON response, or the
- * ConverseStream events (messageStart, text deltas, an optional toolUse block, messageStop,
- * metadata with usage), as the API reference shapes them.
+ * ConverseStream events (messageStart, Claude's signed reasoning when the request turns thinking
+ * on, text deltas, an optional toolUse block, messageStop, metadata with usage), as the API
+ * reference shapes them.
  */
 import { randomBytes } from 'node:crypto';
+import { signThinking, thinkingText } from '../thinking.js';
 import type { BedrockFakeBehaviour } from './behaviour.js';
 import type { ConverseBody } from './schema.js';
 
@@ -32,6 +34,8 @@ export function promptTokens(body: ConverseBody): number {
 }
 
 interface Plan {
+  /** Claude's thinking, when the request turned it on: signed reasoning text, first. */
+  thinking?: { text: string; signature: string };
   text: string;
   toolUse?: { toolUseId: string; name: string; input: Record<string, unknown> };
   stopReason: string;
@@ -51,19 +55,32 @@ function plan(body: ConverseBody, b: BedrockFakeBehaviour): Plan {
   const toolUse = b.toolUse && body.toolConfig && stopReason === 'end_turn' ? { toolUseId: `tooluse_${randomBytes(11).toString('base64url')}`, ...b.toolUse } : undefined;
   if (toolUse) stopReason = 'tool_use';
   const input = promptTokens(body);
-  const output = Math.max(1, words.length) + (toolUse ? 5 : 0);
+  let output = Math.max(1, words.length) + (toolUse ? 5 : 0);
+  let thinking: Plan['thinking'];
+  if (thinkingOn(body)) {
+    const t = thinkingText(lastUserText(body));
+    thinking = { text: t, signature: signThinking(t) };
+    output += t.split(/\s+/).length;
+  }
   const usage: Record<string, number> = { inputTokens: input, outputTokens: output, totalTokens: input + output };
   if (b.cacheReadInputTokens !== undefined) {
     usage.cacheReadInputTokens = b.cacheReadInputTokens;
     usage.totalTokens = (usage.totalTokens ?? 0) + b.cacheReadInputTokens;
   }
-  return { text, ...(toolUse ? { toolUse } : {}), stopReason, usage };
+  return { ...(thinking ? { thinking } : {}), text, ...(toolUse ? { toolUse } : {}), stopReason, usage };
+}
+
+/** Whether the request turns Claude's thinking on (`additionalModelRequestFields.thinking`, enabled or adaptive). */
+function thinkingOn(body: ConverseBody): boolean {
+  const t = body.additionalModelRequestFields?.thinking;
+  return typeof t === 'object' && t !== null && ((t as { type?: unknown }).type === 'enabled' || (t as { type?: unknown }).type === 'adaptive');
 }
 
 /** The Converse JSON response. */
 export function converseResponse(body: ConverseBody, b: BedrockFakeBehaviour, latencyMs: number): Record<string, unknown> {
   const p = plan(body, b);
   const content: unknown[] = [];
+  if (p.thinking) content.push({ reasoningContent: { reasoningText: { text: p.thinking.text, signature: p.thinking.signature } } });
   if (p.text !== '') content.push({ text: p.text });
   if (p.toolUse) content.push({ toolUse: p.toolUse });
   return {
@@ -79,6 +96,14 @@ export function converseStreamEvents(body: ConverseBody, b: BedrockFakeBehaviour
   const p = plan(body, b);
   const events: StreamEvent[] = [{ type: 'messageStart', payload: { role: 'assistant' } }];
   let index = 0;
+  if (p.thinking) {
+    for (const t of p.thinking.text.match(/\S+\s*|\s+/g) ?? []) {
+      events.push({ type: 'contentBlockDelta', payload: { contentBlockIndex: index, delta: { reasoningContent: { text: t } } } });
+    }
+    events.push({ type: 'contentBlockDelta', payload: { contentBlockIndex: index, delta: { reasoningContent: { signature: p.thinking.signature } } } });
+    events.push({ type: 'contentBlockStop', payload: { contentBlockIndex: index } });
+    index++;
+  }
   if (p.text !== '') {
     const parts = p.text.match(/\S+\s*|\s+/g) ?? [p.text];
     for (const t of parts) events.push({ type: 'contentBlockDelta', payload: { contentBlockIndex: index, delta: { text: t } } });

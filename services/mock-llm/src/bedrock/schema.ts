@@ -7,6 +7,7 @@
  * ValidationException messages the real service sends.
  */
 import { z } from 'zod';
+import { validRedactedData, validSignature } from '../thinking.js';
 
 const text = z.string().refine((s) => s.trim() !== '', {
   message: 'The text field in the ContentBlock object is blank. Add text to the text field, and try again.',
@@ -114,7 +115,11 @@ export const converseBodySchema = z
     let toolBlocks = false;
     for (let i = 0; i < body.messages.length; i++) {
       const m = body.messages[i];
-      for (const b of m?.content ?? []) {
+      for (const [j, b] of (m?.content ?? []).entries()) {
+        if ('reasoningContent' in b && !signedByClaude(b.reasoningContent)) {
+          ctx.addIssue({ code: 'custom', message: `The model returned the following errors: messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block` });
+          return;
+        }
         if ('toolUse' in b) toolBlocks = true;
         if ('toolResult' in b) {
           toolBlocks = true;
@@ -134,6 +139,17 @@ export const converseBodySchema = z
       ctx.addIssue({ code: 'custom', message: 'The toolConfig field must be defined when using toolUse and toolResult content blocks.' });
     }
   });
+
+/**
+ * Whether a `reasoningContent` block sent back is Claude's (here: this process's) and unchanged:
+ * `reasoningText` with its signature, or `redactedContent` (base64 in JSON) it issued.
+ */
+function signedByClaude(r: unknown): boolean {
+  if (typeof r !== 'object' || r === null) return false;
+  const { reasoningText, redactedContent } = r as { reasoningText?: { text?: unknown; signature?: unknown }; redactedContent?: unknown };
+  if (typeof redactedContent === 'string') return validRedactedData(redactedContent);
+  return typeof reasoningText?.text === 'string' && typeof reasoningText.signature === 'string' && validSignature(reasoningText.text, reasoningText.signature);
+}
 
 /** A validated Converse body. */
 export type ConverseBody = z.infer<typeof converseBodySchema>;

@@ -1,0 +1,44 @@
+import type { Deployment } from '@switchyard/config';
+import { startMockLlm, type MockLlmServer } from '@switchyard/mock-llm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenAICompatibleAdapter } from './openai-compatible.js';
+
+let mock: MockLlmServer;
+beforeAll(async () => {
+  mock = await startMockLlm({ name: 'thinking' });
+});
+afterAll(() => mock.close());
+
+function adapter(opts: ConstructorParameters<typeof OpenAICompatibleAdapter>[1] = {}): OpenAICompatibleAdapter {
+  const d: Deployment = {
+    id: 'd', group: 'g', provider: 'openai', model: 'gpt-x', apiBase: `${mock.url}/v1`, tier: 0, weight: 1, timeoutMs: 5_000, supported: true, tags: [], defaultParams: {}, modelInfo: {}, providerSettings: {},
+  };
+  return new OpenAICompatibleAdapter(d, opts);
+}
+
+const body = {
+  model: 'g',
+  thinking: { type: 'enabled', budget_tokens: 2048 },
+  messages: [
+    { role: 'user', content: 'first' },
+    { role: 'assistant', content: 'ok', thinking_blocks: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }] },
+    { role: 'user', content: 'second' },
+  ],
+};
+
+describe('OpenAICompatibleAdapter and Claude thinking', () => {
+  it('never sends thinking_blocks; sends thinking to a server of its own choosing, not where it is refused', async () => {
+    const keep = adapter();
+    await keep.chat({ body });
+    const sent = mock.stats().lastBodies.at(-1) as { thinking?: unknown; messages: Array<Record<string, unknown>> };
+    expect(sent.messages.map((m) => 'thinking_blocks' in m)).toEqual([false, false, false]);
+    expect(sent.messages[1]).toEqual({ role: 'assistant', content: 'ok' });
+    expect(sent.thinking).toEqual(body.thinking);
+    expect(body.messages[1]).toHaveProperty('thinking_blocks'); // the job's body is not changed
+
+    const drop = adapter({ dropThinkingParam: true });
+    await drop.chat({ body });
+    expect(mock.stats().lastBodies.at(-1)).not.toHaveProperty('thinking');
+    await Promise.all([keep.close(), drop.close()]);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Claude's extended-thinking blocks as they travel in the OpenAI format, under LiteLLM's field
+ * `thinking_blocks`: on an assistant message, `[{type: "thinking", thinking, signature}` |
+ * `{type: "redacted_thinking", data}]`, in the order Claude produced them. Claude requires them
+ * back unchanged (signature included) in the assistant turn of a tool loop while thinking is on,
+ * and the OpenAI format has no other place for them.
+ *
+ * In a stream, a chunk's `delta.thinking_blocks` carries pieces: `{type: "thinking", thinking:
+ * <text>}` per thinking delta (the same text is also `delta.reasoning_content`), `{type:
+ * "thinking", thinking: "", signature}` when the block ends, and a whole `{type:
+ * "redacted_thinking", data}`. {@link ThinkingBlocksBuilder} puts them back together.
+ */
+import { UpstreamError } from './upstream-error.js';
+
+/** A thinking block and its signature. */
+export interface ThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+/** A thinking block the safety systems encrypted. */
+export interface RedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data: string;
+}
+
+/** One entry of `thinking_blocks`. */
+export type AnyThinkingBlock = ThinkingBlock | RedactedThinkingBlock;
+
+/** A stream's piece of a thinking block (see the module comment). */
+export type ThinkingBlockDelta = { type: 'thinking'; thinking: string; signature?: string } | RedactedThinkingBlock;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The `thinking_blocks` of an OpenAI-format assistant message, checked: [] when absent or null;
+ * a `bad_request` naming the entry when one is neither a thinking block with string `thinking`
+ * and `signature` nor a redacted one with string `data` (Claude would refuse it anyway).
+ */
+export function readThinkingBlocks(message: Readonly<Record<string, unknown>>, where: string): AnyThinkingBlock[] {
+  const list = message.thinking_blocks;
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new UpstreamError('bad_request', `${where}: "thinking_blocks" must be an array`, 400);
+  return list.map((b: unknown, i): AnyThinkingBlock => {
+    if (isRecord(b) && b.type === 'thinking' && typeof b.thinking === 'string' && typeof b.signature === 'string') {
+      return { type: 'thinking', thinking: b.thinking, signature: b.signature };
+    }
+    if (isRecord(b) && b.type === 'redacted_thinking' && typeof b.data === 'string') return { type: 'redacted_thinking', data: b.data };
+    throw new UpstreamError(
+      'bad_request',
+      `${where}.thinking_blocks[${i}]: expected {type: "thinking", thinking, signature} or {type: "redacted_thinking", data}`,
+      400,
+    );
+  });
+}
+
+/** Whether an OpenAI-format message carries at least one entry in `thinking_blocks`. */
+export function hasThinkingBlocks(message: unknown): boolean {
+  return isRecord(message) && Array.isArray(message.thinking_blocks) && message.thinking_blocks.length > 0;
+}
+
+/**
+ * Rebuilds whole blocks from a stream's `delta.thinking_blocks` pieces: thinking text goes to the
+ * open thinking block (a new one when none is open), a signature closes it, a redacted block
+ * stands alone.
+ */
+export class ThinkingBlocksBuilder {
+  private readonly blocks: Array<ThinkingBlock | RedactedThinkingBlock | { type: 'thinking'; thinking: string; signature?: string }> = [];
+
+  /** Adds the pieces of one delta (anything that is not a piece is skipped). */
+  add(pieces: unknown): void {
+    if (!Array.isArray(pieces)) return;
+    for (const p of pieces as unknown[]) {
+      if (!isRecord(p)) continue;
+      if (p.type === 'redacted_thinking' && typeof p.data === 'string') {
+        this.blocks.push({ type: 'redacted_thinking', data: p.data });
+        continue;
+      }
+      if (p.type !== 'thinking') continue;
+      let open = this.blocks.at(-1);
+      if (open?.type !== 'thinking' || open.signature !== undefined) {
+        open = { type: 'thinking', thinking: '' };
+        this.blocks.push(open);
+      }
+      if (typeof p.thinking === 'string') open.thinking += p.thinking;
+      if (typeof p.signature === 'string') open.signature = p.signature;
+    }
+  }
+
+  /** Whether any piece arrived. */
+  get empty(): boolean {
+    return this.blocks.length === 0;
+  }
+
+  /** The blocks so far (a thinking block still open has `signature: ""`). */
+  result(): AnyThinkingBlock[] {
+    return this.blocks.map((b) => (b.type === 'thinking' ? { type: 'thinking', thinking: b.thinking, signature: b.signature ?? '' } : b));
+  }
+}
+
+/**
+ * Takes Claude's thinking out of an OpenAI-format body bound for a server that is not Claude
+ * (changes `body`, copies the messages it changes): every message's `thinking_blocks` (only
+ * Claude can read them back), and Anthropic's `thinking` parameter when `param` (OpenAI and
+ * Azure refuse parameters they do not know; other OpenAI-compatible servers may take it).
+ */
+export function dropClaudeThinking(body: Record<string, unknown>, param: boolean): void {
+  if (param) delete body.thinking;
+  const messages = body.messages;
+  if (!Array.isArray(messages) || !messages.some((m) => isRecord(m) && 'thinking_blocks' in m)) return;
+  body.messages = messages.map((m: unknown) => {
+    if (!isRecord(m) || !('thinking_blocks' in m)) return m;
+    const { thinking_blocks: _dropped, ...rest } = m;
+    return rest;
+  });
+}
