@@ -129,6 +129,31 @@ describe('/v1/messages with extended thinking', () => {
     expect(sent.messages[1]?.content).toEqual(first.content);
   });
 
+  it('keeps thinking on for the later hops of a tool loop (only the turn start carries thinking)', async () => {
+    const question: Anthropic.MessageParam = { role: 'user', content: 'What time is it in UTC?' };
+    const hop1 = await client.messages.create({ model: 'thinking-claude', max_tokens: 4096, thinking, tools, messages: [question] });
+    const use1 = hop1.content.find((b) => b.type === 'tool_use') as Anthropic.ToolUseBlock;
+    // hop 2 answered without thinking (as Claude does without interleaved thinking): its message carries only the call
+    const hop2: Anthropic.ContentBlockParam[] = [{ type: 'tool_use', id: 'toolu_hop2', name: 'now', input: { tz: 'UTC' } }];
+    thinkingFake.resetStats();
+    const hop3 = await client.messages.create({
+      model: 'thinking-claude',
+      max_tokens: 4096,
+      thinking,
+      tools,
+      messages: [
+        question,
+        { role: 'assistant', content: hop1.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: use1.id, content: '12:00' }] },
+        { role: 'assistant', content: hop2 },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_hop2', content: 'UTC' }] },
+      ],
+    });
+    expect(hop3.content[0]?.type).toBe('thinking');
+    const sent = thinkingFake.stats().lastBodies.at(-1) as { thinking?: unknown };
+    expect(sent.thinking).toEqual(thinking);
+  });
+
   it('streams thinking and signature deltas the SDK assembles into the same blocks', async () => {
     const stream = client.messages.stream({ model: 'thinking-claude', max_tokens: 4096, thinking, messages: [{ role: 'user', content: 'Think, then say hi.' }] });
     let thought = '';

@@ -9,11 +9,11 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-function adapter(opts: ConstructorParameters<typeof OpenAICompatibleAdapter>[1] = {}): OpenAICompatibleAdapter {
+function adapter(): OpenAICompatibleAdapter {
   const d: Deployment = {
     id: 'd', group: 'g', provider: 'openai', model: 'gpt-x', apiBase: `${mock.url}/v1`, tier: 0, weight: 1, timeoutMs: 5_000, supported: true, tags: [], defaultParams: {}, modelInfo: {}, providerSettings: {},
   };
-  return new OpenAICompatibleAdapter(d, opts);
+  return new OpenAICompatibleAdapter(d);
 }
 
 const body = {
@@ -27,18 +27,18 @@ const body = {
 };
 
 describe('OpenAICompatibleAdapter and Claude thinking', () => {
-  it('never sends thinking_blocks; sends thinking to a server of its own choosing, not where it is refused', async () => {
-    const keep = adapter();
-    await keep.chat({ body });
+  it('never sends thinking_blocks nor the top-level (Anthropic) thinking; sends a thinking given in extra_body', async () => {
+    const a = adapter();
+    await a.chat({ body });
     const sent = mock.stats().lastBodies.at(-1) as { thinking?: unknown; messages: Array<Record<string, unknown>> };
     expect(sent.messages.map((m) => 'thinking_blocks' in m)).toEqual([false, false, false]);
     expect(sent.messages[1]).toEqual({ role: 'assistant', content: 'ok' });
-    expect(sent.thinking).toEqual(body.thinking);
+    expect(sent).not.toHaveProperty('thinking');
     expect(body.messages[1]).toHaveProperty('thinking_blocks'); // the job's body is not changed
 
-    const drop = adapter({ dropThinkingParam: true });
-    await drop.chat({ body });
-    expect(mock.stats().lastBodies.at(-1)).not.toHaveProperty('thinking');
-    await Promise.all([keep.close(), drop.close()]);
+    const own = { type: 'enabled' };
+    await a.chat({ body: { ...body, extra_body: { thinking: own } } });
+    expect(mock.stats().lastBodies.at(-1)).toMatchObject({ thinking: own });
+    await a.close();
   });
 });

@@ -51,13 +51,17 @@ export interface OpenAICompatibleOptions {
    * sent, and a stream's tokens are counted from its text. Default true.
    */
   streamUsage?: boolean;
-  /**
-   * Whether Anthropic's `thinking` parameter is left out of the body (messages' Claude
-   * `thinking_blocks` always are). Default: true at OpenAI's own API (no `api_base`, or
-   * api.openai.com) and at an explicit `endpoint` (Azure, Vertex), which refuse parameters they
-   * do not know; false at other OpenAI-compatible servers, some of which take it.
-   */
-  dropThinkingParam?: boolean;
+}
+
+/**
+ * Whether a `thinking` parameter is meant for this server: set in `extra_body` (the request's or
+ * the deployment's) or in the deployment's `litellm_params`. A top-level `thinking` of the
+ * request is Anthropic's (e.g. from `/v1/messages`), which OpenAI, Azure and most
+ * OpenAI-compatible servers do not take, so it is left out.
+ */
+function sendsOwnThinking(d: Deployment, body: Readonly<Record<string, unknown>>): boolean {
+  const has = (v: unknown): boolean => typeof v === 'object' && v !== null && 'thinking' in v;
+  return has(body.extra_body) || has(d.defaultParams) || has(d.defaultParams.extra_body);
 }
 
 /** Largest error body kept for the message. */
@@ -79,7 +83,6 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly streamPath: string;
   private readonly bodyModel: string | undefined;
   private readonly classifyError: OpenAICompatibleOptions['classifyError'];
-  private readonly dropThinkingParam: boolean;
   /** The last `authorize()` value, removed from every message. */
   private lastAuth = '';
 
@@ -92,7 +95,6 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     this.bodyModel = opts.bodyModel;
     this.classifyError = opts.classifyError;
     const base = new URL(opts.endpoint?.url ?? deployment.apiBase ?? OPENAI_DEFAULT_BASE);
-    this.dropThinkingParam = opts.dropThinkingParam ?? (opts.endpoint !== undefined || base.host === new URL(OPENAI_DEFAULT_BASE).host);
     this.path = opts.endpoint ? `${base.pathname}${base.search}` : `${base.pathname.replace(/\/+$/, '')}/chat/completions${base.search}`;
     const streamUrl = opts.endpoint?.streamUrl === undefined ? undefined : new URL(opts.endpoint.streamUrl);
     this.streamPath = streamUrl ? `${streamUrl.pathname}${streamUrl.search}` : this.path;
@@ -171,7 +173,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     let headers = callHeaders(stream ? this.streamHeaders : this.headers, d, call.body);
     const body = buildUpstreamBody(d, call.body);
     if (this.bodyModel !== undefined) body.model = this.bodyModel;
-    dropClaudeThinking(body, this.dropThinkingParam);
+    dropClaudeThinking(body, !sendsOwnThinking(d, call.body));
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
     if (this.authorize) {

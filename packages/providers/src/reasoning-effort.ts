@@ -56,18 +56,26 @@ export function claudeThinking(reasoningEffort: unknown, givenMax: number | unde
 }
 
 /**
- * Whether Claude's extended thinking must stay off for an OpenAI-format conversation: its last
- * assistant turn called tools and carries no `thinking_blocks`. With thinking on, Claude requires
- * such a turn to start with the thinking block it produced (with its signature); without one the
+ * Whether Claude's extended thinking must stay off for an OpenAI-format conversation: the
+ * current assistant turn (everything after the last `user` message: a tool loop is one turn)
+ * called tools, and its first assistant message (with the assistant messages right after it,
+ * which become the same Claude message) carries no signed `thinking_blocks`. With thinking on,
+ * Claude requires such a turn to start with the thinking block it produced; without one the
  * request would be refused, so it runs without thinking instead (LiteLLM drops thinking in the
- * same case). A turn that carries its blocks (see `thinking-blocks.ts`) keeps thinking on.
+ * same case). Later hops of a loop need none: Claude thinks at the start of the turn.
  */
 export function thinkingBlockedByToolTurn(messages: unknown): boolean {
   if (!Array.isArray(messages)) return false;
+  let start = 0;
   for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i] as { role?: unknown; tool_calls?: unknown } | null;
-    if (m?.role !== 'assistant') continue;
-    return Array.isArray(m.tool_calls) && m.tool_calls.length > 0 && !hasThinkingBlocks(m);
+    if ((messages[i] as { role?: unknown } | null)?.role === 'user') {
+      start = i + 1;
+      break;
+    }
   }
-  return false;
+  const turn = messages.slice(start) as Array<{ role?: unknown; tool_calls?: unknown } | null>;
+  if (!turn.some((m) => m?.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0)) return false;
+  const first = turn.findIndex((m) => m?.role === 'assistant');
+  for (let i = first; i < turn.length && turn[i]?.role === 'assistant'; i++) if (hasThinkingBlocks(turn[i])) return false;
+  return true;
 }

@@ -100,7 +100,8 @@ export class StreamAssembler {
         const message: Record<string, unknown> = { role: st.role, content: st.sawContent || st.toolCalls.size === 0 ? st.content : null };
         if (st.refusal) message.refusal = st.refusal;
         if (st.reasoning) message.reasoning_content = st.reasoning;
-        if (!st.thinking.empty) message.thinking_blocks = st.thinking.result();
+        const blocks = st.thinking.result();
+        if (blocks.length > 0) message.thinking_blocks = blocks;
         if (st.toolCalls.size > 0) {
           message.tool_calls = [...st.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, tc]) => tc);
         }

@@ -33,31 +33,43 @@ export type ThinkingBlockDelta = { type: 'thinking'; thinking: string; signature
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** One `thinking_blocks` entry as a block Claude can check; undefined when it is not one, or unsigned (`signature` ""). */
+function asBlock(b: unknown): AnyThinkingBlock | null | undefined {
+  if (isRecord(b) && b.type === 'thinking' && typeof b.thinking === 'string' && typeof b.signature === 'string') {
+    return b.signature === '' ? null : { type: 'thinking', thinking: b.thinking, signature: b.signature };
+  }
+  if (isRecord(b) && b.type === 'redacted_thinking' && typeof b.data === 'string' && b.data !== '') return { type: 'redacted_thinking', data: b.data };
+  return undefined;
+}
+
 /**
  * The `thinking_blocks` of an OpenAI-format assistant message, checked: [] when absent or null;
- * a `bad_request` naming the entry when one is neither a thinking block with string `thinking`
- * and `signature` nor a redacted one with string `data` (Claude would refuse it anyway).
+ * an unsigned thinking block (`signature: ""`, e.g. a stream cut off before its signature) is
+ * left out, since Claude cannot verify it; a `bad_request` naming the entry when one is neither a
+ * thinking block with string `thinking` and `signature` nor a redacted one with its `data`.
  */
 export function readThinkingBlocks(message: Readonly<Record<string, unknown>>, where: string): AnyThinkingBlock[] {
   const list = message.thinking_blocks;
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new UpstreamError('bad_request', `${where}: "thinking_blocks" must be an array`, 400);
-  return list.map((b: unknown, i): AnyThinkingBlock => {
-    if (isRecord(b) && b.type === 'thinking' && typeof b.thinking === 'string' && typeof b.signature === 'string') {
-      return { type: 'thinking', thinking: b.thinking, signature: b.signature };
+  const out: AnyThinkingBlock[] = [];
+  list.forEach((b: unknown, i) => {
+    const block = asBlock(b);
+    if (block === undefined) {
+      throw new UpstreamError(
+        'bad_request',
+        `${where}.thinking_blocks[${i}]: expected {type: "thinking", thinking, signature} or {type: "redacted_thinking", data}`,
+        400,
+      );
     }
-    if (isRecord(b) && b.type === 'redacted_thinking' && typeof b.data === 'string') return { type: 'redacted_thinking', data: b.data };
-    throw new UpstreamError(
-      'bad_request',
-      `${where}.thinking_blocks[${i}]: expected {type: "thinking", thinking, signature} or {type: "redacted_thinking", data}`,
-      400,
-    );
+    if (block !== null) out.push(block);
   });
+  return out;
 }
 
-/** Whether an OpenAI-format message carries at least one entry in `thinking_blocks`. */
+/** Whether an OpenAI-format message carries at least one signed thinking block or a redacted one in `thinking_blocks`. */
 export function hasThinkingBlocks(message: unknown): boolean {
-  return isRecord(message) && Array.isArray(message.thinking_blocks) && message.thinking_blocks.length > 0;
+  return isRecord(message) && Array.isArray(message.thinking_blocks) && message.thinking_blocks.some((b: unknown) => asBlock(b));
 }
 
 /**
@@ -88,14 +100,15 @@ export class ThinkingBlocksBuilder {
     }
   }
 
-  /** Whether any piece arrived. */
-  get empty(): boolean {
-    return this.blocks.length === 0;
-  }
 
-  /** The blocks so far (a thinking block still open has `signature: ""`). */
+  /** The whole blocks: a thinking block whose signature never came (a stream cut short) is left out, as Claude could not verify it. */
   result(): AnyThinkingBlock[] {
-    return this.blocks.map((b) => (b.type === 'thinking' ? { type: 'thinking', thinking: b.thinking, signature: b.signature ?? '' } : b));
+    const out: AnyThinkingBlock[] = [];
+    for (const b of this.blocks) {
+      if (b.type === 'redacted_thinking') out.push(b);
+      else if (b.signature !== undefined && b.signature !== '') out.push({ type: 'thinking', thinking: b.thinking, signature: b.signature });
+    }
+    return out;
   }
 }
 

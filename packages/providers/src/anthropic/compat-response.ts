@@ -49,14 +49,14 @@ export function parseToolInput(args: unknown): unknown {
 
 /**
  * A completion message's `thinking_blocks` as content blocks (Claude's, signature included);
- * entries that are not whole blocks are left out. `reasoning_content` alone (other providers'
+ * entries that are not whole blocks (an unsigned one included) are left out. `reasoning_content` alone (other providers'
  * reasoning) gives none: a thinking block needs Claude's signature.
  */
 function signedThinking(message: Json): AnthropicBlock[] {
   if (!Array.isArray(message.thinking_blocks)) return [];
   const out: AnthropicBlock[] = [];
   for (const b of message.thinking_blocks as unknown[]) {
-    if (isRecord(b) && b.type === 'thinking' && typeof b.thinking === 'string' && typeof b.signature === 'string') {
+    if (isRecord(b) && b.type === 'thinking' && typeof b.thinking === 'string' && typeof b.signature === 'string' && b.signature !== '') {
       out.push({ type: 'thinking', thinking: b.thinking, signature: b.signature });
     } else if (isRecord(b) && b.type === 'redacted_thinking' && typeof b.data === 'string') out.push({ type: 'redacted_thinking', data: b.data });
   }

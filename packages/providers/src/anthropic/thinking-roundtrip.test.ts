@@ -125,4 +125,38 @@ describe('Claude thinking through the OpenAI format', () => {
     const events = s.push({ id: 'x', choices: [{ index: 0, delta: { reasoning_content: 'thoughts' }, finish_reason: null }] });
     expect(events.map((e) => e.event)).toEqual(['message_start', 'ping']);
   });
+
+  it('keeps thinking through the later hops of a tool loop, and puts merged thinking first', () => {
+    const tools = [{ type: 'function', function: { name: 'now', parameters: { type: 'object' } } }];
+    const call = (id: string, extra: Record<string, unknown> = {}) => ({ role: 'assistant', content: '', tool_calls: [{ id, type: 'function', function: { name: 'now', arguments: '{}' } }], ...extra });
+    const messages = [
+      { role: 'user', content: 'What time is it?' },
+      { role: 'assistant', content: 'Let me look.' },
+      call('c1', { thinking_blocks: [thinking] }),
+      { role: 'tool', tool_call_id: 'c1', content: '12:00' },
+      call('c2'),
+      { role: 'tool', tool_call_id: 'c2', content: 'UTC' },
+    ];
+    const req = toAnthropicRequest({ messages, tools, reasoning_effort: 'low' });
+    expect(req.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+    expect(req.messages[1]?.content).toEqual([thinking, { type: 'text', text: 'Let me look.' }, { type: 'tool_use', id: 'c1', name: 'now', input: {} }]);
+    // content "" with one tool call keeps the call (it was sent as an empty string before)
+    expect(req.messages[3]?.content).toEqual([{ type: 'tool_use', id: 'c2', name: 'now', input: {} }]);
+  });
+
+  it('leaves thinking blocks out while thinking is off, unless the message would be empty', () => {
+    const messages = [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'a', thinking_blocks: [thinking] },
+      { role: 'user', content: 'q2' },
+      { role: 'assistant', content: '', thinking_blocks: [thinking] },
+    ];
+    const req = toAnthropicRequest({ messages });
+    expect(req.thinking).toBeUndefined();
+    expect(req.messages[1]?.content).toEqual([{ type: 'text', text: 'a' }]);
+    expect(req.messages[3]?.content).toEqual([thinking]);
+    // with thinking on, a turn of thinking alone (content "") keeps its block
+    expect(toAnthropicRequest({ messages, thinking: { type: 'adaptive' } }).messages[3]?.content).toEqual([thinking]);
+  });
 });
+

@@ -72,8 +72,9 @@ function bad(message: string): UpstreamError {
  * `max_tokens` (the request's or `model_info`'s), which a default `max_tokens` grows by
  * instead; `none` = no thinking; a given `max_tokens` of 1 024 or less cannot hold the smallest
  * budget and is a `bad_request`), unless the request gives `thinking` itself; neither when the
- * last assistant turn called tools without carrying its `thinking_blocks`
- * ({@link thinkingBlockedByToolTurn}: Claude would refuse it); Anthropic-only fields (`top_k`, `thinking`,
+ * current turn called tools without starting with its `thinking_blocks`
+ * ({@link thinkingBlockedByToolTurn}: Claude would refuse it); thinking blocks go first in their
+ * assistant message, and are left out while thinking is off; Anthropic-only fields (`top_k`, `thinking`,
  * `service_tier`, …) pass through.
  *
  * Drops silently: `stream_options` (usage is always streamed), `n: 1`, `drop_params`
@@ -120,15 +121,31 @@ export function toAnthropicRequest(body: Readonly<Json>, opts: ToAnthropicOption
   }
   const t = out.thinking === undefined ? claudeThinking(body.reasoning_effort, givenMax, out.max_tokens) : undefined;
   if (thinkingBlockedByToolTurn(body.messages)) {
-    // The last assistant turn called tools and carries no thinking block: Claude would refuse thinking.
+    // The current turn called tools and does not start with its thinking block: Claude would refuse thinking.
     delete out.thinking;
-    return out;
-  }
-  if (t) {
+  } else if (t) {
     out.thinking = t.thinking;
     out.max_tokens = t.maxTokens;
   }
+  placeThinkingBlocks(out.messages, isRecord(out.thinking) && out.thinking.type !== 'disabled');
   return out;
+}
+
+const isThinkingBlock = (b: AnthropicBlock): boolean => b.type === 'thinking' || b.type === 'redacted_thinking';
+
+/**
+ * Puts each assistant message's thinking blocks first (a message merged from several OpenAI
+ * messages keeps them at its start, where Claude wants them), or, with thinking off, leaves them
+ * out (Claude refuses them in a final assistant message then, and ignores them elsewhere) unless
+ * that would leave the message empty.
+ */
+function placeThinkingBlocks(messages: AnthropicMessageParam[], thinkingOn: boolean): void {
+  for (const m of messages) {
+    if (m.role !== 'assistant' || typeof m.content === 'string' || !m.content.some(isThinkingBlock)) continue;
+    const rest = m.content.filter((b) => !isThinkingBlock(b));
+    if (!thinkingOn && rest.length > 0) m.content = rest;
+    else if (thinkingOn) m.content = [...m.content.filter(isThinkingBlock), ...rest];
+  }
 }
 
 /** The request's `max_completion_tokens` / `max_tokens`, else `model_info.max_output_tokens`; undefined when neither is given. */
@@ -250,7 +267,8 @@ function translateMessages(
           ...textBlocks(m.content, where).filter((b) => b.text !== ''),
           ...toolUseBlocks(m.tool_calls, where),
         ];
-        if (blocks.length > 0) push('assistant', blocks, typeof m.content === 'string' && blocks.length === 1 ? m.content : undefined);
+        // a non-empty string content that is the only block goes as a string
+        if (blocks.length > 0) push('assistant', blocks, typeof m.content === 'string' && m.content !== '' && blocks.length === 1 ? m.content : undefined);
         return;
       }
       case 'tool': {

@@ -135,7 +135,10 @@ function toolUseBlocks(toolCalls: unknown): ContentBlock[] {
 
 /** A Claude thinking block as Converse's `reasoningContent` (redacted data decoded from base64). */
 function reasoningBlock(b: AnyThinkingBlock): ContentBlock {
-  if (b.type === 'redacted_thinking') return { reasoningContent: { redactedContent: Buffer.from(b.data, 'base64') } };
+  if (b.type === 'redacted_thinking') {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b.data)) throw bad('bedrock: a redacted_thinking block\'s data must be base64');
+    return { reasoningContent: { redactedContent: Buffer.from(b.data, 'base64') } };
+  }
   return { reasoningContent: { reasoningText: { text: b.thinking, signature: b.signature } } };
 }
 

@@ -158,6 +158,12 @@ describe('toConverseInput', () => {
     expect(content[0]).toEqual({ reasoningContent: { reasoningText: { text: 'call now', signature: 'sig-1' } } });
     expect(Buffer.from(content[1]?.reasoningContent?.redactedContent ?? []).toString()).toBe('secret');
     expect(content[2]).toMatchObject({ toolUse: { toolUseId: 't1', name: 'now' } });
+    // bad redacted data is refused before anything is sent
+    const bad = [{ ...messages[0] }, { ...messages[1], thinking_blocks: [{ type: 'redacted_thinking', data: 'not base64 !!' }] }, messages[2]];
+    expect(() => toConverseInput({ messages: bad, tools, thinking }, { modelId: claude })).toThrow(/base64/);
+    // thinking off: the blocks are left out
+    const off = toConverseInput({ messages, tools }, { modelId: claude }).input;
+    expect(off.messages?.[1]?.content?.map((b) => Object.keys(b)[0])).toEqual(['toolUse']);
     // other models get neither the blocks nor the setting
     const nova = toConverseInput({ messages, tools, thinking }, { modelId: 'amazon.nova-pro-v1:0' }).input;
     expect(nova.additionalModelRequestFields).toBeUndefined();

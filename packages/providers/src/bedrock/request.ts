@@ -1,4 +1,4 @@
-import type { ConverseCommandInput, InferenceConfiguration, Tool, ToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseCommandInput, InferenceConfiguration, Message, Tool, ToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
 import { claudeThinking, thinkingBlockedByToolTurn } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
@@ -153,8 +153,28 @@ export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boole
   } else if (choice && !dropParams) {
     throw bad('bedrock: tool_choice needs tools');
   }
-  if (claude) thinkingFields(body, input);
+  if (claude) {
+    thinkingFields(body, input);
+    const fields = input.additionalModelRequestFields;
+    const t = isRecord(fields) ? fields.thinking : undefined;
+    placeReasoning(input.messages ?? [], isRecord(t) && t.type !== 'disabled');
+  }
   return { input, dropped };
+}
+
+/**
+ * Puts Claude's `reasoningContent` blocks first in each assistant message (one merged from
+ * several OpenAI messages too), or, with thinking off, leaves them out unless that would leave
+ * the message empty (see the Anthropic translation's `placeThinkingBlocks`).
+ */
+function placeReasoning(messages: Message[], thinkingOn: boolean): void {
+  for (const m of messages) {
+    const content = m.content ?? [];
+    if (m.role !== 'assistant' || !content.some((b) => b.reasoningContent !== undefined)) continue;
+    const rest = content.filter((b) => b.reasoningContent === undefined);
+    if (!thinkingOn && rest.length > 0) m.content = rest;
+    else if (thinkingOn) m.content = [...content.filter((b) => b.reasoningContent !== undefined), ...rest];
+  }
 }
 
 /** Sets `additionalModelRequestFields.thinking` from `thinking` or `reasoning_effort` (see {@link toConverseInput}). */

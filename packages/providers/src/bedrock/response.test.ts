@@ -135,7 +135,9 @@ describe('ConverseStreamTranslator', () => {
       { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'thi' } } } },
       { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'nk' } } } },
       { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { signature: 'sig-1' } } } },
-      { contentBlockDelta: { contentBlockIndex: 1, delta: { reasoningContent: { redactedContent: Buffer.from('secret') } } } },
+      { contentBlockDelta: { contentBlockIndex: 1, delta: { reasoningContent: { redactedContent: Buffer.from('sec') } } } },
+      { contentBlockDelta: { contentBlockIndex: 1, delta: { reasoningContent: { redactedContent: Buffer.from('ret') } } } },
+      { contentBlockStop: { contentBlockIndex: 1 } },
       { contentBlockDelta: { contentBlockIndex: 2, delta: { text: 'Hi' } } },
       { messageStop: { stopReason: 'end_turn' } },
     ] as ConverseStreamOutput[];

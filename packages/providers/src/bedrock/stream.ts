@@ -10,11 +10,12 @@ import { completionId, finishReason, openAiUsage } from './response.js';
  *   (tool calls are numbered 0, 1, … in the order they start);
  * - `contentBlockDelta` text → `delta.content`; toolUse input → `delta.tool_calls[].function.arguments`;
  *   reasoning text → `delta.reasoning_content` (for Claude also a `delta.thinking_blocks` piece),
- *   its signature and redacted reasoning → `delta.thinking_blocks` pieces (see `thinking-blocks.ts`);
+ *   its signature → a `delta.thinking_blocks` piece (see `thinking-blocks.ts`); redacted reasoning
+ *   (in one delta or several) → one redacted piece at its `contentBlockStop`;
  * - `messageStop` → a chunk with `delta: {}` and the `finish_reason`;
  * - `metadata` → the usage chunk, `choices: []` (always last: Bedrock sends it after messageStop).
  *
- * `contentBlockStop`, citations, images, `trace` and `metrics` give no chunk. Exception events
+ * Other `contentBlockStop`s, citations, images, `trace` and `metrics` give no chunk. Exception events
  * are thrown by the SDK's event-stream decoder before they reach here; should one arrive as a
  * member it is thrown as is (the adapter classifies it).
  */
@@ -23,6 +24,8 @@ export class ConverseStreamTranslator {
   private readonly created = Math.floor(Date.now() / 1000);
   /** contentBlockIndex → OpenAI tool call index. */
   private readonly toolIndex = new Map<number, number>();
+  /** contentBlockIndex → the redacted reasoning bytes received so far for that block. */
+  private readonly redacted = new Map<number, Buffer[]>();
 
   constructor(
     private readonly model: string,
@@ -44,6 +47,12 @@ export class ConverseStreamTranslator {
   /** The chunks of one event (none for events without an OpenAI counterpart). */
   translate(ev: ConverseStreamOutput): ChatChunk[] {
     if (ev.messageStart) return [this.delta({ role: 'assistant', content: '' })];
+    if (ev.contentBlockStop) {
+      const parts = this.redacted.get(ev.contentBlockStop.contentBlockIndex ?? -1);
+      if (!parts) return [];
+      this.redacted.delete(ev.contentBlockStop.contentBlockIndex ?? -1);
+      return [this.delta({ thinking_blocks: [{ type: 'redacted_thinking', data: Buffer.concat(parts).toString('base64') }] })];
+    }
     if (ev.contentBlockStart) {
       const tu = ev.contentBlockStart.start?.toolUse;
       if (!tu) return [];
@@ -67,7 +76,11 @@ export class ConverseStreamTranslator {
         return [this.delta({ reasoning_content: r.text, ...piece })];
       }
       if (typeof r.signature === 'string' && r.signature !== '') return [this.delta({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: r.signature }] })];
-      if (r.redactedContent) return [this.delta({ thinking_blocks: [{ type: 'redacted_thinking', data: Buffer.from(r.redactedContent).toString('base64') }] })];
+      if (r.redactedContent) {
+        // a redacted block may come in several deltas: its piece goes out whole at contentBlockStop
+        const index = ev.contentBlockDelta.contentBlockIndex ?? -1;
+        this.redacted.set(index, [...(this.redacted.get(index) ?? []), Buffer.from(r.redactedContent)]);
+      }
       return [];
     }
     if (ev.messageStop) return [this.delta({}, finishReason(ev.messageStop.stopReason))];

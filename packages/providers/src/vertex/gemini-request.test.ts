@@ -81,6 +81,7 @@ describe('toGeminiRequest', () => {
     expect(req.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 3000, includeThoughts: true } });
     expect(req.contents[1]).toEqual({ role: 'model', parts: [{ text: 'Hello' }] });
     expect(toGeminiRequest({ messages, thinking: { type: 'disabled' } }).generationConfig).toBeUndefined();
+    expect(toGeminiRequest({ messages, thinking: { type: 'adaptive' } }).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: -1, includeThoughts: true } });
   });
 
   it('uses max_tokens when max_completion_tokens is absent and keeps stop lists', () => {

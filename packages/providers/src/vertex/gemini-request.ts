@@ -19,7 +19,9 @@
  *   `responseMimeType: application/json`, `json_schema` → that plus `responseJsonSchema`;
  *   `reasoning_effort` → `thinkingConfig: {thinkingBudget, includeThoughts: true}`
  *   ({@link THINKING_BUDGETS}; `none` → `thinkingBudget: 0`); without it, Anthropic's `thinking:
- *   {type: enabled, budget_tokens}` → `thinkingConfig: {thinkingBudget: budget_tokens, includeThoughts: true}`.
+ *   {type: enabled, budget_tokens}` → `thinkingConfig: {thinkingBudget: budget_tokens, includeThoughts: true}`,
+ *   `{type: adaptive}` → `thinkingBudget: -1` (Gemini's dynamic thinking); `disabled` → nothing
+ *   (the model's default: some Gemini models cannot turn thinking off).
  * - `tools` (type `function`) → `tools: [{functionDeclarations: [{name, description, parameters}]}]`
  *   (parameters through {@link toGeminiSchema}); `tool_choice` `auto` / `none` / `required` /
  *   `{function: {name}}` → `toolConfig.functionCallingConfig` `AUTO` / `NONE` / `ANY` /
@@ -263,7 +265,7 @@ function generationConfig(b: Readonly<Json>): Record<string, unknown> | undefine
   else if (isRecord(b.thinking) && b.thinking.type === 'enabled' && typeof b.thinking.budget_tokens === 'number') {
     // Anthropic's setting (e.g. through /v1/messages): its budget, as LiteLLM maps it
     g.thinkingConfig = { thinkingBudget: b.thinking.budget_tokens, includeThoughts: true };
-  }
+  } else if (isRecord(b.thinking) && b.thinking.type === 'adaptive') g.thinkingConfig = { thinkingBudget: -1, includeThoughts: true };
   const rf = b.response_format;
   if (isRecord(rf)) {
     if (rf.type === 'json_object') g.responseMimeType = 'application/json';

@@ -191,5 +191,27 @@ describe('Anthropic fake: extended thinking', () => {
     const r = await post(turn(changed));
     expect([r.status, r.json.error?.message]).toEqual([400, 'messages.1.content.0: Invalid `signature` in `thinking` block']);
     expect((await post(turn([{ type: 'redacted_thinking', data: 'bm90IG91cnM=' }, { type: 'text', text: 'x' }]))).status).toBe(400);
+    // anything appended to a signature makes it another signature
+    expect((await post(turn([{ ...first[0], signature: `${String(first[0]?.signature)}!!` }, ...first.slice(1)]))).status).toBe(400);
+  });
+
+  it('wants the current tool-loop turn to start with thinking, not its later hops', async () => {
+    fake.setBehaviour({ toolUse: true });
+    const tools = [{ name: 'now', input_schema: { type: 'object' } }];
+    const hop1 = (await post({ ...THINKING, tools })).json.content as Array<Record<string, unknown>>;
+    const use = (id: string) => ({ type: 'tool_use', id, name: 'now', input: {} });
+    const result = (id: string) => ({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'ok' }] });
+    const hop1Use = hop1.find((b) => b.type === 'tool_use') as { id: string };
+    const loop = [...BASE.messages, { role: 'assistant', content: hop1 }, result(hop1Use.id), { role: 'assistant', content: [use('toolu_2')] }, result('toolu_2')];
+    expect((await post({ ...THINKING, tools, messages: loop })).status).toBe(200);
+    const unopened = [...BASE.messages, { role: 'assistant', content: [use('toolu_1')] }, result('toolu_1')];
+    const r = await post({ ...THINKING, tools, messages: unopened });
+    expect([r.status, r.json.error?.message]).toEqual([400, expect.stringContaining('messages.1.content.0.type: Expected `thinking`')]);
+  });
+
+  it('refuses thinking in a final assistant message while thinking is off', async () => {
+    const first = (await post(THINKING)).json.content as Array<Record<string, unknown>>;
+    const r = await post({ ...BASE, messages: [...BASE.messages, { role: 'assistant', content: first.slice(0, 1) }] });
+    expect([r.status, r.json.error?.message]).toEqual([400, expect.stringContaining('When thinking is disabled')]);
   });
 });

@@ -116,16 +116,25 @@ export function validateMessagesRequest(body: unknown, version: string): Validat
   if (req.thinking !== undefined && req.thinking.type !== 'disabled' && req.temperature !== undefined && req.temperature !== 1) {
     return fail('`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility');
   }
-  // With thinking on, the last assistant turn of a tool loop must start with its thinking block.
-  const lastAssistant = [...turns].reverse().find(({ m }) => m.role === 'assistant');
-  if (req.thinking !== undefined && req.thinking.type !== 'disabled' && lastAssistant && typeof lastAssistant.m.content !== 'string') {
-    const blocks = lastAssistant.m.content;
-    const first = blocks[0]?.type;
-    if (blocks.some((b) => b.type === 'tool_use') && first !== 'thinking' && first !== 'redacted_thinking') {
+  const thinkingOn = req.thinking !== undefined && req.thinking.type !== 'disabled';
+  // With thinking on, the current assistant turn (a tool loop is one turn: everything after the
+  // last user message that is not only tool results) must start with its thinking block.
+  const lastUser = turns.findLastIndex(({ m }) => m.role === 'user' && (typeof m.content === 'string' || m.content.some((b) => b.type !== 'tool_result')));
+  const current = turns.slice(lastUser + 1);
+  const opening = current.find(({ m }) => m.role === 'assistant');
+  if (thinkingOn && opening && typeof opening.m.content !== 'string' && current.some(({ m }) => typeof m.content !== 'string' && m.content.some((b) => b.type === 'tool_use'))) {
+    const first = opening.m.content[0]?.type;
+    if (first !== 'thinking' && first !== 'redacted_thinking') {
       return fail(
-        `messages.${lastAssistant.i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`,
+        `messages.${opening.i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`,
       );
     }
+  }
+  // With thinking off, a final (prefilled) assistant message cannot hold thinking.
+  const last = turns.at(-1);
+  if (!thinkingOn && last?.m.role === 'assistant' && typeof last.m.content !== 'string') {
+    const j = last.m.content.findIndex((b) => b.type === 'thinking' || b.type === 'redacted_thinking');
+    if (j >= 0) return fail(`messages.${last.i}.content.${j}: When thinking is disabled, an \`assistant\` message in the final position cannot contain \`thinking\`. Please either enable thinking or remove the thinking blocks.`);
   }
   if (turns.length === 0) return fail('messages: at least one message is required');
   if (turns[0]?.m.role !== 'user') return fail('messages: first message must use the "user" role');

@@ -135,10 +135,43 @@ export const converseBodySchema = z
         }
       }
     }
+    const claudeTurn = openingWithoutThinking(body);
+    if (claudeTurn !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `The model returned the following errors: messages.${claudeTurn}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found another block. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`.`,
+      });
+      return;
+    }
     if (toolBlocks && !body.toolConfig) {
       ctx.addIssue({ code: 'custom', message: 'The toolConfig field must be defined when using toolUse and toolResult content blocks.' });
     }
   });
+
+type Body = { messages: Array<{ role: string; content: Array<Record<string, unknown>> }>; additionalModelRequestFields?: Record<string, unknown> | undefined };
+
+/**
+ * Claude's rule with thinking on (`additionalModelRequestFields.thinking` enabled or adaptive):
+ * the current turn (after the last user message that is not only tool results; a tool loop is
+ * one turn) must start with reasoning when it used tools. The index of the offending assistant
+ * message, else undefined.
+ */
+function openingWithoutThinking(body: Body): number | undefined {
+  const t = body.additionalModelRequestFields?.thinking as { type?: unknown } | undefined;
+  if (t?.type !== 'enabled' && t?.type !== 'adaptive') return undefined;
+  const ms = body.messages;
+  let start = 0;
+  for (let i = ms.length - 1; i >= 0; i--) {
+    if (ms[i]?.role === 'user' && ms[i]?.content.some((b) => !('toolResult' in b))) {
+      start = i + 1;
+      break;
+    }
+  }
+  const opening = ms.findIndex((m, i) => i >= start && m.role === 'assistant');
+  if (opening < 0) return undefined;
+  const usedTools = ms.slice(start).some((m) => m.content.some((b) => 'toolUse' in b));
+  return usedTools && !('reasoningContent' in (ms[opening]?.content[0] ?? {})) ? opening : undefined;
+}
 
 /**
  * Whether a `reasoningContent` block sent back is Claude's (here: this process's) and unchanged:
