@@ -193,3 +193,48 @@ describe('/v1/messages with extended thinking', () => {
   });
 });
 
+describe('/v1/messages to a deployment that speaks the Messages API: untranslated', () => {
+  const webSearch = { type: 'web_search_20250305', name: 'web_search', max_uses: 2 } as const;
+
+  it('sends the request as written (server tools, service_tier, cache_control, anthropic-beta) and answers as the API did', async () => {
+    anthropicFake.resetStats();
+    const msg = await client.messages.create(
+      {
+        model: 'via-anthropic',
+        max_tokens: 100,
+        service_tier: 'auto',
+        system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
+        tools: [webSearch],
+        stop_sequences: ['native'],
+        messages: [{ role: 'user', content: 'stop before native please' }],
+      },
+      { headers: { 'anthropic-beta': 'context-1m-2025-08-07' } },
+    );
+    // the stop sequence the API matched comes back (the OpenAI translation has no place for it)
+    expect([msg.stop_reason, msg.stop_sequence]).toEqual(['stop_sequence', 'native']);
+    expect(msg.content).toEqual([{ type: 'text', text: 'stop before ' }]);
+    expect(msg.model).toBe('via-anthropic');
+    const body = anthropicFake.stats().lastBodies.at(-1) as Record<string, unknown>;
+    expect(body).toMatchObject({ model: 'claude-sonnet-4-5', service_tier: 'auto', tools: [webSearch], stop_sequences: ['native'] });
+    expect(body.system).toEqual([{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }]);
+    expect(body).not.toHaveProperty('stream');
+    expect(anthropicFake.stats().lastHeaders.at(-1)?.['anthropic-beta']).toBe('context-1m-2025-08-07');
+  });
+
+  it('streams the API\u2019s own events', async () => {
+    anthropicFake.resetStats();
+    const stream = client.messages.stream({ model: 'via-anthropic', max_tokens: 100, tools: [webSearch], stop_sequences: ['native'], messages: [{ role: 'user', content: 'say native things' }] });
+    const final = await stream.finalMessage();
+    expect([final.stop_reason, final.stop_sequence]).toEqual(['stop_sequence', 'native']);
+    expect(final.content).toEqual([{ type: 'text', text: 'say ' }]);
+    expect(anthropicFake.stats().lastBodies.at(-1)).toMatchObject({ stream: true, tools: [webSearch] });
+    expect(anthropicFake.stats().streamsCompleted).toBe(1);
+  });
+
+  it('still refuses what a translated deployment cannot take', async () => {
+    await expect(
+      client.messages.create({ model: 'via-openai', max_tokens: 100, tools: [webSearch], messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+  });
+});
+

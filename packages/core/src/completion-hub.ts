@@ -14,12 +14,17 @@ export interface StreamStart {
   attempts: number;
   /** ms from submission to the start of the call that streams. */
   queue_ms: number;
+  /**
+   * True when the chunks that follow are the Messages API's own events (`{type, …}`: a
+   * `/v1/messages` job served untranslated), not OpenAI chunks. Default false.
+   */
+  native?: boolean;
 }
 
 /** Receives the relayed stream of one job, in order. */
 export interface StreamSink {
   start(info: StreamStart): void;
-  /** One `chat.completion.chunk`, as the JSON text the worker relayed. */
+  /** One `chat.completion.chunk` (or, after a `native` start, one Messages stream event's data), as the JSON text the worker relayed. */
   chunk(json: string): void;
 }
 

@@ -14,6 +14,13 @@ export const JobPayloadSchema = z.object({
   body: z.record(z.string(), z.unknown()),
   /** What the body is for: `chat` (`/v1/chat/completions`) or `embeddings` (`/v1/embeddings`). Default chat. */
   endpoint: z.enum(['chat', 'embeddings']).default('chat'),
+  /**
+   * A `/v1/messages` job's request as the caller sent it (Anthropic's Messages format) and its
+   * `anthropic-beta` header: a deployment whose provider speaks the Messages API gets it
+   * untranslated (and answers a `message`); the others get `body`, its OpenAI translation.
+   * Absent for other jobs.
+   */
+  messages: z.object({ body: z.record(z.string(), z.unknown()), beta: z.string().max(4_096).optional() }).optional(),
   /** Groups to try in order: the requested one, then its `fallbacks`. */
   groups: z.array(z.string()).min(1),
   /** Index into `groups` of the group being tried now. */

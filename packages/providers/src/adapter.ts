@@ -6,6 +6,24 @@ export interface ChatCall {
   signal?: AbortSignal;
 }
 
+/**
+ * One call in the Anthropic Messages format: the caller's own request, as `/v1/messages` took
+ * it, for an adapter that speaks that API (no translation either way).
+ */
+export interface MessagesCall {
+  /** The Messages request (its `model` is replaced by the deployment's, `stream` is set by the call). */
+  body: Readonly<Record<string, unknown>>;
+  /** The caller's `anthropic-beta` header, sent with the deployment's. Default none. */
+  beta?: string;
+  signal?: AbortSignal;
+}
+
+/** One event of a Messages API stream: its SSE `event:` name and its `data` (whose `type` is the name). */
+export interface MessagesStreamEvent {
+  event: string;
+  data: Record<string, unknown> & { type: string };
+}
+
 /** One OpenAI `chat.completion.chunk` object, as a provider stream is translated into. */
 export type ChatChunk = Record<string, unknown>;
 
@@ -29,6 +47,19 @@ export interface ProviderAdapter {
    * without it answers embeddings requests with a bad_request error.
    */
   embed?(call: ChatCall): Promise<unknown>;
+  /**
+   * Calls the Anthropic Messages API with the caller's own Messages request (see
+   * {@link MessagesCall}) and resolves with its `message` as the API answered it. Only adapters
+   * whose upstream speaks that API have it (Anthropic, Claude on Vertex); the worker then uses
+   * it for `/v1/messages` jobs instead of the OpenAI translation.
+   */
+  messages?(call: MessagesCall): Promise<Record<string, unknown>>;
+  /**
+   * The same, streamed: resolves once the upstream accepted the call; yields its events as they
+   * arrive, up to `message_stop` (pings included); an `error` event, a malformed event or an end
+   * before `message_stop` throws the classified `UpstreamError`.
+   */
+  messagesStream?(call: MessagesCall): Promise<AsyncIterable<MessagesStreamEvent>>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

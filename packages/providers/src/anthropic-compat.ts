@@ -9,4 +9,6 @@ export * from './anthropic/compat-errors.js';
 export * from './anthropic/compat-request.js';
 export * from './anthropic/compat-response.js';
 export * from './anthropic/compat-stream.js';
+export * from './anthropic/native-message.js';
+export type { MessagesStreamEvent } from './adapter.js';
 export type { UpstreamErrorKind } from './upstream-error.js';

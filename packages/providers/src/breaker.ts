@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
 import type { Deployment } from '@switchyard/config';
-import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
+import type { ChatCall, ChatChunk, MessagesCall, MessagesStreamEvent, ProviderAdapter } from './adapter.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** Longest timer Node accepts; opossum's own reset timer is kept out of the way with it. */
@@ -86,6 +86,25 @@ export class GuardedAdapter {
       throw new UpstreamError('bad_request', `provider "${this.deployment.provider}" of deployment ${this.deployment.id} does not serve embeddings`, 400);
     }
     return this.adapter.embed(call);
+  }
+
+  /** Whether the provider takes a caller's own Anthropic Messages request ({@link messages}). */
+  get speaksMessages(): boolean {
+    return this.adapter.messages !== undefined && this.adapter.messagesStream !== undefined;
+  }
+
+  /** A Messages call without translation (see `ProviderAdapter.messages`); fails fast while the mirror is open. */
+  async messages(call: MessagesCall): Promise<Record<string, unknown>> {
+    if (this.breaker.opened) throw new UpstreamError('breaker_open', `deployment ${this.deployment.id} is cooling down (circuit open)`);
+    if (!this.adapter.messages) throw new UpstreamError('bad_request', `provider "${this.deployment.provider}" does not take Messages requests`, 400);
+    return this.adapter.messages(call);
+  }
+
+  /** The same, streamed (see `ProviderAdapter.messagesStream`). */
+  async messagesStream(call: MessagesCall): Promise<AsyncIterable<MessagesStreamEvent>> {
+    if (this.breaker.opened) throw new UpstreamError('breaker_open', `deployment ${this.deployment.id} is cooling down (circuit open)`);
+    if (!this.adapter.messagesStream) throw new UpstreamError('bad_request', `provider "${this.deployment.provider}" does not take Messages requests`, 400);
+    return this.adapter.messagesStream(call);
   }
 
   /** Whether the local breaker is open (mirroring a shared cooldown). */

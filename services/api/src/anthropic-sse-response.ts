@@ -1,25 +1,36 @@
 import type { Response } from 'express';
 import type { JobRecord, StreamSink, StreamStart } from '@switchyard/core';
-import { anthropicErrorEvent, anthropicErrorFor, formatAnthropicSse, OpenAIToAnthropicStream, type UpstreamErrorKind } from '@switchyard/providers/anthropic-compat';
+import {
+  anthropicErrorEvent,
+  anthropicErrorFor,
+  formatAnthropicSse,
+  isAnthropicMessage,
+  messageEvents,
+  OpenAIToAnthropicStream,
+  type UpstreamErrorKind,
+} from '@switchyard/providers/anthropic-compat';
 import { jobHeaders } from './job-view.js';
 import { chunksOf } from './sse-response.js';
 
 /**
  * Writes one streamed job to an Anthropic-compatible caller (`POST /v1/messages`,
  * `stream: true`) as the Messages API's server-sent events (`event: …` + `data: …`),
- * translating each relayed OpenAI chunk as it arrives. As for OpenAI streams, headers go out
+ * translating each relayed OpenAI chunk as it arrives, or, after a `native` start (a deployment
+ * that speaks the Messages API), writing each relayed event as it came. As for OpenAI streams, headers go out
  * with the first chunk, so a failure before any byte is answered as an ordinary error; a failure
  * after it ends the stream with an `error` event.
  */
 export class AnthropicSseResponder implements StreamSink {
   private started = false;
+  /** Whether the relayed chunks are the Messages API's own events (a native call), written as they are. */
+  private native = false;
   private readonly conv: OpenAIToAnthropicStream;
 
   constructor(
     private readonly res: Response,
     private readonly jobId: string,
     /** The model name the caller asked for, echoed in `message_start`. */
-    model: string,
+    private readonly model: string,
     /** `usage.input_tokens` of `message_start` (the prompt estimate). */
     inputTokens: number,
   ) {
@@ -27,6 +38,7 @@ export class AnthropicSseResponder implements StreamSink {
   }
 
   start(info: StreamStart): void {
+    this.native = info.native === true;
     this.open({
       'x-switchyard-job-id': this.jobId,
       'x-switchyard-model-group': info.model_group,
@@ -44,18 +56,34 @@ export class AnthropicSseResponder implements StreamSink {
     } catch {
       return;
     }
-    this.write(this.conv.push(parsed));
+    if (this.native) this.writeNative(parsed);
+    else this.write(this.conv.push(parsed));
+  }
+
+  /** One native event as it came (`message_start` names the model as asked). */
+  private writeNative(data: unknown): void {
+    const d = data as { type?: unknown; message?: Record<string, unknown> };
+    if (typeof d?.type !== 'string' || this.res.writableEnded) return;
+    const out = d.type === 'message_start' && d.message ? { ...d, message: { ...d.message, model: this.model } } : d;
+    this.res.write(`event: ${d.type}\ndata: ${JSON.stringify(out)}\n\n`);
   }
 
   /** Ends the stream with the job's record; false when nothing was sent and the job failed. */
   finish(rec: JobRecord): boolean {
     if (this.res.writableEnded || this.res.destroyed) return true;
     if (rec.status === 'succeeded') {
+      if (!this.started && isAnthropicMessage(rec.result)) {
+        // a native answer whose stream never started: its events, whole
+        this.open(jobHeaders(rec));
+        for (const ev of messageEvents(rec.result)) this.writeNative(ev.data);
+        this.res.end();
+        return true;
+      }
       if (!this.started) {
         this.open(jobHeaders(rec));
         for (const c of chunksOf(rec.result, true)) this.write(this.conv.push(c));
       }
-      this.write(this.conv.end());
+      if (!this.native) this.write(this.conv.end()); // a native stream ended with its own message_stop
       this.res.end();
       return true;
     }

@@ -60,6 +60,8 @@ export interface Submission {
   body: ChatCompletionBody | EmbeddingsBody;
   /** What the body is for. Default `chat`. */
   endpoint?: 'chat' | 'embeddings';
+  /** A `/v1/messages` request as the caller sent it, and its `anthropic-beta` (see `JobPayload.messages`). Default none. */
+  messages?: JobPayload['messages'];
   kind: JobKind;
   priority?: number;
   metadata?: Record<string, unknown>;
@@ -168,6 +170,7 @@ export class JobSubmitter {
       kind: s.kind,
       body: s.body,
       endpoint: s.endpoint ?? 'chat',
+      ...(s.messages ? { messages: s.messages } : {}),
       groups,
       groupIndex: groups.length - 1,
       groupAttempts: 0,

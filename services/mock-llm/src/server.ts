@@ -490,6 +490,13 @@ function chatValidationMessage(body: BodyResult): string | undefined {
       'empty_array',
     );
   }
+  if (Array.isArray(body.tools)) {
+    const i = body.tools.findIndex((t) => !isRecord(t) || (t.type !== 'function' && t.type !== 'custom'));
+    if (i >= 0) {
+      const type = (body.tools[i] as { type?: unknown } | null)?.type;
+      return errorBody(`Invalid value: '${String(type)}'. Supported values are: 'function' and 'custom'.`, 'invalid_request_error', `tools[${i}].type`, 'invalid_value');
+    }
+  }
   return undefined;
 }
 

@@ -19,6 +19,7 @@ import { workerMetrics } from './metrics.js';
 import { persist } from './persist.js';
 import { planNextStep } from './retry-plan.js';
 import { ReplyRelay } from './reply-relay.js';
+import { metricsUsage, runMessages } from './messages-call.js';
 import { runStream, StreamFailure, type StreamRelay } from './stream-call.js';
 
 /** Why a running call was aborted from outside. */
@@ -161,8 +162,15 @@ export class Executor {
     let failure: UpstreamError | undefined;
     let relayed = 0;
     let ttftMs: number | undefined;
+    // A /v1/messages job goes untranslated to a deployment that speaks the Messages API.
+    const native = p.messages !== undefined && adapter.speaksMessages ? p.messages : undefined;
     try {
-      if (p.endpoint === 'embeddings') {
+      if (native) {
+        const r = await runMessages(adapter, native, p.body.stream === true, signal, this.relayOf(p, dep, group, attempts, true));
+        result = r.completion;
+        used = r.usedTokens;
+        ttftMs = r.firstChunkMs;
+      } else if (p.endpoint === 'embeddings') {
         result = await adapter.embed({ body: p.body, signal });
         used = usedTokens(result);
       } else if (p.body.stream === true) {
@@ -185,7 +193,7 @@ export class Executor {
     stopKeeping();
     const duration = round(performance.now() - t0);
     if (!failure) {
-      workerMetrics.succeeded(dep, group, duration, result, ttftMs);
+      workerMetrics.succeeded(dep, group, duration, native ? metricsUsage(result) : result, ttftMs);
       await Promise.all([
         persist(() =>
           this.d.routing.release(dep, leaseId, {
@@ -251,14 +259,15 @@ export class Executor {
   }
 
   /** How a streamed job's chunks reach its caller, or undefined for a job nobody waits on. */
-  private relayOf(p: JobPayload, dep: Deployment, group: string, attempts: number): StreamRelay | undefined {
+  private relayOf(p: JobPayload, dep: Deployment, group: string, attempts: number, native = false): StreamRelay | undefined {
     if (!p.replyTo) return undefined;
     const options = p.body.stream_options as { include_usage?: unknown } | undefined;
+    const start = { deployment: dep.id, model_group: group, attempts, queue_ms: Math.max(0, Date.now() - p.createdAt), ...(native ? { native } : {}) };
     return {
       sender: this.relay,
       channel: p.replyTo,
       jobId: p.id,
-      startJson: JSON.stringify({ deployment: dep.id, model_group: group, attempts, queue_ms: Math.max(0, Date.now() - p.createdAt) }),
+      startJson: JSON.stringify(start),
       includeUsage: options?.include_usage === true,
     };
   }

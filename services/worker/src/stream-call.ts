@@ -52,26 +52,48 @@ export async function runStream(
   relay: StreamRelay | undefined,
 ): Promise<StreamResult> {
   const t0 = performance.now();
-  let firstChunkMs: number | undefined;
   const chunks = await adapter.chatStream({ body, signal });
   const asm = new StreamAssembler();
-  let relayed = 0;
-  const send = (kind: 's' | 'c', data: string): void => {
-    if (!relay) return;
-    relay.sender.send(relay.channel, relay.jobId, kind, data);
-  };
-  try {
-    for await (const chunk of chunks) {
-      firstChunkMs ??= performance.now() - t0;
-      asm.add(chunk);
-      if (!relay) continue;
+  const firstChunkMs = await relayStream(chunks, relay, t0, (chunk) => {
+    asm.add(chunk);
+    if (relay?.includeUsage === false) {
       const choices = chunk.choices;
-      if (!relay.includeUsage) {
-        if (Array.isArray(choices) && choices.length === 0 && chunk.usage) continue; // the usage-only chunk
-        delete chunk.usage;
-      }
-      if (relayed === 0) send('s', relay.startJson);
-      send('c', JSON.stringify(chunk));
+      if (Array.isArray(choices) && choices.length === 0 && chunk.usage) return undefined; // the usage-only chunk
+      delete chunk.usage;
+    }
+    return JSON.stringify(chunk);
+  });
+  const u = asm.usage;
+  const reported = typeof u?.total_tokens === 'number' ? u.total_tokens : u ? (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0) : undefined;
+  return {
+    completion: asm.completion(),
+    usedTokens: reported ?? promptTokens + countTextTokens(asm.text()),
+    ...(firstChunkMs !== undefined ? { firstChunkMs } : {}),
+  };
+}
+
+/**
+ * Reads an upstream stream to its end, relaying each item to the caller (after the start
+ * message, before the first) as the JSON text `each` gives for it (undefined: not relayed), and
+ * returns the ms from `t0` to its first item. A failure before anything was relayed is thrown as
+ * it is (the job may be retried); after it, as a {@link StreamFailure}. The relay is flushed
+ * before this returns or throws, so the job's record follows its chunks.
+ */
+export async function relayStream<T>(
+  items: AsyncIterable<T>,
+  relay: StreamRelay | undefined,
+  t0: number,
+  each: (item: T) => string | undefined,
+): Promise<number | undefined> {
+  let first: number | undefined;
+  let relayed = 0;
+  try {
+    for await (const item of items) {
+      first ??= performance.now() - t0;
+      const json = each(item);
+      if (!relay || json === undefined) continue;
+      if (relayed === 0) relay.sender.send(relay.channel, relay.jobId, 's', relay.startJson);
+      relay.sender.send(relay.channel, relay.jobId, 'c', json);
       relayed++;
     }
   } catch (err) {
@@ -82,11 +104,6 @@ export async function runStream(
     // Before the job is finished on the same connection: its record must follow its chunks.
     relay?.sender.flush();
   }
-  const u = asm.usage;
-  const reported = typeof u?.total_tokens === 'number' ? u.total_tokens : u ? (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0) : undefined;
-  return {
-    completion: asm.completion(),
-    usedTokens: reported ?? promptTokens + countTextTokens(asm.text()),
-    ...(firstChunkMs !== undefined ? { firstChunkMs } : {}),
-  };
+  return first;
 }
+

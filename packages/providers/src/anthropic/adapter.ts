@@ -1,6 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { Deployment } from '@switchyard/config';
-import type { ChatCall, ChatChunk, ProviderAdapter } from '../adapter.js';
+import type { ChatCall, ChatChunk, MessagesCall, MessagesStreamEvent, ProviderAdapter } from '../adapter.js';
 import { parseSse } from '../sse.js';
 import { buildUpstreamBody } from '../upstream-body.js';
 import { parseRetryAfter, UpstreamError } from '../upstream-error.js';
@@ -9,9 +9,11 @@ import { DirectAnthropicTransport, type AnthropicTransport } from './transport.j
 import { callHeaders } from '../extra-headers.js';
 import { toAnthropicRequest } from './translate-request.js';
 import { fromAnthropicMessage } from './translate-response.js';
-import { translateAnthropicStream } from './translate-stream.js';
-import type { AnthropicMessage } from './types.js';
+import { anthropicEvents, translateAnthropicStream } from './translate-stream.js';
+import type { AnthropicMessage, AnthropicRequest } from './types.js';
 import { CallDeadline } from '../call-deadline.js';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Options of {@link AnthropicMessagesAdapter}. */
 export interface AnthropicAdapterOptions {
@@ -37,6 +39,11 @@ const MAX_ERROR_CHARS = 2_000;
  * `retry-after`, 401/403 → auth, "prompt is too long" → context_window_exceeded), with the
  * deployment's credentials scrubbed from every message. The whole call (a stream included)
  * is bounded by the deployment's `timeout`.
+ *
+ * `messages` / `messagesStream` send a caller's own Messages request (from `/v1/messages`)
+ * without translation — server tools, citations, cache control, thinking and every other field
+ * as the caller wrote them, only `model` replaced — and answer the API's message or events as
+ * they are; the caller's `anthropic-beta` goes with the deployment's.
  */
 export class AnthropicMessagesAdapter implements ProviderAdapter {
   private readonly pool: Pool;
@@ -53,18 +60,21 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
 
   async chat(call: ChatCall): Promise<unknown> {
     const { res, timeout } = await this.send(call, false);
+    return fromAnthropicMessage((await this.message(res, timeout, call.signal)) as unknown as AnthropicMessage);
+  }
+
+  /** Reads a 2xx answer's `message` body (a body that is not one is a `server` error). */
+  private async message(res: Dispatcher.ResponseData, timeout: CallDeadline, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
     let msg: unknown;
     try {
       msg = await res.body.json();
     } catch (err) {
-      throw this.failure(err, timeout, call.signal);
+      throw this.failure(err, timeout, signal);
     } finally {
       timeout.clear();
     }
-    if (typeof msg !== 'object' || msg === null || (msg as { type?: unknown }).type !== 'message') {
-      throw new UpstreamError('server', 'Anthropic answered 2xx without a message body');
-    }
-    return fromAnthropicMessage(msg as AnthropicMessage);
+    if (!isRecord(msg) || msg.type !== 'message') throw new UpstreamError('server', 'Anthropic answered 2xx without a message body');
+    return msg;
   }
 
   async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
@@ -72,10 +82,43 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
     return this.chunks(res, timeout, call.signal);
   }
 
-  private async *chunks(res: Dispatcher.ResponseData, timeout: CallDeadline, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
+  async messages(call: MessagesCall): Promise<Record<string, unknown>> {
+    const { res, timeout } = await this.post(this.nativeRequest(call, false), this.betaSource(call), false, call.signal);
+    return this.message(res, timeout, call.signal);
+  }
+
+  async messagesStream(call: MessagesCall): Promise<AsyncIterable<MessagesStreamEvent>> {
+    const { res, timeout } = await this.post(this.nativeRequest(call, true), this.betaSource(call), true, call.signal);
+    return this.events(res, timeout, call.signal);
+  }
+
+  /** The caller's Messages request as sent upstream: the deployment's model (when the body carries one), `stream` as the call is. */
+  private nativeRequest(call: MessagesCall, stream: boolean): AnthropicRequest {
+    const { model: _model, stream: _stream, ...rest } = call.body;
+    const req = { ...rest } as unknown as AnthropicRequest;
+    if (this.sendModel) req.model = this.deployment.model;
+    if (stream) req.stream = true;
+    return req;
+  }
+
+  /** The caller's `anthropic-beta`, in the shape `callHeaders` reads a request's headers from. */
+  private betaSource(call: MessagesCall): Record<string, unknown> {
+    return call.beta ? { extra_headers: { 'anthropic-beta': call.beta } } : {};
+  }
+
+  private events(res: Dispatcher.ResponseData, timeout: CallDeadline, signal: AbortSignal | undefined): AsyncGenerator<MessagesStreamEvent> {
+    return this.guarded(res, timeout, signal, anthropicEvents(parseSse(res.body)));
+  }
+
+  private chunks(res: Dispatcher.ResponseData, timeout: CallDeadline, signal: AbortSignal | undefined): AsyncGenerator<ChatChunk> {
+    return this.guarded(res, timeout, signal, translateAnthropicStream(parseSse(res.body)));
+  }
+
+  /** Iterates a response's stream: a failure is classified (and scrubbed); an early or failed end drops the connection; the deadline is cleared. */
+  private async *guarded<T>(res: Dispatcher.ResponseData, timeout: CallDeadline, signal: AbortSignal | undefined, items: AsyncIterable<T>): AsyncGenerator<T> {
     let done = false;
     try {
-      yield* translateAnthropicStream(parseSse(res.body));
+      yield* items;
       done = true;
     } catch (err) {
       throw this.failure(err, timeout, signal);
@@ -96,11 +139,25 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
       ...(typeof maxOut === 'number' ? { maxOutputTokens: maxOut } : {}),
     });
     if (stream) req.stream = true;
-    const timeout = new CallDeadline(d.timeoutMs, call.signal);
+    return this.post(req, call.body, stream, call.signal);
+  }
+
+  /**
+   * Sends a Messages request (`headerSource`: the body whose `extra_headers` go with it);
+   * resolves with a 2xx response, else rejects with the classified error.
+   */
+  private async post(
+    req: AnthropicRequest,
+    headerSource: Readonly<Record<string, unknown>>,
+    stream: boolean,
+    callSignal: AbortSignal | undefined,
+  ): Promise<{ res: Dispatcher.ResponseData; timeout: CallDeadline }> {
+    const d = this.deployment;
+    const timeout = new CallDeadline(d.timeoutMs, callSignal);
     const signal = timeout.signal;
     try {
       const target = await this.transport.target(stream);
-      const headers = callHeaders(target.headers, d, call.body);
+      const headers = callHeaders(target.headers, d, headerSource);
       const res = await this.pool.request({
         method: 'POST',
         path: target.path,
@@ -114,7 +171,7 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
       throw classifyAnthropicError(res.statusCode, type, this.transport.scrub(message), parseRetryAfter(res.headers));
     } catch (err) {
       timeout.clear();
-      throw this.failure(err, timeout, call.signal);
+      throw this.failure(err, timeout, callSignal);
     }
   }
 

@@ -95,10 +95,14 @@ describe('fromAnthropicRequest', () => {
     expect(fromAnthropicRequest({ model: 'm', max_tokens: 1, messages: [], tool_choice: { type: 'auto' } }).tool_choice).toBe('auto');
   });
 
-  it('rejects requests the Messages API requires fields of, and server tools', () => {
+  it('keeps server tools as they are (only a deployment that speaks the Messages API takes them)', () => {
+    const webSearch = { type: 'web_search_20250305', name: 'web_search', max_uses: 3 };
+    expect(fromAnthropicRequest({ model: 'm', max_tokens: 1, messages: [], tools: [webSearch] }).tools).toEqual([webSearch]);
+  });
+
+  it('rejects requests the Messages API requires fields of', () => {
     expect(() => fromAnthropicRequest({ model: 'm', messages: [] })).toThrow(/max_tokens: Field required/);
     expect(() => fromAnthropicRequest({ max_tokens: 1, messages: [] })).toThrow(AnthropicCompatError);
-    expect(() => fromAnthropicRequest({ model: 'm', max_tokens: 1, messages: [], tools: [{ type: 'web_search_20250305', name: 'web_search' }] })).toThrow(/server tool/);
     const e = new AnthropicCompatError('x');
     expect(e.toBody()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'x' } });
   });

@@ -109,7 +109,10 @@ function translateTools(tools: unknown): Json[] | undefined {
   if (!Array.isArray(tools)) throw fail('tools: Input should be a valid list');
   return tools.map((t: unknown, i) => {
     if (!isRecord(t) || typeof t.name !== 'string') throw fail(`tools.${i}.name: Field required`);
-    if (t.type !== undefined && t.type !== 'custom') throw fail(`tools.${i}: server tool "${String(t.type)}" is not supported by this endpoint`);
+    // A server tool (web search, code execution, …) has no OpenAI form: it stays as it is, so a
+    // deployment that speaks the Messages API gets it with the untranslated request, and any
+    // other refuses it (400) rather than running without it.
+    if (t.type !== undefined && t.type !== null && t.type !== 'custom') return { ...t };
     const fn: Json = { name: t.name, parameters: isRecord(t.input_schema) ? t.input_schema : { type: 'object', properties: {} } };
     if (typeof t.description === 'string') fn.description = t.description;
     return { type: 'function', function: fn };
@@ -145,9 +148,14 @@ function translateToolChoice(choice: unknown, out: Json): void {
  * `output_config.format` (json_schema) → `response_format`; `stream: true` → `stream` with
  * `stream_options.include_usage`.
  *
+ * Keeps as they are: server tools (web search, code execution, …), which only a deployment that
+ * speaks the Messages API can take (it gets the untranslated request; every other adapter
+ * refuses a tool that is not a function).
+ *
  * Drops: `service_tier`, `container`,
  * `mcp_servers`, `inference_geo`, `speed`, top-level `cache_control`, citations, images inside
- * tool results. Rejects (AnthropicCompatError, 400): server tools, other block types, a
+ * tool results (all of them reach a deployment that speaks the Messages API, which gets the
+ * request untranslated). Rejects (AnthropicCompatError, 400): other block types, a
  * missing `model`, `messages` or `max_tokens`.
  */
 export function fromAnthropicRequest(req: unknown): Json {

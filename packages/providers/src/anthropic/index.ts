@@ -9,3 +9,4 @@ export * from './compat-errors.js';
 export * from './compat-request.js';
 export * from './compat-response.js';
 export * from './compat-stream.js';
+export * from './native-message.js';

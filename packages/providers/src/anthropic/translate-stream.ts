@@ -161,3 +161,24 @@ export async function* translateAnthropicStream(events: AsyncIterable<SseEvent>,
   }
   t.end();
 }
+
+/**
+ * The events of a parsed Messages SSE stream as they are (pings included), up to `message_stop`
+ * (what follows is read and ignored); an `error` event throws its classified `UpstreamError`, as
+ * do a malformed event and an end before `message_stop`. For callers served untranslated.
+ */
+export async function* anthropicEvents(events: AsyncIterable<SseEvent>): AsyncGenerator<AnthropicStreamEvent> {
+  let stopped = false;
+  for await (const raw of events) {
+    if (stopped) continue; // read on to the end of the body, so the connection can be reused
+    const ev = parseAnthropicSseEvent(raw);
+    if (ev.event === 'error') {
+      const e = isRecord(ev.data.error) ? ev.data.error : {};
+      throw classifyAnthropicStreamError(typeof e.type === 'string' ? e.type : undefined, typeof e.message === 'string' ? e.message : 'Anthropic stream error');
+    }
+    yield ev;
+    if (ev.event === 'message_stop') stopped = true;
+  }
+  if (!stopped) throw new UpstreamError('server', 'the Anthropic stream ended before message_stop');
+}
+

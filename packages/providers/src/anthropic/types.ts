@@ -3,6 +3,7 @@
  * `2023-06-01`) that Switchyard's translations read or write. Loose on purpose: blocks this
  * module does not know are carried as plain records.
  */
+import type { MessagesStreamEvent } from '../adapter.js';
 import type { RedactedThinkingBlock, ThinkingBlock } from '../thinking-blocks.js';
 
 /** `cache_control` on a block (prompt caching). */
@@ -130,11 +131,7 @@ export interface AnthropicErrorBody {
 }
 
 /** One server-sent event of a streamed message: its `event:` name and its parsed `data:` JSON. */
-export interface AnthropicStreamEvent {
-  /** `message_start`, `content_block_start`, `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`, `ping`, `error`. */
-  event: string;
-  data: Record<string, unknown> & { type: string };
-}
+export type AnthropicStreamEvent = MessagesStreamEvent;
 
 /** The `anthropic-version` header value the adapter sends. */
 export const ANTHROPIC_VERSION = '2023-06-01';

@@ -3,6 +3,7 @@ import { WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyar
 import {
   anthropicErrorFor,
   fromAnthropicRequest,
+  isAnthropicMessage,
   toAnthropicMessage,
   type UpstreamErrorKind,
 } from '@switchyard/providers/anthropic-compat';
@@ -31,7 +32,8 @@ export interface MessagesRouteDeps {
 function sendOutcome(res: Response, rec: JobRecord, model: string): void {
   res.set(jobHeaders(rec));
   if (rec.status === 'succeeded') {
-    res.status(200).json(toAnthropicMessage(rec.result, { model }));
+    // a native answer (a deployment that speaks the Messages API) goes out as it came, named as asked
+    res.status(200).json(isAnthropicMessage(rec.result) ? { ...rec.result, model } : toAnthropicMessage(rec.result, { model }));
     return;
   }
   const e = rec.error;
@@ -45,7 +47,10 @@ function sendOutcome(res: Response, rec: JobRecord, model: string): void {
  * The Anthropic-compatible endpoint: `POST /v1/messages` takes the Messages API's request,
  * translates it (`fromAnthropicRequest`) and runs it as a chat job through the same model
  * groups, tiers, budgets, retries and fallbacks — to any provider — and answers in the Messages
- * format, streamed (Anthropic SSE events) or not. `POST /v1/messages/count_tokens` answers
+ * format, streamed (Anthropic SSE events) or not. The job also carries the request as it came
+ * (and its `anthropic-beta`): a deployment that speaks the Messages API (Anthropic, Claude on
+ * Vertex) gets that, untranslated, and its answer reaches the caller as it is (`model` named as
+ * asked); other deployments get the translation. `POST /v1/messages/count_tokens` answers
  * `{input_tokens}` from Switchyard's estimate. Errors use Anthropic's `{type: "error", error}`
  * shape (`anthropicErrors`, mounted by the app). The master key is accepted as `x-api-key` or as a bearer token.
  */
@@ -62,10 +67,12 @@ export function messagesRoutes(deps: MessagesRouteDeps): Router {
     const body = translate(req.body);
     const model = body.model;
     const sse = body.stream === true ? new AnthropicSseResponder(res, id, model, profileRequest(body, deps.router).promptTokens) : undefined;
+    const beta = req.get('anthropic-beta');
+    const messages = { body: req.body as Record<string, unknown>, ...(beta ? { beta } : {}) };
     const outcome = await runForCaller(
       deps,
       res,
-      { id, body, kind: 'sync', deadlineMs: waitMs, sweepDeadline: false },
+      { id, body, messages, kind: 'sync', deadlineMs: waitMs, sweepDeadline: false },
       { waitMs, ...(sse ? { stream: sse } : {}) },
     );
     if (outcome.kind === 'gone') return;

@@ -1,7 +1,7 @@
 /** The `anthropic/` adapter of @switchyard/providers against the fake, over real HTTP. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment } from '@switchyard/config';
-import { createAdapter, UpstreamError, type ChatChunk, type ProviderAdapter } from '@switchyard/providers';
+import { AnthropicMessageAssembler, createAdapter, messageEvents, UpstreamError, type ChatChunk, type ProviderAdapter } from '@switchyard/providers';
 import { startAnthropicFake, type AnthropicFake } from './server.js';
 
 const KEY = 'sk-ant-api03-secret-key';
@@ -250,5 +250,38 @@ describe('anthropic adapter vs the fake', () => {
     expect(fake.stats().requests).toBe(0);
     await adapter.chat({ body: { ...hello, frequency_penalty: 1, drop_params: true } });
     expect(fake.stats().byStatus).toEqual({ 200: 1 });
+  });
+});
+
+describe('anthropic adapter: Messages requests untranslated (messages / messagesStream)', () => {
+  const body = { model: 'ignored', max_tokens: 50, service_tier: 'auto', stop_sequences: ['fake'], messages: [{ role: 'user', content: 'Hi' }] };
+
+  it('sends the request as written, the deployment model in it, and answers the API message as it is', async () => {
+    const msg = await adapter.messages?.({ body, beta: 'files-api-2025-04-14' });
+    expect(msg).toMatchObject({ type: 'message', stop_reason: 'stop_sequence', stop_sequence: 'fake', content: [{ type: 'text', text: 'Hello from the Anthropic ' }] });
+    expect(fake.stats().lastBodies.at(-1)).toEqual({ ...body, model: 'claude-sonnet-4-5' });
+    expect(fake.stats().lastHeaders.at(-1)?.['anthropic-beta']).toBe('files-api-2025-04-14');
+  });
+
+  it('streams the API events up to message_stop; they add up to the unstreamed message', async () => {
+    const events = [];
+    for await (const ev of (await adapter.messagesStream?.({ body })) ?? []) events.push(ev);
+    expect(events[0]?.event).toBe('message_start');
+    expect(events.at(-1)?.event).toBe('message_stop');
+    const asm = new AnthropicMessageAssembler();
+    for (const ev of events) asm.add(ev);
+    const msg = asm.result();
+    expect(msg).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'fake', content: [{ type: 'text', text: 'Hello from the Anthropic ' }] });
+    // and a whole message gives the same blocks back as events
+    const again = new AnthropicMessageAssembler();
+    for (const ev of messageEvents(msg)) again.add(ev);
+    expect(again.result()).toEqual({ ...msg, usage: { ...(msg.usage as object) } });
+  });
+
+  it('throws the classified error of a mid-stream error event, and refuses what the API refuses', async () => {
+    fake.setBehaviour({ streamErrorAfter: 1 });
+    const it = (await adapter.messagesStream?.({ body: { ...body, stop_sequences: undefined } })) ?? [];
+    await expect((async () => { for await (const _ of it); })()).rejects.toMatchObject({ kind: 'server' });
+    await expect(adapter.messages?.({ body: { ...body, max_tokens: undefined } })).rejects.toMatchObject({ kind: 'bad_request', status: 400 });
   });
 });

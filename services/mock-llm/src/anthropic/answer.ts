@@ -71,7 +71,7 @@ export function planAnswer(req: MessagesRequest, b: AnthropicFakeBehaviour): Ans
     plan.thinking = { text, signature: signThinking(text), ...(b.redactedThinking ? { redacted: redactedData() } : {}) };
     plan.outputTokens += pieces(text).length;
   }
-  const tools = req.tools ?? [];
+  const tools = (req.tools ?? []).filter((t) => t.type === undefined || t.type === null || t.type === 'custom'); // server tools are never "called" here
   if (b.toolUse && tools.length > 0 && req.tool_choice?.type !== 'none' && stopReason === 'end_turn') {
     const chosen = req.tool_choice?.type === 'tool' ? req.tool_choice.name : tools[0]?.name;
     plan.tool = { id: newId('toolu_'), name: chosen ?? 'tool', input: b.toolInput };

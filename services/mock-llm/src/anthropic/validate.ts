@@ -38,7 +38,7 @@ const thinkingBlock = z.strictObject({ type: z.literal('thinking'), thinking: z.
 const redactedThinkingBlock = z.strictObject({ type: z.literal('redacted_thinking'), data: z.string() });
 const block = z.discriminatedUnion('type', [textBlock, imageBlock, documentBlock, toolUseBlock, toolResultBlock, thinkingBlock, redactedThinkingBlock]);
 const message = z.strictObject({ role: z.enum(['user', 'assistant', 'system']), content: z.union([z.string(), z.array(block)]) });
-const tool = z.strictObject({
+const customTool = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,128}$/),
   description: z.string().optional(),
   input_schema: z.looseObject({ type: z.literal('object') }),
@@ -46,6 +46,16 @@ const tool = z.strictObject({
   type: z.literal('custom').nullish(),
   strict: z.boolean().optional(),
 });
+/**
+ * A server tool (web search, web fetch, code execution, …: `type` names it with its version
+ * date). Accepted; the fake never runs one (it answers as if Claude chose not to use it).
+ */
+const serverTool = z.looseObject({
+  type: z.string().regex(/^[a-z_]+_\d{8}$/),
+  name: z.string().min(1),
+  cache_control: cacheControl.nullish(),
+});
+const tool = z.union([customTool, serverTool]);
 const toolChoice = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('auto'), disable_parallel_tool_use: z.boolean().optional() }),
   z.strictObject({ type: z.literal('any'), disable_parallel_tool_use: z.boolean().optional() }),
