@@ -16,6 +16,7 @@ let role: RoleProcess;
 let openaiMock: MockLlmServer;
 let anthropicFake: AnthropicFake;
 let thinkingFake: AnthropicFake;
+let downFake: AnthropicFake;
 let client: Anthropic;
 
 beforeAll(async () => {
@@ -23,6 +24,7 @@ beforeAll(async () => {
   redis.disconnect();
   openaiMock = await startMockLlm({ name: 'oa', behaviour: { echo: true } });
   anthropicFake = await startAnthropicFake({ behaviour: { apiKey: UPSTREAM_KEY, echo: true } });
+  downFake = await startAnthropicFake({ behaviour: { apiKey: UPSTREAM_KEY, failStatus: 529 } });
   thinkingFake = await startAnthropicFake({ behaviour: { apiKey: UPSTREAM_KEY, toolUse: true, toolInput: { tz: 'UTC' }, redactedThinking: true } });
   const config = writeConfig(`
 model_list:
@@ -32,6 +34,12 @@ model_list:
   - model_name: via-anthropic
     litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "${anthropicFake.url}", api_key: "${UPSTREAM_KEY}" }
     model_info: { id: ant }
+  - model_name: claude-then-openai
+    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "${downFake.url}", api_key: "${UPSTREAM_KEY}", order: 1 }
+    model_info: { id: down-ant }
+  - model_name: claude-then-openai
+    litellm_params: { model: openai/gpt-4o, api_base: "${openaiMock.url}/v1", order: 2 }
+    model_info: { id: oa-2 }
   - model_name: thinking-claude
     litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "${thinkingFake.url}", api_key: "${UPSTREAM_KEY}" }
     model_info: { id: think }
@@ -47,6 +55,7 @@ afterAll(async () => {
   await openaiMock?.close();
   await anthropicFake?.close();
   await thinkingFake?.close();
+  await downFake?.close();
 });
 
 describe.each([['via-openai'], ['via-anthropic']])('/v1/messages routed %s', (model) => {
@@ -227,8 +236,27 @@ describe('/v1/messages to a deployment that speaks the Messages API: untranslate
     const final = await stream.finalMessage();
     expect([final.stop_reason, final.stop_sequence]).toEqual(['stop_sequence', 'native']);
     expect(final.content).toEqual([{ type: 'text', text: 'say ' }]);
+    expect(final.model).toBe('via-anthropic');
     expect(anthropicFake.stats().lastBodies.at(-1)).toMatchObject({ stream: true, tools: [webSearch] });
     expect(anthropicFake.stats().streamsCompleted).toBe(1);
+  });
+
+  it('falls back from an overloaded Claude to a translated deployment in one clean stream', async () => {
+    const stream = client.messages.stream({ model: 'claude-then-openai', max_tokens: 100, messages: [{ role: 'user', content: 'fall over please' }] });
+    const final = await stream.finalMessage();
+    expect(final.content).toEqual([{ type: 'text', text: 'fall over please' }]);
+    expect(final.model).toBe('claude-then-openai');
+    expect(downFake.stats().byStatus['529']).toBeGreaterThan(0);
+  });
+
+  it('refuses an anthropic-beta header too long to carry', async () => {
+    const res = await fetch(`${role.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': MASTER_KEY, 'anthropic-version': '2023-06-01', 'anthropic-beta': 'x'.repeat(5_000) },
+      body: JSON.stringify({ model: 'via-anthropic', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('anthropic-beta') } });
   });
 
   it('still refuses what a translated deployment cannot take', async () => {

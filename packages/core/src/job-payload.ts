@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { JobKindSchema } from './job-record.js';
 
+/** Longest `anthropic-beta` header a `/v1/messages` job carries (the API refuses a longer one). */
+export const MAX_ANTHROPIC_BETA_CHARS = 4_096;
+
 /**
  * The data a job carries through its group's ingress queue (a BullMQ job) and its deployment's
  * dispatch list (the payload JSON of a dispatch item, lease fields apart). The request body
@@ -20,7 +23,7 @@ export const JobPayloadSchema = z.object({
    * untranslated (and answers a `message`); the others get `body`, its OpenAI translation.
    * Absent for other jobs.
    */
-  messages: z.object({ body: z.record(z.string(), z.unknown()), beta: z.string().max(4_096).optional() }).optional(),
+  messages: z.object({ body: z.record(z.string(), z.unknown()), beta: z.string().max(MAX_ANTHROPIC_BETA_CHARS).optional() }).optional(),
   /** Groups to try in order: the requested one, then its `fallbacks`. */
   groups: z.array(z.string()).min(1),
   /** Index into `groups` of the group being tried now. */

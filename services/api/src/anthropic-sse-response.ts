@@ -38,7 +38,7 @@ export class AnthropicSseResponder implements StreamSink {
   }
 
   start(info: StreamStart): void {
-    this.native = info.native === true;
+    if (!this.started) this.native = info.native === true; // the stream's format is its first start's
     this.open({
       'x-switchyard-job-id': this.jobId,
       'x-switchyard-model-group': info.model_group,

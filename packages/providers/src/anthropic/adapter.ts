@@ -9,6 +9,7 @@ import { DirectAnthropicTransport, type AnthropicTransport } from './transport.j
 import { callHeaders } from '../extra-headers.js';
 import { toAnthropicRequest } from './translate-request.js';
 import { fromAnthropicMessage } from './translate-response.js';
+import { nativeMessagesBody } from './native-request.js';
 import { anthropicEvents, translateAnthropicStream } from './translate-stream.js';
 import type { AnthropicMessage, AnthropicRequest } from './types.js';
 import { CallDeadline } from '../call-deadline.js';
@@ -42,8 +43,9 @@ const MAX_ERROR_CHARS = 2_000;
  *
  * `messages` / `messagesStream` send a caller's own Messages request (from `/v1/messages`)
  * without translation — server tools, citations, cache control, thinking and every other field
- * as the caller wrote them, only `model` replaced — and answer the API's message or events as
- * they are; the caller's `anthropic-beta` goes with the deployment's.
+ * as the caller wrote them (`nativeMessagesBody`: routing fields out, the deployment's model and
+ * defaults in) — and answer the API's message or events as they are; the caller's
+ * `anthropic-beta` goes with the deployment's.
  */
 export class AnthropicMessagesAdapter implements ProviderAdapter {
   private readonly pool: Pool;
@@ -92,13 +94,9 @@ export class AnthropicMessagesAdapter implements ProviderAdapter {
     return this.events(res, timeout, call.signal);
   }
 
-  /** The caller's Messages request as sent upstream: the deployment's model (when the body carries one), `stream` as the call is. */
+  /** The caller's Messages request as sent upstream ({@link nativeMessagesBody}). */
   private nativeRequest(call: MessagesCall, stream: boolean): AnthropicRequest {
-    const { model: _model, stream: _stream, ...rest } = call.body;
-    const req = { ...rest } as unknown as AnthropicRequest;
-    if (this.sendModel) req.model = this.deployment.model;
-    if (stream) req.stream = true;
-    return req;
+    return nativeMessagesBody(this.deployment, call.body, { sendModel: this.sendModel, stream });
   }
 
   /** The caller's `anthropic-beta`, in the shape `callHeaders` reads a request's headers from. */

@@ -100,6 +100,29 @@ describe('fromAnthropicRequest', () => {
     expect(fromAnthropicRequest({ model: 'm', max_tokens: 1, messages: [], tools: [webSearch] }).tools).toEqual([webSearch]);
   });
 
+  it('turns text documents into text parts and keeps blocks and tools with no OpenAI form as they are', () => {
+    const searchResult = { type: 'search_result', source: 'https://x', title: 'X', content: [{ type: 'text', text: 'x' }] };
+    const fileDoc = { type: 'document', source: { type: 'file', file_id: 'file_1' } };
+    const mcp = { type: 'mcp_toolset', mcp_server_name: 'docs' };
+    const out = fromAnthropicRequest({
+      model: 'm',
+      max_tokens: 1,
+      tools: [mcp],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'document', title: 'Notes', source: { type: 'text', media_type: 'text/plain', data: 'The sky is blue.' } },
+            searchResult,
+            fileDoc,
+          ],
+        },
+      ],
+    });
+    expect(out.tools).toEqual([mcp]);
+    expect((out.messages as Array<{ content: unknown }>)[0]?.content).toEqual([{ type: 'text', text: 'Notes\n\nThe sky is blue.' }, searchResult, fileDoc]);
+  });
+
   it('rejects requests the Messages API requires fields of', () => {
     expect(() => fromAnthropicRequest({ model: 'm', messages: [] })).toThrow(/max_tokens: Field required/);
     expect(() => fromAnthropicRequest({ max_tokens: 1, messages: [] })).toThrow(AnthropicCompatError);

@@ -20,21 +20,44 @@ function sourceUrl(block: Json, where: string): string {
   throw fail(`${where}: only base64 and url sources are supported`);
 }
 
-/** A user block (not a tool_result) → an OpenAI content part. */
+/** The text of a plain-text (`text`) or content-block (`content`) document source; undefined for others. */
+function documentText(source: unknown): string | undefined {
+  if (!isRecord(source)) return undefined;
+  if (source.type === 'text' && typeof source.data === 'string') return source.data;
+  if (source.type === 'content') {
+    if (typeof source.content === 'string') return source.content;
+    if (Array.isArray(source.content)) return toolResultText(source.content);
+  }
+  return undefined;
+}
+
+/**
+ * A user block (not a tool_result) → an OpenAI content part. A block with no OpenAI form (a
+ * Files API document, a search result, an image by file id, a newer block type) stays as it is:
+ * a deployment that speaks the Messages API gets the untranslated request anyway, and others
+ * refuse the part rather than answer without it.
+ */
 function userPart(block: Json, where: string): OpenAIPart {
   switch (block.type) {
     case 'text':
       if (typeof block.text !== 'string') throw fail(`${where}.text: Field required`);
       return cache({ type: 'text', text: block.text }, block);
-    case 'image':
-      return cache({ type: 'image_url', image_url: { url: sourceUrl(block, where) } }, block);
+    case 'image': {
+      const s = block.source;
+      if (isRecord(s) && (s.type === 'base64' || s.type === 'url')) return cache({ type: 'image_url', image_url: { url: sourceUrl(block, where) } }, block);
+      return { ...block, type: 'image' };
+    }
     case 'document': {
+      const text = documentText(block.source);
+      if (text !== undefined) return cache({ type: 'text', text: typeof block.title === 'string' ? `${block.title}\n\n${text}` : text }, block);
+      const s = block.source;
+      if (!isRecord(s) || (s.type !== 'base64' && s.type !== 'url')) return { ...block, type: 'document' };
       const url = sourceUrl(block, where);
       if (!url.startsWith('data:')) throw fail(`${where}: only base64 documents are supported`);
       return cache({ type: 'file', file: { file_data: url } }, block);
     }
     default:
-      throw fail(`${where}: content block type "${String(block.type)}" is not supported by this endpoint`);
+      return { ...block, type: String(block.type) };
   }
 }
 
@@ -108,11 +131,11 @@ function translateTools(tools: unknown): Json[] | undefined {
   if (tools === undefined || tools === null) return undefined;
   if (!Array.isArray(tools)) throw fail('tools: Input should be a valid list');
   return tools.map((t: unknown, i) => {
+    // A server tool (web search, code execution, an MCP toolset, …) has no OpenAI form: it stays
+    // as it is, so a deployment that speaks the Messages API gets it with the untranslated
+    // request, and any other refuses it (400; a drop_params deployment drops it).
+    if (isRecord(t) && t.type !== undefined && t.type !== null && t.type !== 'custom') return { ...t };
     if (!isRecord(t) || typeof t.name !== 'string') throw fail(`tools.${i}.name: Field required`);
-    // A server tool (web search, code execution, …) has no OpenAI form: it stays as it is, so a
-    // deployment that speaks the Messages API gets it with the untranslated request, and any
-    // other refuses it (400) rather than running without it.
-    if (t.type !== undefined && t.type !== null && t.type !== 'custom') return { ...t };
     const fn: Json = { name: t.name, parameters: isRecord(t.input_schema) ? t.input_schema : { type: 'object', properties: {} } };
     if (typeof t.description === 'string') fn.description = t.description;
     return { type: 'function', function: fn };
@@ -137,7 +160,8 @@ function translateToolChoice(choice: unknown, out: Json): void {
  * Maps: `system` (string or text blocks, `cache_control` kept on parts) → a leading system
  * message; `role: "system"` turns (API version 2026-10-21) → system messages in place; user text,
  * `image` (base64 → data URL, url → URL) and base64 `document` blocks → content parts
- * (`image_url`, `file`); `tool_result` blocks → `tool` messages (text content; `is_error` with no
+ * (`image_url`, `file`), plain-text and content documents → text parts (title first); blocks
+ * with no OpenAI form (Files API sources, search results, …) stay as they are; `tool_result` blocks → `tool` messages (text content; `is_error` with no
  * text → "error"), placed before the rest of that user turn; assistant text → `content`,
  * `tool_use` → `tool_calls` (`arguments` = JSON text of `input`), `thinking` / `redacted_thinking`
  * blocks → `thinking_blocks` (LiteLLM's field, in order, unchanged); `thinking` → `thinking`
@@ -148,14 +172,15 @@ function translateToolChoice(choice: unknown, out: Json): void {
  * `output_config.format` (json_schema) → `response_format`; `stream: true` → `stream` with
  * `stream_options.include_usage`.
  *
- * Keeps as they are: server tools (web search, code execution, …), which only a deployment that
- * speaks the Messages API can take (it gets the untranslated request; every other adapter
- * refuses a tool that is not a function).
+ * Keeps as they are: server tools (web search, code execution, MCP toolsets, …) and user blocks
+ * with no OpenAI form, which only a deployment that speaks the Messages API can take (it gets
+ * the untranslated request; other adapters refuse what is not a function tool or a known part,
+ * or drop it under `drop_params`).
  *
  * Drops: `service_tier`, `container`,
  * `mcp_servers`, `inference_geo`, `speed`, top-level `cache_control`, citations, images inside
  * tool results (all of them reach a deployment that speaks the Messages API, which gets the
- * request untranslated). Rejects (AnthropicCompatError, 400): other block types, a
+ * request untranslated). Rejects (AnthropicCompatError, 400): malformed blocks, a
  * missing `model`, `messages` or `max_tokens`.
  */
 export function fromAnthropicRequest(req: unknown): Json {

@@ -10,3 +10,4 @@ export * from './compat-request.js';
 export * from './compat-response.js';
 export * from './compat-stream.js';
 export * from './native-message.js';
+export * from './native-request.js';

@@ -25,7 +25,8 @@ export function anthropicUsageTotals(msg: unknown): { input: number; output: num
  * unstreamed: `message_start`'s message; each block from its `content_block_start`, with its
  * `text_delta`s, `thinking_delta`s, `signature_delta`, `citations_delta`s and `input_json_delta`s
  * (parsed at `content_block_stop`; text that is not JSON is kept as `{}`); `message_delta`'s
- * `stop_reason`, `stop_sequence` and usage (cumulative). Events it does not know are skipped.
+ * delta fields (`stop_reason`, `stop_sequence`, `container`, …) and usage (cumulative). Events
+ * and deltas it does not know are skipped.
  */
 export class AnthropicMessageAssembler {
   private message: Json = {};
@@ -70,7 +71,7 @@ export class AnthropicMessageAssembler {
       }
       case 'message_delta': {
         const delta = isRecord(d.delta) ? d.delta : {};
-        for (const k of ['stop_reason', 'stop_sequence'] as const) if (k in delta) this.message[k] = delta[k];
+        for (const [k, v] of Object.entries(delta)) if (k !== 'type') this.message[k] = v; // stop_reason, stop_sequence, container, …
         if (isRecord(d.usage)) {
           const usage: Json = isRecord(this.message.usage) ? { ...this.message.usage } : {};
           for (const [k, v] of Object.entries(d.usage)) if (v !== null && v !== undefined) usage[k] = v;
@@ -140,7 +141,9 @@ export function messageEvents(msg: Json): MessagesStreamEvent[] {
     for (const delta of blockDeltas(b)) out.push(ev('content_block_delta', { index, delta }));
     out.push(ev('content_block_stop', { index }));
   });
-  out.push(ev('message_delta', { delta: { stop_reason: msg.stop_reason ?? 'end_turn', stop_sequence: msg.stop_sequence ?? null }, usage: { output_tokens: num(usage.output_tokens) } }));
+  const delta: Json = { stop_reason: msg.stop_reason ?? 'end_turn', stop_sequence: msg.stop_sequence ?? null };
+  if (msg.container !== undefined) delta.container = msg.container;
+  out.push(ev('message_delta', { delta, usage: { output_tokens: num(usage.output_tokens) } }));
   out.push(ev('message_stop'));
   return out;
 }

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import { WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
+import { MAX_ANTHROPIC_BETA_CHARS, WaitTimeoutError, type CompletionHub, type JobRecord } from '@switchyard/core';
 import {
+  AnthropicCompatError,
   anthropicErrorFor,
   fromAnthropicRequest,
   isAnthropicMessage,
@@ -68,6 +69,9 @@ export function messagesRoutes(deps: MessagesRouteDeps): Router {
     const model = body.model;
     const sse = body.stream === true ? new AnthropicSseResponder(res, id, model, profileRequest(body, deps.router).promptTokens) : undefined;
     const beta = req.get('anthropic-beta');
+    if (beta !== undefined && beta.length > MAX_ANTHROPIC_BETA_CHARS) {
+      throw new AnthropicCompatError(`anthropic-beta: the header must be at most ${MAX_ANTHROPIC_BETA_CHARS} characters`);
+    }
     const messages = { body: req.body as Record<string, unknown>, ...(beta ? { beta } : {}) };
     const outcome = await runForCaller(
       deps,
