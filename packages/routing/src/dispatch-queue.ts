@@ -34,9 +34,26 @@ export function dispatchItem(lease: { leaseId: string; tokenBucket: number | und
   return `${lease.leaseId}\t${lease.tokenBucket ?? -1}\t${lease.leaseUntil}\t${payloadJson}`;
 }
 
+/** What an unreadable item still tells: its job and lease, when they could be read. */
+export interface UnreadableDispatch {
+  jobId: string;
+  leaseId: string;
+  tokenBucket: number | undefined;
+  /** The payload's token estimate, when it had a number there (what the lease reserved). Default 0. */
+  tokenEstimate: number;
+}
+
 /** Thrown by {@link decodeDispatchItem} for an item that is not one. */
 export class InvalidDispatchItemError extends Error {
   override readonly name = 'InvalidDispatchItemError';
+
+  constructor(
+    message: string,
+    /** The item's job and lease, when its payload names a job id (its record can then be failed, its lease freed). */
+    readonly unreadable?: UnreadableDispatch,
+  ) {
+    super(message);
+  }
 }
 
 /** The job payload of a dispatch item taken from `deploymentId`'s list (validated with zod). */
@@ -60,7 +77,19 @@ export function decodeDispatchItem(item: string, deploymentId: string): JobPaylo
     ...(Number.isInteger(bucket) && bucket >= 0 ? { tokenBucket: bucket } : {}),
     ...(Number.isFinite(leaseUntil) ? { leaseUntil } : {}),
   });
-  if (!parsed.success) throw new InvalidDispatchItemError(`invalid dispatch payload: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`);
+  if (!parsed.success) {
+    const r = raw as { id?: unknown; tokenEstimate?: unknown } | null;
+    const unreadable =
+      typeof r?.id === 'string' && r.id !== ''
+        ? {
+            jobId: r.id,
+            leaseId: item.slice(0, a),
+            tokenBucket: Number.isInteger(bucket) && bucket >= 0 ? bucket : undefined,
+            tokenEstimate: typeof r.tokenEstimate === 'number' && Number.isInteger(r.tokenEstimate) && r.tokenEstimate >= 0 ? r.tokenEstimate : 0,
+          }
+        : undefined;
+    throw new InvalidDispatchItemError(`invalid dispatch payload: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`, unreadable);
+  }
   return parsed.data;
 }
 

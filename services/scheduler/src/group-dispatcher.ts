@@ -42,6 +42,11 @@ export const MAX_GATE_MS = 5_000;
  */
 export const MAX_KNOWN_GATE_MS = 30_000;
 
+/** The error of a job whose ingress payload could not be read (e.g. written by an incompatible version). */
+function unreadableError(issues: number): JobError {
+  return { message: `The job could not be run: its queued payload was unreadable (${issues} problem(s)).`, type: 'server_error', code: 'invalid_dispatch', status: 500 };
+}
+
 /** How often waiting jobs are checked against their deadlines. Default 1 000 ms. */
 export const DEADLINE_SWEEP_MS = 1_000;
 
@@ -203,6 +208,9 @@ export class GroupDispatcher {
     const parsed = JobPayloadSchema.safeParse(job.data);
     if (!parsed.success) {
       this.d.logger.error({ jobId: job.id, issues: parsed.error.issues }, 'invalid payload in ingress queue; dropped');
+      // A payload that names its job: the job fails now instead of waiting queued until it expires.
+      const id = (job.data as { id?: unknown } | null)?.id;
+      if (typeof id === 'string' && id !== '') await this.d.jobs.finish(id, { status: 'failed', error: unreadableError(parsed.error.issues.length) });
       await job.moveToFailed(new Error('invalid job payload'), token, false);
       return;
     }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, createRedis, type JobPayload, type Redis } from '@switchyard/core';
-import { dispatchItem, DispatchQueue, encodeDispatchPayload, type DispatchPlace } from '@switchyard/routing';
+import { dispatchItem, DispatchQueue, encodeDispatchPayload, type DispatchPlace, type UnreadableDispatch } from '@switchyard/routing';
 import { freshRedis } from '../../../test/helpers/redis.js';
 import { DispatchConsumer } from './dispatch-consumer.js';
 
@@ -19,11 +19,15 @@ const payload = (id: string): JobPayload => ({
 const item = (id: string): string => dispatchItem({ leaseId: `${id}~l`, tokenBucket: undefined, leaseUntil: Date.now() + 30_000 }, encodeDispatchPayload(payload(id)));
 const place: DispatchPlace = { group: 'g', deployment: 'a', worker: 'w1' };
 
-async function setup(concurrency: number, handle: (p: JobPayload) => Promise<void>): Promise<{ redis: Redis; queue: DispatchQueue; consumer: DispatchConsumer }> {
+async function setup(
+  concurrency: number,
+  handle: (p: JobPayload) => Promise<void>,
+  reject?: (u: UnreadableDispatch, reason: string) => Promise<void>,
+): Promise<{ redis: Redis; queue: DispatchQueue; consumer: DispatchConsumer }> {
   const { url } = await freshRedis();
   const redis = createRedis(url, { connectionName: 'test', kind: 'background' });
   const blocking = createRedis(url, { connectionName: 'test-take', kind: 'blocking' });
-  const consumer = new DispatchConsumer({ place, redis, blocking, concurrency, handle, logger });
+  const consumer = new DispatchConsumer({ place, redis, blocking, concurrency, handle, logger, ...(reject ? { reject } : {}) });
   closers.push(() => {
     redis.disconnect();
     blocking.disconnect();
@@ -93,4 +97,26 @@ describe('DispatchConsumer', () => {
     expect(await queue.depth('g', 'a')).toBe(1);
     expect(await queue.taken(place)).toEqual([]);
   });
+
+  it('has a job whose item it cannot read failed (lease and record) instead of leaving it queued, and drops the item', async () => {
+    const rejected: Array<[UnreadableDispatch, string]> = [];
+    const handled: string[] = [];
+    const { queue, consumer } = await setup(
+      2,
+      async (p) => void handled.push(p.id),
+      async (u, reason) => void rejected.push([u, reason]),
+    );
+    await consumer.start();
+    closers.push(() => consumer.stopTaking());
+    const bad = JSON.stringify({ id: 'j-bad', kind: 'sync', tokenEstimate: 40 }); // no body, no groups: not a payload
+    await queue.push('g', 'a', dispatchItem({ leaseId: 'j-bad~l', tokenBucket: 7, leaseUntil: Date.now() + 30_000 }, bad));
+    await queue.push('g', 'a', dispatchItem({ leaseId: 'x~l', tokenBucket: undefined, leaseUntil: Date.now() + 30_000 }, '{"no":"id"}'));
+    await queue.push('g', 'a', item('j-ok'));
+    await until(() => handled.length === 1 && rejected.length === 1);
+    expect(rejected[0]?.[0]).toEqual({ jobId: 'j-bad', leaseId: 'j-bad~l', tokenBucket: 7, tokenEstimate: 40 });
+    expect(rejected[0]?.[1]).toMatch(/invalid dispatch payload/);
+    await until(async () => (await queue.taken(place)).length === 0);
+    expect(await queue.depth('g', 'a')).toBe(0);
+  });
 });
+

@@ -1,5 +1,5 @@
 import type { JobPayload, Logger, Redis } from '@switchyard/core';
-import { decodeDispatchItem, DispatchQueue, type DispatchPlace } from '@switchyard/routing';
+import { decodeDispatchItem, DispatchQueue, InvalidDispatchItemError, type DispatchPlace, type UnreadableDispatch } from '@switchyard/routing';
 import { persist } from './persist.js';
 
 /** Longest one blocking take waits before the loop looks again (s). Default 1. */
@@ -21,6 +21,12 @@ export interface DispatchConsumerOptions {
   concurrency: number;
   /** Runs one job to a recorded outcome; a rejection leaves its item to be given back (see {@link DispatchConsumer.reconcile}). */
   handle: (p: JobPayload) => Promise<void>;
+  /**
+   * Records the end of a job whose item could not be read but names it (its lease released,
+   * its record failed), so it does not wait queued until its caller gives up. Default: the item
+   * is only dropped.
+   */
+  reject?: (u: UnreadableDispatch, reason: string) => Promise<void>;
   logger: Logger;
 }
 
@@ -120,7 +126,12 @@ export class DispatchConsumer {
     } catch (err) {
       this.o.logger.error({ err, deployment: this.o.place.deployment }, 'invalid dispatch item; dropped');
       this.freeSlot();
-      const dropped = persist(() => this.queue.done(this.o.place, item)).finally(() => this.held.delete(item));
+      const u = err instanceof InvalidDispatchItemError ? err.unreadable : undefined;
+      const rejected = u && this.o.reject ? this.o.reject(u, err instanceof Error ? err.message : String(err)) : Promise.resolve();
+      const dropped = rejected
+        .catch((e: unknown) => this.o.logger.error({ err: e, jobId: u?.jobId }, 'failing a job whose dispatch item was unreadable failed'))
+        .then(() => persist(() => this.queue.done(this.o.place, item)))
+        .finally(() => this.held.delete(item));
       this.track(dropped.catch(() => undefined));
       return;
     }

@@ -12,6 +12,7 @@ import {
   type QueueSet,
   type RoutingState,
   type Settlement,
+  type UnreadableDispatch,
 } from '@switchyard/routing';
 import { healthDecision } from './health.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -283,6 +284,17 @@ export class Executor {
     );
     this.d.logger.debug({ jobId: p.id, deployment: dep.id, why }, 'job re-routed without an attempt');
     await this.requeue(p, currentGroup(p), rerouted(p), null, 0, false);
+  }
+
+  /**
+   * A dispatch whose item could not be read (e.g. written by an incompatible version) but names
+   * its job: its lease is released as never sent and the job fails (500 `invalid_dispatch`), so
+   * neither waits until it expires.
+   */
+  async rejectUnreadable(u: UnreadableDispatch, dep: Deployment, reason: string): Promise<void> {
+    await persist(() => this.d.routing.release(dep, u.leaseId, { tokenBucket: u.tokenBucket, estimatedTokens: u.tokenEstimate, actualTokens: 0, sent: false }));
+    const error: JobError = { message: `The job could not be run: its dispatch was unreadable (${reason}).`, type: 'server_error', code: 'invalid_dispatch', status: 500 };
+    await persist(() => this.d.jobs.finish(u.jobId, { status: 'failed', error, deployment: dep.id }));
   }
 
   /**
