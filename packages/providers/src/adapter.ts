@@ -11,7 +11,7 @@ export interface ChatCall {
  * it, for an adapter that speaks that API (no translation either way).
  */
 export interface MessagesCall {
-  /** The Messages request (its `model` is replaced by the deployment's, `stream` is set by the call). */
+  /** The Messages request as the caller sent it (the adapter puts in the deployment's model and defaults, leaves out routing fields, and sets `stream`). */
   body: Readonly<Record<string, unknown>>;
   /** The caller's `anthropic-beta` header, sent with the deployment's. Default none. */
   beta?: string;

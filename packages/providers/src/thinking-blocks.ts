@@ -115,8 +115,8 @@ export class ThinkingBlocksBuilder {
 /**
  * Takes Claude's thinking out of an OpenAI-format body bound for a server that is not Claude
  * (changes `body`, copies the messages it changes): every message's `thinking_blocks` (only
- * Claude can read them back), and Anthropic's `thinking` parameter when `param` (OpenAI and
- * Azure refuse parameters they do not know; other OpenAI-compatible servers may take it).
+ * Claude can read them back), and the `thinking` parameter when `param` (the caller decides:
+ * OpenAI and Azure refuse parameters they do not know).
  */
 export function dropClaudeThinking(body: Record<string, unknown>, param: boolean): void {
   if (param) delete body.thinking;

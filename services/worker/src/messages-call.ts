@@ -4,7 +4,8 @@ import { relayStream, type StreamRelay, type StreamResult } from './stream-call.
 
 /**
  * Runs a `/v1/messages` job untranslated on a deployment that speaks the Messages API: the
- * caller's request goes as it is (only `model` replaced), and the answer is the API's `message`
+ * caller's request goes as written (the adapter's `nativeMessagesBody` puts in the deployment's
+ * model and defaults and leaves out routing fields), and the answer is the API's `message`
  * (stored as the job's result). Streamed, each event is relayed to the caller's API instance as
  * it arrives (after a start message that says the events are native), and the message they add
  * up to is the result; a failure after the first relayed event is a {@link StreamFailure}, as

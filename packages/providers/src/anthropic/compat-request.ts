@@ -133,7 +133,8 @@ function translateTools(tools: unknown): Json[] | undefined {
   return tools.map((t: unknown, i) => {
     // A server tool (web search, code execution, an MCP toolset, …) has no OpenAI form: it stays
     // as it is, so a deployment that speaks the Messages API gets it with the untranslated
-    // request, and any other refuses it (400; a drop_params deployment drops it).
+    // request; the translating adapters refuse it (Bedrock drops it under drop_params), and an
+    // OpenAI-compatible server gets it as it is and decides.
     if (isRecord(t) && t.type !== undefined && t.type !== null && t.type !== 'custom') return { ...t };
     if (!isRecord(t) || typeof t.name !== 'string') throw fail(`tools.${i}.name: Field required`);
     const fn: Json = { name: t.name, parameters: isRecord(t.input_schema) ? t.input_schema : { type: 'object', properties: {} } };
@@ -165,7 +166,8 @@ function translateToolChoice(choice: unknown, out: Json): void {
  * text → "error"), placed before the rest of that user turn; assistant text → `content`,
  * `tool_use` → `tool_calls` (`arguments` = JSON text of `input`), `thinking` / `redacted_thinking`
  * blocks → `thinking_blocks` (LiteLLM's field, in order, unchanged); `thinking` → `thinking`
- * (Claude deployments take both; the others leave them out); `max_tokens`; `stop_sequences`
+ * (Claude deployments take both; Gemini turns `thinking` into its thinking budget; the others
+ * leave them out); `max_tokens`; `stop_sequences`
  * → `stop`; `temperature`, `top_p`, `top_k`; `metadata.user_id` → `user`; custom `tools` →
  * function tools (`input_schema` → `parameters`); `tool_choice` auto/any/tool/none →
  * auto/required/{function}/none, `disable_parallel_tool_use` → `parallel_tool_calls: false`;
@@ -174,8 +176,8 @@ function translateToolChoice(choice: unknown, out: Json): void {
  *
  * Keeps as they are: server tools (web search, code execution, MCP toolsets, …) and user blocks
  * with no OpenAI form, which only a deployment that speaks the Messages API can take (it gets
- * the untranslated request; other adapters refuse what is not a function tool or a known part,
- * or drop it under `drop_params`).
+ * the untranslated request; the translating adapters refuse what is not a function tool or a
+ * known part (Bedrock drops it under `drop_params`), an OpenAI-compatible server gets it as it is).
  *
  * Drops: `service_tier`, `container`,
  * `mcp_servers`, `inference_geo`, `speed`, top-level `cache_control`, citations, images inside

@@ -19,9 +19,10 @@ import { translateMessages } from './messages.js';
  * `additionalModelRequestFields.thinking: {type: enabled, budget_tokens}` (the budgets of
  * `THINKING_BUDGETS`, kept below a given `maxTokens`; without one, `maxTokens` is 4 096 + the
  * budget; `none` = no thinking), and an Anthropic `thinking` object is passed as it is — neither
- * when the last assistant turn called tools without its `thinking_blocks`
- * (`thinkingBlockedByToolTurn`), which Claude gets back as `reasoningContent`; other models take
- * no `reasoning_effort` and no thinking blocks, and `thinking` is left out for them.
+ * when the current turn called tools and its first assistant message carries no `thinking_blocks`
+ * (`thinkingBlockedByToolTurn`; the blocks go back to Claude as `reasoningContent`, first in their
+ * message, and are left out while thinking is off); other models take no `reasoning_effort` and
+ * no thinking blocks, and `thinking` is left out for them.
  *
  * Ignored (no Converse equivalent, no effect on the answer's shape): `model` (the deployment's
  * modelId is used), `stream`, `stream_options` (ConverseStream always reports usage), `user`,
@@ -181,7 +182,7 @@ function placeReasoning(messages: Message[], thinkingOn: boolean): void {
 function thinkingFields(body: Readonly<Json>, input: Omit<ConverseCommandInput, 'modelId'>): void {
   // Validated first (a bad reasoning_effort is a 400 in a tool loop too).
   const t = isRecord(body.thinking) ? undefined : claudeThinking(body.reasoning_effort, input.inferenceConfig?.maxTokens, THINKING_DEFAULT_MAX_TOKENS);
-  // The last assistant turn called tools and carries no thinking block: Claude would refuse thinking.
+  // The current turn called tools and does not start with its thinking block: Claude would refuse thinking.
   if (thinkingBlockedByToolTurn(body.messages)) return;
   let thinking: Json | undefined;
   if (isRecord(body.thinking)) thinking = body.thinking;
