@@ -26,7 +26,7 @@ const body = {
   ],
 };
 
-describe('OpenAICompatibleAdapter and Claude thinking', () => {
+describe('OpenAICompatibleAdapter and Anthropic-only fields', () => {
   it('never sends thinking_blocks nor the top-level (Anthropic) thinking; sends a thinking given in extra_body', async () => {
     const a = adapter();
     await a.chat({ body });
@@ -35,6 +35,19 @@ describe('OpenAICompatibleAdapter and Claude thinking', () => {
     expect(sent.messages[1]).toEqual({ role: 'assistant', content: 'ok' });
     expect(sent).not.toHaveProperty('thinking');
     expect(body.messages[1]).toHaveProperty('thinking_blocks'); // the job's body is not changed
+
+    // cache marks (Anthropic's) are not sent either: strict servers refuse them
+    const mark = { type: 'ephemeral' };
+    await a.chat({
+      body: {
+        model: 'g',
+        tools: [{ type: 'function', function: { name: 'f' }, cache_control: mark }],
+        messages: [{ role: 'system', content: [{ type: 'text', text: 'rules', cache_control: mark }] }, { role: 'user', content: 'q', cache_control: mark }],
+      },
+    });
+    const marked = mock.stats().lastBodies.at(-1) as Record<string, unknown>;
+    expect(JSON.stringify(marked)).not.toContain('cache_control');
+    expect(marked.messages).toEqual([{ role: 'system', content: [{ type: 'text', text: 'rules' }] }, { role: 'user', content: 'q' }]);
 
     const own = { type: 'enabled' };
     await a.chat({ body: { ...body, extra_body: { thinking: own } } });

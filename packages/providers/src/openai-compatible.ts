@@ -4,6 +4,7 @@ import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
 import { CallDeadline } from './call-deadline.js';
 import { callHeaders } from './extra-headers.js';
 import { parseSse } from './sse.js';
+import { dropCacheMarks } from './cache-marks.js';
 import { dropClaudeThinking } from './thinking-blocks.js';
 import { buildUpstreamBody, scrubSecrets } from './upstream-body.js';
 import { classifyResponse, parseRetryAfter, UpstreamError, type UpstreamErrorDetail } from './upstream-error.js';
@@ -174,6 +175,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     const body = buildUpstreamBody(d, call.body);
     if (this.bodyModel !== undefined) body.model = this.bodyModel;
     dropClaudeThinking(body, !sendsOwnThinking(d, call.body));
+    dropCacheMarks(body);
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
     if (this.authorize) {

@@ -95,6 +95,22 @@ describe('fromAnthropicRequest', () => {
     expect(fromAnthropicRequest({ model: 'm', max_tokens: 1, messages: [], tool_choice: { type: 'auto' } }).tool_choice).toBe('auto');
   });
 
+  it('keeps cache_control marks on tools and tool results', () => {
+    const mark = { type: 'ephemeral' };
+    const out = fromAnthropicRequest({
+      model: 'm',
+      max_tokens: 1,
+      tools: [{ name: 'now', input_schema: { type: 'object' }, cache_control: mark }],
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'now', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '12:00', cache_control: mark }] },
+      ],
+    });
+    expect(out.tools).toEqual([{ type: 'function', function: { name: 'now', parameters: { type: 'object' } }, cache_control: mark }]);
+    expect((out.messages as unknown[])[2]).toEqual({ role: 'tool', tool_call_id: 'toolu_1', content: [{ type: 'text', text: '12:00', cache_control: mark }] });
+  });
+
   it('keeps server tools as they are (only a deployment that speaks the Messages API takes them)', () => {
     const webSearch = { type: 'web_search_20250305', name: 'web_search', max_uses: 3 };
     expect(fromAnthropicRequest({ model: 'm', max_tokens: 1, messages: [], tools: [webSearch] }).tools).toEqual([webSearch]);

@@ -113,8 +113,10 @@ function translateTurn(m: Json, i: number, out: Json[]): void {
   const parts: OpenAIPart[] = [];
   blocks.forEach((b, j) => {
     if (b.type === 'tool_result') {
-      const text = toolResultText(b.content);
-      out.push({ role: 'tool', tool_call_id: String(b.tool_use_id), content: b.is_error === true && text === '' ? 'error' : text });
+      const raw = toolResultText(b.content);
+      const text = b.is_error === true && raw === '' ? 'error' : raw;
+      // a cache mark stays on the result (a text part carries it)
+      out.push({ role: 'tool', tool_call_id: String(b.tool_use_id), content: isRecord(b.cache_control) ? [cache({ type: 'text', text }, b)] : text });
     } else {
       parts.push(userPart(b, `${where}.content.${j}`));
     }
@@ -139,7 +141,7 @@ function translateTools(tools: unknown): Json[] | undefined {
     if (!isRecord(t) || typeof t.name !== 'string') throw fail(`tools.${i}.name: Field required`);
     const fn: Json = { name: t.name, parameters: isRecord(t.input_schema) ? t.input_schema : { type: 'object', properties: {} } };
     if (typeof t.description === 'string') fn.description = t.description;
-    return { type: 'function', function: fn };
+    return cache({ type: 'function', function: fn }, t);
   });
 }
 
@@ -162,14 +164,15 @@ function translateToolChoice(choice: unknown, out: Json): void {
  * message; `role: "system"` turns (API version 2026-10-21) → system messages in place; user text,
  * `image` (base64 → data URL, url → URL) and base64 `document` blocks → content parts
  * (`image_url`, `file`), plain-text and content documents → text parts (title first); blocks
- * with no OpenAI form (Files API sources, search results, …) stay as they are; `tool_result` blocks → `tool` messages (text content; `is_error` with no
- * text → "error"), placed before the rest of that user turn; assistant text → `content`,
+ * with no OpenAI form (Files API sources, search results, …) stay as they are; `tool_result`
+ * blocks → `tool` messages (text content; `is_error` with no text → "error"; a `cache_control`
+ * mark kept on a text part), placed before the rest of that user turn; assistant text → `content`,
  * `tool_use` → `tool_calls` (`arguments` = JSON text of `input`), `thinking` / `redacted_thinking`
  * blocks → `thinking_blocks` (LiteLLM's field, in order, unchanged); `thinking` → `thinking`
  * (Claude deployments take both; Gemini turns `thinking` into its thinking budget; the others
  * leave them out); `max_tokens`; `stop_sequences`
  * → `stop`; `temperature`, `top_p`, `top_k`; `metadata.user_id` → `user`; custom `tools` →
- * function tools (`input_schema` → `parameters`); `tool_choice` auto/any/tool/none →
+ * function tools (`input_schema` → `parameters`; `cache_control` kept on the tool); `tool_choice` auto/any/tool/none →
  * auto/required/{function}/none, `disable_parallel_tool_use` → `parallel_tool_calls: false`;
  * `output_config.format` (json_schema) → `response_format`; `stream: true` → `stream` with
  * `stream_options.include_usage`.

@@ -197,4 +197,12 @@ describe('toAnthropicRequest', () => {
       expect((err as UpstreamError).kind).toBe('bad_request');
     }
   });
+
+  it('puts a tool result cache mark on the tool_result block, never inside its content', () => {
+    const mark = { type: 'ephemeral' };
+    const call = { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] };
+    const req = toAnthropicRequest({ messages: [user('q'), call, { role: 'tool', tool_call_id: 'c1', content: [{ type: 'text', text: 'ok', cache_control: mark }] }] });
+    expect(req.messages[2]?.content).toEqual([{ type: 'tool_result', tool_use_id: 'c1', content: [{ type: 'text', text: 'ok' }], cache_control: mark }]);
+  });
 });
+

@@ -59,7 +59,8 @@ function bad(message: string): UpstreamError {
  * assistant `thinking_blocks` (LiteLLM's field, see `thinking-blocks.ts`) + `content` +
  * `tool_calls` → thinking / redacted_thinking blocks (first, unchanged) + text + `tool_use`
  * blocks (arguments parsed as JSON);
- * `tool` messages → `tool_result` blocks in a user turn; consecutive turns of one role are
+ * `tool` messages → `tool_result` blocks in a user turn (a `cache_control` mark on the message or
+ * on one of its text parts goes on the `tool_result` block, where Claude wants it); consecutive turns of one role are
  * merged (the API wants alternating roles) with `tool_result` blocks first; a conversation not
  * starting with a user turn gets a `"."` user turn first (as LiteLLM does); `max_completion_tokens`
  * / `max_tokens` → `max_tokens` (else `maxOutputTokens`, else `defaultMaxTokens`); `stop` →
@@ -273,8 +274,13 @@ function translateMessages(
       }
       case 'tool': {
         if (typeof m.tool_call_id !== 'string') throw bad(`${where}: tool_call_id is required`);
-        const content = typeof m.content === 'string' ? m.content : textBlocks(m.content, where);
-        push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id, content }]);
+        // Claude refuses cache_control inside a tool result's content: a mark goes on the result itself
+        const blocks = typeof m.content === 'string' ? undefined : textBlocks(m.content, where);
+        const mark = blocks?.find((b) => b.cache_control !== undefined)?.cache_control ?? (isRecord(m.cache_control) ? m.cache_control : undefined);
+        const content = blocks ? blocks.map(({ cache_control: _c, ...b }) => b) : (m.content as string);
+        const result: AnthropicBlock = { type: 'tool_result', tool_use_id: m.tool_call_id, content };
+        if (mark) (result as Json).cache_control = mark;
+        push('user', [result]);
         return;
       }
       default:

@@ -137,6 +137,15 @@ describe('BedrockAdapter against the Bedrock fake', () => {
     expect([e.kind, e.message]).toEqual(['bad_request', expect.stringContaining('Invalid `signature`')]);
   });
 
+  it('sends cache points the fake accepts and reports its cache reads as cached prompt tokens', async () => {
+    const f = await fake({ behaviour: { cacheReadInputTokens: 120 } });
+    const body = { messages: [{ role: 'system', content: [{ type: 'text', text: 'long rules', cache_control: { type: 'ephemeral' } }] }, { role: 'user', content: 'Hi' }] };
+    const c = (await adapter(f).chat({ body })) as Completion & { usage: { prompt_tokens_details?: { cached_tokens: number } } };
+    expect(f.stats().validationFailures).toBe(0);
+    expect(f.stats().lastBody).toMatchObject({ system: [{ text: 'long rules' }, { cachePoint: { type: 'default' } }] });
+    expect(c.usage.prompt_tokens_details?.cached_tokens).toBe(120);
+  });
+
   it('uses cross-region inference profiles and bedrock/converse/ ids as they are', async () => {
     const f = await fake();
     await adapter(f, {}, { model: 'converse/us.anthropic.claude-3-5-sonnet-20241022-v2:0' }).chat({ body: HELLO });

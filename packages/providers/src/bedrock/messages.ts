@@ -14,6 +14,8 @@ import { UpstreamError } from '../upstream-error.js';
  *   and, with `thinkingBlocks`, Claude's `thinking_blocks` first → `{reasoningContent:
  *   {reasoningText: {text, signature}}}` / `{reasoningContent: {redactedContent}}`;
  * - `tool` messages → `{toolResult: {toolUseId, content: [{text}]}}` in a user message;
+ * - with `cachePoints`, a text part marked `cache_control` (system, user, assistant, a tool
+ *   result's) → its block followed by `{cachePoint: {type: "default"}}` (prompt caching);
  * - consecutive messages of one role are merged into one message (Converse requires roles to
  *   alternate); blank text is left out (Converse rejects blank text blocks);
  * - a conversation that does not start with a user turn (assistant first, or system only) gets
@@ -39,6 +41,20 @@ export interface MessageOptions {
    * Claude models; other models cannot read them and get none). Default false.
    */
   thinkingBlocks?: boolean;
+  /**
+   * Turn `cache_control` on a text part (system, user, assistant, tool result) into a Converse
+   * `cachePoint` after its block (prompt caching: Claude and Nova models). Default false: the
+   * marks are dropped.
+   */
+  cachePoints?: boolean;
+}
+
+/** The Converse cache point placed after a block marked with `cache_control`. */
+export const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
+
+/** Whether an OpenAI part asks for a cache point after it (`cache_control: {type: "ephemeral"}`, LiteLLM's convention). */
+export function marksCache(part: unknown): boolean {
+  return isRecord(part) && isRecord(part.cache_control);
 }
 
 type Json = Record<string, unknown>;
@@ -88,6 +104,23 @@ function textBlocks(texts: readonly string[]): ContentBlock[] {
   return texts.filter((t) => t.trim() !== '').map((text) => ({ text }));
 }
 
+/** Text parts with whether each is marked for caching (`cache_control`); a string content is one unmarked part. */
+function markedTextParts(content: unknown, where: string): Array<[string, boolean]> {
+  if (!Array.isArray(content)) return textParts(content, where).map((t) => [t, false]);
+  const texts = textParts(content, where);
+  return texts.map((t, i) => [t, marksCache(content[i])]);
+}
+
+/** Text blocks of text parts, each marked one followed by a cache point when `opts.cachePoints`. */
+function markedTextBlocks(parts: readonly Json[], opts: MessageOptions): ContentBlock[] {
+  const out: ContentBlock[] = [];
+  for (const p of parts) {
+    out.push(...textBlocks([String(p.text ?? '')]));
+    if (opts.cachePoints && marksCache(p) && out.length > 0) out.push(CACHE_POINT);
+  }
+  return out;
+}
+
 function userBlocks(content: unknown, opts: MessageOptions): ContentBlock[] {
   if (typeof content === 'string') return textBlocks([content]);
   if (!Array.isArray(content)) throw bad('bedrock: user content must be a string or an array of parts');
@@ -95,7 +128,7 @@ function userBlocks(content: unknown, opts: MessageOptions): ContentBlock[] {
   for (const part of content) {
     if (!isRecord(part)) throw bad('bedrock: a content part must be an object');
     if (part.type === 'text' && typeof part.text === 'string') {
-      out.push(...textBlocks([part.text]));
+      out.push(...markedTextBlocks([part], opts));
     } else if (part.type === 'image_url') {
       const iu = part.image_url;
       const url = typeof iu === 'string' ? iu : isRecord(iu) && typeof iu.url === 'string' ? iu.url : undefined;
@@ -159,7 +192,10 @@ export function translateMessages(messages: unknown, opts: MessageOptions = {}):
     switch (m.role) {
       case 'system':
       case 'developer':
-        for (const text of textParts(m.content, `${m.role} message`)) if (text.trim() !== '') system.push({ text });
+        for (const [text, cache] of markedTextParts(m.content, `${m.role} message`)) {
+          if (text.trim() !== '') system.push({ text });
+          if (cache && opts.cachePoints && system.length > 0) system.push(CACHE_POINT);
+        }
         break;
       case 'user':
         push('user', userBlocks(m.content, opts));
@@ -169,7 +205,7 @@ export function translateMessages(messages: unknown, opts: MessageOptions = {}):
           throw bad('bedrock: the legacy function_call is not supported: use tool_calls');
         }
         const content = Array.isArray(m.content)
-          ? textBlocks(m.content.filter((p) => isRecord(p) && p.type === 'text').map((p) => String((p as Json).text ?? '')))
+          ? markedTextBlocks(m.content.filter((p) => isRecord(p) && p.type === 'text') as Json[], opts)
           : textBlocks(textParts(m.content, 'assistant message'));
         const tools = toolUseBlocks(m.tool_calls);
         if (tools.length > 0) hasToolBlocks = true;
@@ -179,10 +215,12 @@ export function translateMessages(messages: unknown, opts: MessageOptions = {}):
       }
       case 'tool': {
         if (typeof m.tool_call_id !== 'string') throw bad('bedrock: a tool message needs tool_call_id');
-        const text = textParts(m.content, 'tool message').join('');
+        const parts = markedTextParts(m.content, 'tool message');
+        const text = parts.map(([t]) => t).join('');
         hasToolBlocks = true;
         // a toolResult needs content; an empty result is sent as a blank-free placeholder
-        push('user', [{ toolResult: { toolUseId: m.tool_call_id, content: [{ text: text === '' ? '(empty)' : text }] } }]);
+        const result: ContentBlock = { toolResult: { toolUseId: m.tool_call_id, content: [{ text: text === '' ? '(empty)' : text }] } };
+        push('user', opts.cachePoints && parts.some(([, cache]) => cache) ? [result, CACHE_POINT] : [result]);
         break;
       }
       default:

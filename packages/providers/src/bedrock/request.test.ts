@@ -139,6 +139,29 @@ describe('toConverseInput', () => {
     expect(() => toConverseInput({ messages, tools, reasoning_effort: 'low', max_tokens: 1000 }, { modelId: claude })).toThrow(UpstreamError);
   });
 
+  it('turns cache_control marks into Converse cache points for Claude and Nova (prompt caching), not for other models', () => {
+    const mark = { cache_control: { type: 'ephemeral' } };
+    const body = {
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'long rules', ...mark }] },
+        { role: 'user', content: [{ type: 'text', text: 'context', ...mark }, { type: 'text', text: 'question' }] },
+        { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'now', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 't1', content: [{ type: 'text', text: '12:00', ...mark }] },
+      ],
+      tools: [{ type: 'function', function: { name: 'now', parameters: { type: 'object' } }, ...mark }],
+    };
+    const point = { cachePoint: { type: 'default' } };
+    for (const modelId of ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'amazon.nova-pro-v1:0']) {
+      const input = toConverseInput(body, { modelId }).input;
+      expect(input.system).toEqual([{ text: 'long rules' }, point]);
+      expect(input.messages?.[0]?.content).toEqual([{ text: 'context' }, point, { text: 'question' }]);
+      expect(input.messages?.[2]?.content).toEqual([{ toolResult: { toolUseId: 't1', content: [{ text: '12:00' }] } }, point]);
+      expect(input.toolConfig?.tools?.[1]).toEqual(point);
+    }
+    const llama = toConverseInput(body, { modelId: 'meta.llama3-70b-instruct-v1:0' }).input;
+    expect(JSON.stringify(llama)).not.toContain('cachePoint');
+  });
+
   it('sends Claude its thinking_blocks back as reasoningContent and keeps thinking on in the tool loop', () => {
     const claude = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
     const blocks = [

@@ -2,7 +2,7 @@ import type { ConverseCommandInput, InferenceConfiguration, Message, Tool, ToolC
 import type { DocumentType } from '@smithy/types';
 import { claudeThinking, thinkingBlockedByToolTurn } from '../reasoning-effort.js';
 import { UpstreamError } from '../upstream-error.js';
-import { translateMessages } from './messages.js';
+import { CACHE_POINT, marksCache, translateMessages } from './messages.js';
 
 /**
  * OpenAI chat request → Converse input (the same for Converse and ConverseStream).
@@ -10,7 +10,9 @@ import { translateMessages } from './messages.js';
  * Mapped: `messages` (see `messages.ts`); `max_completion_tokens`, else `max_tokens` →
  * `inferenceConfig.maxTokens` (absent: the model's default); `temperature`; `top_p` → `topP`;
  * `stop` (a string or a list) → `stopSequences`; `tools` (function tools) →
- * `toolConfig.tools[].toolSpec {name, description, inputSchema: {json}}`; `tool_choice` `auto` →
+ * `toolConfig.tools[].toolSpec {name, description, inputSchema: {json}}` (for Claude and Nova, a
+ * tool marked `cache_control` is followed by a `cachePoint`, as are marked text parts: see
+ * `messages.ts`); `tool_choice` `auto` →
  * `{auto}`, `required` → `{any}`, a named function → `{tool: {name}}`, `none` → no toolConfig
  * (but when the history holds tool calls Converse needs one: the tools are then sent without a
  * toolChoice). A history with tool calls and no tools gets one placeholder tool
@@ -85,7 +87,7 @@ function inferenceConfig(body: Json): InferenceConfiguration | undefined {
   return Object.keys(cfg).length > 0 ? cfg : undefined;
 }
 
-function tools(raw: unknown, dropParams: boolean): Tool[] {
+function tools(raw: unknown, dropParams: boolean, cachePoints = false): Tool[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw bad('bedrock: tools must be an array');
   const out: Tool[] = [];
@@ -103,6 +105,7 @@ function tools(raw: unknown, dropParams: boolean): Tool[] {
         inputSchema: { json: schema as DocumentType },
       },
     });
+    if (cachePoints && marksCache(t)) out.push(CACHE_POINT as Tool);
   }
   return out;
 }
@@ -138,13 +141,15 @@ export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boole
     if (dropParams) dropped.push(k);
     else throw bad(`bedrock: parameter "${k}" is not supported by Bedrock Converse (set drop_params to drop it)`);
   }
-  const { system, messages, hasToolBlocks } = translateMessages(body.messages, { dropParams, thinkingBlocks: claude });
+  // Prompt caching (cache_control → cachePoint): Claude and Amazon Nova models take cache points.
+  const cachePoints = claude || opts.modelId?.includes('amazon.nova') === true;
+  const { system, messages, hasToolBlocks } = translateMessages(body.messages, { dropParams, thinkingBlocks: claude, cachePoints });
   const input: Omit<ConverseCommandInput, 'modelId'> = { messages };
   if (system.length > 0) input.system = system;
   const cfg = inferenceConfig(body);
   if (cfg) input.inferenceConfig = cfg;
   const choice = toolChoice(body.tool_choice);
-  let list = tools(body.tools, dropParams);
+  let list = tools(body.tools, dropParams, cachePoints);
   if (choice === null && !hasToolBlocks) list = [];
   if (list.length === 0 && hasToolBlocks) list = [placeholderTool()];
   if (list.length > 0) {

@@ -215,3 +215,19 @@ describe('Anthropic fake: extended thinking', () => {
     expect([r.status, r.json.error?.message]).toEqual([400, expect.stringContaining('When thinking is disabled')]);
   });
 });
+
+describe('Anthropic fake: prompt caching marks', () => {
+  it('refuses cache_control inside a tool result content, as the API does', async () => {
+    const messages = [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'ok', cache_control: { type: 'ephemeral' } }] }] },
+    ];
+    const tools = [{ name: 'f', input_schema: { type: 'object' } }];
+    const r = await post({ ...BASE, tools, messages });
+    expect([r.status, r.json.error?.message]).toEqual([400, expect.stringContaining('place it directly on `tool_result`')]);
+    const onResult = [...messages.slice(0, 2), { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'ok' }], cache_control: { type: 'ephemeral' } }] }];
+    expect((await post({ ...BASE, tools, messages: onResult })).status).toBe(200);
+  });
+});
+

@@ -167,6 +167,12 @@ export function validateMessagesRequest(body: unknown, version: string): Validat
       }
       if (b.type === 'tool_use' && m.role !== 'assistant') return fail(`messages.${i}.content.${j}: tool_use blocks may only appear in assistant messages`);
       if (b.type === 'tool_result' && m.role !== 'user') return fail(`messages.${i}.content.${j}: tool_result blocks may only appear in user messages`);
+      if (b.type === 'tool_result' && Array.isArray(b.content)) {
+        const k = b.content.findIndex((c) => c.cache_control !== undefined && c.cache_control !== null);
+        if (k >= 0) {
+          return fail(`messages.${i}.content.${j}.tool_result.content.${k}.cache_control: cache_control may not be specified within \`tool_result.content\`. Instead, place it directly on \`tool_result\``);
+        }
+      }
     }
     // tool_use ↔ tool_result pairing with the neighbouring turns
     const prev = k > 0 ? turns[k - 1]?.m : undefined;
