@@ -41,7 +41,7 @@ afterAll(async () => {
 it('fails a job whose dispatch item it cannot read, and calls no upstream', async () => {
   const jobs = new JobStore(redis);
   await jobs.create(queuedRecord({ id: 'job-unreadable', kind: 'async', model_group: 'g', priority: 0, metadata: null, created_at: Date.now() }));
-  const payload = JSON.stringify({ id: 'job-unreadable', kind: 'async', groups: 'not a list' });
+  const payload = JSON.stringify({ id: 'job-unreadable', kind: 'async', groups: 'not a list', groupIndex: 0, groupAttempts: 0 });
   await new DispatchQueue(redis).push('g', 'a', dispatchItem({ leaseId: 'job-unreadable.0.0~x', tokenBucket: undefined, leaseUntil: Date.now() + 30_000 }, payload));
   await waitFor(async () => (await jobs.get('job-unreadable'))?.status === 'failed', 10_000, 'the job failed');
   const rec = await jobs.get('job-unreadable');
@@ -57,5 +57,17 @@ it('fails a job whose ingress payload the scheduler cannot read', async () => {
   await waitFor(async () => (await jobs.get('job-unreadable-2'))?.status === 'failed', 10_000, 'the job failed');
   expect((await jobs.get('job-unreadable-2'))?.error).toMatchObject({ code: 'invalid_dispatch', status: 500 });
   expect(mock.stats().requests).toBe(0);
+});
+
+it('leaves alone a job whose unreadable item is a stale dispatch of a job running under a newer one', async () => {
+  const jobs = new JobStore(redis);
+  await jobs.create(queuedRecord({ id: 'job-running', kind: 'async', model_group: 'g', priority: 0, metadata: null, created_at: Date.now() }));
+  expect((await jobs.markRunning('job-running', 'a', 'job-running.0.1')).state).toBe('ok'); // its retry runs elsewhere
+  const payload = JSON.stringify({ id: 'job-running', kind: 'async', groups: 'not a list', groupIndex: 0, groupAttempts: 0 });
+  const queue = new DispatchQueue(redis);
+  await queue.push('g', 'a', dispatchItem({ leaseId: 'job-running.0.0~x', tokenBucket: undefined, leaseUntil: Date.now() + 30_000 }, payload));
+  await waitFor(async () => (await queue.depth('g', 'a')) === 0, 10_000, 'the item was taken');
+  await new Promise((r) => setTimeout(r, 300));
+  expect((await jobs.get('job-running'))?.status).toBe('running');
 });
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { JobPayloadSchema, LuaScript, routingKeys, type JobPayload } from '@switchyard/core';
 import { withoutDispatch } from './fallback-plan.js';
+import { dispatchId } from './queues.js';
 import { DEAD_LUA, GIVE_BACK_LUA, HEARTBEAT_LUA, REAP_LUA, TAKE_LUA } from './lua/dispatch.lua.js';
 
 const takeScript = new LuaScript('dispatch-take', TAKE_LUA);
@@ -37,6 +38,8 @@ export function dispatchItem(lease: { leaseId: string; tokenBucket: number | und
 /** What an unreadable item still tells: its job and lease, when they could be read. */
 export interface UnreadableDispatch {
   jobId: string;
+  /** The item's dispatch id, when the payload's `groupIndex`, `groupAttempts` (and `hop`) could be read. */
+  dispatch: string | undefined;
   leaseId: string;
   tokenBucket: number | undefined;
   /** The payload's token estimate, when it had a number there (what the lease reserved). Default 0. */
@@ -78,11 +81,16 @@ export function decodeDispatchItem(item: string, deploymentId: string): JobPaylo
     ...(Number.isFinite(leaseUntil) ? { leaseUntil } : {}),
   });
   if (!parsed.success) {
-    const r = raw as { id?: unknown; tokenEstimate?: unknown } | null;
+    const r = raw as { id?: unknown; tokenEstimate?: unknown; groupIndex?: unknown; groupAttempts?: unknown; hop?: unknown } | null;
+    const count = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
     const unreadable =
       typeof r?.id === 'string' && r.id !== ''
         ? {
             jobId: r.id,
+            dispatch:
+              count(r.groupIndex) && count(r.groupAttempts) && (r.hop === undefined || count(r.hop))
+                ? dispatchId({ id: r.id, groupIndex: r.groupIndex, groupAttempts: r.groupAttempts, ...(r.hop !== undefined ? { hop: r.hop } : {}) })
+                : undefined,
             leaseId: item.slice(0, a),
             tokenBucket: Number.isInteger(bucket) && bucket >= 0 ? bucket : undefined,
             tokenEstimate: typeof r.tokenEstimate === 'number' && Number.isInteger(r.tokenEstimate) && r.tokenEstimate >= 0 ? r.tokenEstimate : 0,

@@ -204,13 +204,25 @@ export class GroupDispatcher {
     }
   }
 
+  /** Fails a job that is queued and never started (its unreadable payload was its only dispatch). */
+  private async failUnstarted(id: string, issues: number): Promise<void> {
+    const rec = await this.d.jobs.get(id);
+    if (rec?.status !== 'queued' || rec.attempts > 0) return;
+    await this.d.jobs.finish(id, { status: 'failed', error: unreadableError(issues) });
+  }
+
   private async dispatch(job: Job, token: string): Promise<void> {
     const parsed = JobPayloadSchema.safeParse(job.data);
     if (!parsed.success) {
       this.d.logger.error({ jobId: job.id, issues: parsed.error.issues }, 'invalid payload in ingress queue; dropped');
-      // A payload that names its job: the job fails now instead of waiting queued until it expires.
+      // A payload that names a job that never started: the job fails now instead of waiting
+      // queued until it expires (a job that ran before keeps waiting: it may run elsewhere).
       const id = (job.data as { id?: unknown } | null)?.id;
-      if (typeof id === 'string' && id !== '') await this.d.jobs.finish(id, { status: 'failed', error: unreadableError(parsed.error.issues.length) });
+      if (typeof id === 'string' && id !== '') {
+        await this.failUnstarted(id, parsed.error.issues.length).catch((err: unknown) =>
+          this.d.logger.error({ err, jobId: id }, 'failing a job whose payload was unreadable failed'),
+        );
+      }
       await job.moveToFailed(new Error('invalid job payload'), token, false);
       return;
     }

@@ -22,7 +22,7 @@ const place: DispatchPlace = { group: 'g', deployment: 'a', worker: 'w1' };
 async function setup(
   concurrency: number,
   handle: (p: JobPayload) => Promise<void>,
-  reject?: (u: UnreadableDispatch, reason: string) => Promise<void>,
+  reject?: (u: UnreadableDispatch) => Promise<void>,
 ): Promise<{ redis: Redis; queue: DispatchQueue; consumer: DispatchConsumer }> {
   const { url } = await freshRedis();
   const redis = createRedis(url, { connectionName: 'test', kind: 'background' });
@@ -99,22 +99,21 @@ describe('DispatchConsumer', () => {
   });
 
   it('has a job whose item it cannot read failed (lease and record) instead of leaving it queued, and drops the item', async () => {
-    const rejected: Array<[UnreadableDispatch, string]> = [];
+    const rejected: UnreadableDispatch[] = [];
     const handled: string[] = [];
     const { queue, consumer } = await setup(
       2,
       async (p) => void handled.push(p.id),
-      async (u, reason) => void rejected.push([u, reason]),
+      async (u) => void rejected.push(u),
     );
     await consumer.start();
     closers.push(() => consumer.stopTaking());
-    const bad = JSON.stringify({ id: 'j-bad', kind: 'sync', tokenEstimate: 40 }); // no body, no groups: not a payload
+    const bad = JSON.stringify({ id: 'j-bad', kind: 'sync', tokenEstimate: 40, groupIndex: 0, groupAttempts: 1, hop: 2 }); // no body, no groups: not a payload
     await queue.push('g', 'a', dispatchItem({ leaseId: 'j-bad~l', tokenBucket: 7, leaseUntil: Date.now() + 30_000 }, bad));
     await queue.push('g', 'a', dispatchItem({ leaseId: 'x~l', tokenBucket: undefined, leaseUntil: Date.now() + 30_000 }, '{"no":"id"}'));
     await queue.push('g', 'a', item('j-ok'));
     await until(() => handled.length === 1 && rejected.length === 1);
-    expect(rejected[0]?.[0]).toEqual({ jobId: 'j-bad', leaseId: 'j-bad~l', tokenBucket: 7, tokenEstimate: 40 });
-    expect(rejected[0]?.[1]).toMatch(/invalid dispatch payload/);
+    expect(rejected[0]).toEqual({ jobId: 'j-bad', dispatch: 'j-bad.0.1.r2', leaseId: 'j-bad~l', tokenBucket: 7, tokenEstimate: 40 });
     await until(async () => (await queue.taken(place)).length === 0);
     expect(await queue.depth('g', 'a')).toBe(0);
   });

@@ -26,7 +26,7 @@ export interface DispatchConsumerOptions {
    * its record failed), so it does not wait queued until its caller gives up. Default: the item
    * is only dropped.
    */
-  reject?: (u: UnreadableDispatch, reason: string) => Promise<void>;
+  reject?: (u: UnreadableDispatch) => Promise<void>;
   logger: Logger;
 }
 
@@ -127,7 +127,7 @@ export class DispatchConsumer {
       this.o.logger.error({ err, deployment: this.o.place.deployment }, 'invalid dispatch item; dropped');
       this.freeSlot();
       const u = err instanceof InvalidDispatchItemError ? err.unreadable : undefined;
-      const rejected = u && this.o.reject ? this.o.reject(u, err instanceof Error ? err.message : String(err)) : Promise.resolve();
+      const rejected = u && this.o.reject ? this.o.reject(u) : Promise.resolve();
       const dropped = rejected
         .catch((e: unknown) => this.o.logger.error({ err: e, jobId: u?.jobId }, 'failing a job whose dispatch item was unreadable failed'))
         .then(() => persist(() => this.queue.done(this.o.place, item)))

@@ -288,12 +288,17 @@ export class Executor {
 
   /**
    * A dispatch whose item could not be read (e.g. written by an incompatible version) but names
-   * its job: its lease is released as never sent and the job fails (500 `invalid_dispatch`), so
-   * neither waits until it expires.
+   * its job and dispatch: when that dispatch may run (MARK_RUNNING, the guard of every run: not a
+   * duplicate of one running elsewhere, not superseded by a requeue), its lease is released as
+   * never sent and the job fails (500 `invalid_dispatch`), so neither waits until it expires.
+   * Any other item is only dropped by the caller.
    */
-  async rejectUnreadable(u: UnreadableDispatch, dep: Deployment, reason: string): Promise<void> {
+  async rejectUnreadable(u: UnreadableDispatch, dep: Deployment): Promise<void> {
+    if (u.dispatch === undefined) return;
+    const state = await this.d.jobs.markRunning(u.jobId, dep.id, u.dispatch);
+    if (state.state !== 'ok' && state.state !== 'rerun') return;
     await persist(() => this.d.routing.release(dep, u.leaseId, { tokenBucket: u.tokenBucket, estimatedTokens: u.tokenEstimate, actualTokens: 0, sent: false }));
-    const error: JobError = { message: `The job could not be run: its dispatch was unreadable (${reason}).`, type: 'server_error', code: 'invalid_dispatch', status: 500 };
+    const error: JobError = { message: 'The job could not be run: its dispatch was unreadable (a worker or API of another version?).', type: 'server_error', code: 'invalid_dispatch', status: 500 };
     await persist(() => this.d.jobs.finish(u.jobId, { status: 'failed', error, deployment: dep.id }));
   }
 

@@ -86,7 +86,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       blocking: createRedis(opts.redisUrl, { connectionName: 'sy-worker-take', kind: 'blocking' }),
       concurrency: dep.maxParallelRequests ?? opts.defaultConcurrency ?? DEFAULT_POOL_CONCURRENCY,
       handle: (p) => executeTraced(p, dep, () => executor.run(p, dep, adapter)),
-      reject: (u, reason) => executor.rejectUnreadable(u, dep, reason),
+      reject: (u) => executor.rejectUnreadable(u, dep),
       logger,
     });
   }

@@ -140,7 +140,9 @@ describe('BedrockAdapter against the Bedrock fake', () => {
   it('sends cache points the fake accepts and reports its cache reads as cached prompt tokens', async () => {
     const f = await fake({ behaviour: { cacheReadInputTokens: 120 } });
     const body = { messages: [{ role: 'system', content: [{ type: 'text', text: 'long rules', cache_control: { type: 'ephemeral' } }] }, { role: 'user', content: 'Hi' }] };
-    const c = (await adapter(f).chat({ body })) as Completion & { usage: { prompt_tokens_details?: { cached_tokens: number } } };
+    const c = (await adapter(f, {}, { model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }).chat({ body })) as Completion & {
+      usage: { prompt_tokens_details?: { cached_tokens: number } };
+    };
     expect(f.stats().validationFailures).toBe(0);
     expect(f.stats().lastBody).toMatchObject({ system: [{ text: 'long rules' }, { cachePoint: { type: 'default' } }] });
     expect(c.usage.prompt_tokens_details?.cached_tokens).toBe(120);

@@ -15,7 +15,8 @@ import { UpstreamError } from '../upstream-error.js';
  *   {reasoningText: {text, signature}}}` / `{reasoningContent: {redactedContent}}`;
  * - `tool` messages → `{toolResult: {toolUseId, content: [{text}]}}` in a user message;
  * - with `cachePoints`, a text part marked `cache_control` (system, user, assistant, a tool
- *   result's) → its block followed by `{cachePoint: {type: "default"}}` (prompt caching);
+ *   result's; a mark on the message marks its last part) → its block followed by
+ *   `{cachePoint: {type: "default"}}` (prompt caching; a blank part gives neither);
  * - consecutive messages of one role are merged into one message (Converse requires roles to
  *   alternate); blank text is left out (Converse rejects blank text blocks);
  * - a conversation that does not start with a user turn (assistant first, or system only) gets
@@ -104,31 +105,37 @@ function textBlocks(texts: readonly string[]): ContentBlock[] {
   return texts.filter((t) => t.trim() !== '').map((text) => ({ text }));
 }
 
-/** Text parts with whether each is marked for caching (`cache_control`); a string content is one unmarked part. */
-function markedTextParts(content: unknown, where: string): Array<[string, boolean]> {
-  if (!Array.isArray(content)) return textParts(content, where).map((t) => [t, false]);
+/**
+ * A message's text parts with whether each is marked for caching (`cache_control` on the part;
+ * a mark on the message itself marks its last part, as LiteLLM places it).
+ */
+function markedTextParts(m: Json, where: string): Array<[string, boolean]> {
+  const content = m.content;
   const texts = textParts(content, where);
-  return texts.map((t, i) => [t, marksCache(content[i])]);
+  const marks = texts.map((_, i) => (Array.isArray(content) ? marksCache(content[i]) : false));
+  if (marksCache(m) && marks.length > 0) marks[marks.length - 1] = true;
+  return texts.map((t, i) => [t, marks[i] === true]);
 }
 
-/** Text blocks of text parts, each marked one followed by a cache point when `opts.cachePoints`. */
-function markedTextBlocks(parts: readonly Json[], opts: MessageOptions): ContentBlock[] {
+/** Text blocks of text parts, each marked one that gave a block followed by a cache point when `opts.cachePoints`. */
+function markedTextBlocks(parts: readonly Json[], opts: MessageOptions, markLast = false): ContentBlock[] {
   const out: ContentBlock[] = [];
-  for (const p of parts) {
-    out.push(...textBlocks([String(p.text ?? '')]));
-    if (opts.cachePoints && marksCache(p) && out.length > 0) out.push(CACHE_POINT);
-  }
+  parts.forEach((p, i) => {
+    const blocks = textBlocks([String(p.text ?? '')]);
+    out.push(...blocks);
+    if (opts.cachePoints && blocks.length > 0 && (marksCache(p) || (markLast && i === parts.length - 1))) out.push(CACHE_POINT);
+  });
   return out;
 }
 
-function userBlocks(content: unknown, opts: MessageOptions): ContentBlock[] {
-  if (typeof content === 'string') return textBlocks([content]);
+function userBlocks(content: unknown, opts: MessageOptions, markLast = false): ContentBlock[] {
+  if (typeof content === 'string') return markedTextBlocks([{ text: content }], opts, markLast);
   if (!Array.isArray(content)) throw bad('bedrock: user content must be a string or an array of parts');
   const out: ContentBlock[] = [];
-  for (const part of content) {
+  for (const [i, part] of content.entries()) {
     if (!isRecord(part)) throw bad('bedrock: a content part must be an object');
     if (part.type === 'text' && typeof part.text === 'string') {
-      out.push(...markedTextBlocks([part], opts));
+      out.push(...markedTextBlocks([part], opts, markLast && i === content.length - 1));
     } else if (part.type === 'image_url') {
       const iu = part.image_url;
       const url = typeof iu === 'string' ? iu : isRecord(iu) && typeof iu.url === 'string' ? iu.url : undefined;
@@ -192,21 +199,22 @@ export function translateMessages(messages: unknown, opts: MessageOptions = {}):
     switch (m.role) {
       case 'system':
       case 'developer':
-        for (const [text, cache] of markedTextParts(m.content, `${m.role} message`)) {
-          if (text.trim() !== '') system.push({ text });
-          if (cache && opts.cachePoints && system.length > 0) system.push(CACHE_POINT);
+        for (const [text, cache] of markedTextParts(m, `${m.role} message`)) {
+          if (text.trim() === '') continue;
+          system.push({ text });
+          if (cache && opts.cachePoints) system.push(CACHE_POINT);
         }
         break;
       case 'user':
-        push('user', userBlocks(m.content, opts));
+        push('user', userBlocks(m.content, opts, marksCache(m)));
         break;
       case 'assistant': {
         if (m.function_call !== undefined && m.function_call !== null && !opts.dropParams) {
           throw bad('bedrock: the legacy function_call is not supported: use tool_calls');
         }
         const content = Array.isArray(m.content)
-          ? markedTextBlocks(m.content.filter((p) => isRecord(p) && p.type === 'text') as Json[], opts)
-          : textBlocks(textParts(m.content, 'assistant message'));
+          ? markedTextBlocks(m.content.filter((p) => isRecord(p) && p.type === 'text') as Json[], opts, marksCache(m))
+          : markedTextBlocks(textParts(m.content, 'assistant message').map((text) => ({ text })), opts, marksCache(m));
         const tools = toolUseBlocks(m.tool_calls);
         if (tools.length > 0) hasToolBlocks = true;
         const thinking = opts.thinkingBlocks ? readThinkingBlocks(m, 'bedrock: assistant message').map(reasoningBlock) : [];
@@ -215,7 +223,7 @@ export function translateMessages(messages: unknown, opts: MessageOptions = {}):
       }
       case 'tool': {
         if (typeof m.tool_call_id !== 'string') throw bad('bedrock: a tool message needs tool_call_id');
-        const parts = markedTextParts(m.content, 'tool message');
+        const parts = markedTextParts(m, 'tool message');
         const text = parts.map(([t]) => t).join('');
         hasToolBlocks = true;
         // a toolResult needs content; an empty result is sent as a blank-free placeholder

@@ -151,15 +151,37 @@ describe('toConverseInput', () => {
       tools: [{ type: 'function', function: { name: 'now', parameters: { type: 'object' } }, ...mark }],
     };
     const point = { cachePoint: { type: 'default' } };
-    for (const modelId of ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'amazon.nova-pro-v1:0']) {
+    for (const modelId of ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic.claude-3-7-sonnet-20250219-v1:0', 'us.amazon.nova-pro-v1:0']) {
       const input = toConverseInput(body, { modelId }).input;
       expect(input.system).toEqual([{ text: 'long rules' }, point]);
       expect(input.messages?.[0]?.content).toEqual([{ text: 'context' }, point, { text: 'question' }]);
       expect(input.messages?.[2]?.content).toEqual([{ toolResult: { toolUseId: 't1', content: [{ text: '12:00' }] } }, point]);
-      expect(input.toolConfig?.tools?.[1]).toEqual(point);
+      // Nova takes cache points in system and messages only
+      expect(input.toolConfig?.tools?.[1]).toEqual(modelId.includes('nova') ? undefined : point);
     }
-    const llama = toConverseInput(body, { modelId: 'meta.llama3-70b-instruct-v1:0' }).input;
-    expect(JSON.stringify(llama)).not.toContain('cachePoint');
+    // models that refuse cache points get none: older Claude, Llama
+    for (const modelId of ['anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-5-sonnet-20241022-v2:0', 'meta.llama3-70b-instruct-v1:0']) {
+      expect(JSON.stringify(toConverseInput(body, { modelId }).input)).not.toContain('cachePoint');
+    }
+  });
+
+  it('places one cache point per marked block that gave one: blank parts give none, a message mark marks its last part', () => {
+    const mark = { cache_control: { type: 'ephemeral' } };
+    const input = toConverseInput(
+      {
+        messages: [
+          { role: 'system', content: [{ type: 'text', text: 'A', ...mark }, { type: 'text', text: ' ', ...mark }] },
+          { role: 'system', content: [{ type: 'text', text: '', ...mark }] },
+          { role: 'user', content: 'question', ...mark },
+          { role: 'assistant', content: 'answer', ...mark },
+          { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }], ...mark },
+        ],
+      },
+      { modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+    ).input;
+    const point = { cachePoint: { type: 'default' } };
+    expect(input.system).toEqual([{ text: 'A' }, point]);
+    expect(input.messages?.map((m) => m.content)).toEqual([[{ text: 'question' }, point], [{ text: 'answer' }, point], [{ text: 'one' }, { text: 'two' }, point]]);
   });
 
   it('sends Claude its thinking_blocks back as reasoningContent and keeps thinking on in the tool loop', () => {

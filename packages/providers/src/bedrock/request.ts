@@ -10,9 +10,9 @@ import { CACHE_POINT, marksCache, translateMessages } from './messages.js';
  * Mapped: `messages` (see `messages.ts`); `max_completion_tokens`, else `max_tokens` →
  * `inferenceConfig.maxTokens` (absent: the model's default); `temperature`; `top_p` → `topP`;
  * `stop` (a string or a list) → `stopSequences`; `tools` (function tools) →
- * `toolConfig.tools[].toolSpec {name, description, inputSchema: {json}}` (for Claude and Nova, a
- * tool marked `cache_control` is followed by a `cachePoint`, as are marked text parts: see
- * `messages.ts`); `tool_choice` `auto` →
+ * `toolConfig.tools[].toolSpec {name, description, inputSchema: {json}}` (for models that take
+ * cache points, {@link takesCachePoints}, marked text parts are followed by a `cachePoint`, see
+ * `messages.ts`, and for Claude marked tools too); `tool_choice` `auto` →
  * `{auto}`, `required` → `{any}`, a named function → `{tool: {name}}`, `none` → no toolConfig
  * (but when the history holds tool calls Converse needs one: the tools are then sent without a
  * toolChoice). A history with tool calls and no tools gets one placeholder tool
@@ -34,6 +34,16 @@ import { CACHE_POINT, marksCache, translateMessages } from './messages.js';
  * `functions`, …) has no Converse mapping: a `bad_request` naming it, or dropped when the
  * request (or the deployment's `litellm_params`) sets `drop_params: true`.
  */
+
+/**
+ * Whether a model takes Converse cache points (Bedrock prompt caching): Claude 3.5 Haiku, 3.7
+ * Sonnet and the Claude 4 families and later, and Amazon Nova. Older Claude models refuse a
+ * request that carries one, so their marks are dropped.
+ */
+export function takesCachePoints(modelId: string | undefined): boolean {
+  if (modelId === undefined) return false;
+  return /anthropic\.claude-(3-5-haiku|3-7-sonnet|(sonnet|opus|haiku)-\d)/.test(modelId) || modelId.includes('amazon.nova');
+}
 
 /** Name of the placeholder tool sent when the history holds tool calls but no tools are offered. */
 export const PLACEHOLDER_TOOL_NAME = 'switchyard_placeholder_tool';
@@ -141,15 +151,15 @@ export function toConverseInput(body: Readonly<Json>, opts: { dropParams?: boole
     if (dropParams) dropped.push(k);
     else throw bad(`bedrock: parameter "${k}" is not supported by Bedrock Converse (set drop_params to drop it)`);
   }
-  // Prompt caching (cache_control → cachePoint): Claude and Amazon Nova models take cache points.
-  const cachePoints = claude || opts.modelId?.includes('amazon.nova') === true;
+  const cachePoints = takesCachePoints(opts.modelId);
   const { system, messages, hasToolBlocks } = translateMessages(body.messages, { dropParams, thinkingBlocks: claude, cachePoints });
   const input: Omit<ConverseCommandInput, 'modelId'> = { messages };
   if (system.length > 0) input.system = system;
   const cfg = inferenceConfig(body);
   if (cfg) input.inferenceConfig = cfg;
   const choice = toolChoice(body.tool_choice);
-  let list = tools(body.tools, dropParams, cachePoints);
+  // Nova takes cache points in system and messages only; Claude in tools too.
+  let list = tools(body.tools, dropParams, cachePoints && claude);
   if (choice === null && !hasToolBlocks) list = [];
   if (list.length === 0 && hasToolBlocks) list = [placeholderTool()];
   if (list.length > 0) {
