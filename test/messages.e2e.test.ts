@@ -5,7 +5,15 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnthropicFake, startMockLlm, type AnthropicFake, type MockLlmServer } from '@switchyard/mock-llm';
+import {
+  DEFAULT_FAKE_CREDENTIAL,
+  startAnthropicFake,
+  startBedrockFake,
+  startMockLlm,
+  type AnthropicFake,
+  type BedrockFake,
+  type MockLlmServer,
+} from '@switchyard/mock-llm';
 import { writeConfig } from './helpers/config.js';
 import { startRole, type RoleProcess } from './helpers/processes.js';
 import { freshRedis } from './helpers/redis.js';
@@ -17,6 +25,7 @@ let openaiMock: MockLlmServer;
 let anthropicFake: AnthropicFake;
 let thinkingFake: AnthropicFake;
 let downFake: AnthropicFake;
+let bedrockFake: BedrockFake;
 let client: Anthropic;
 
 beforeAll(async () => {
@@ -24,6 +33,7 @@ beforeAll(async () => {
   redis.disconnect();
   openaiMock = await startMockLlm({ name: 'oa', behaviour: { echo: true } });
   anthropicFake = await startAnthropicFake({ behaviour: { apiKey: UPSTREAM_KEY, echo: true } });
+  bedrockFake = await startBedrockFake({ region: 'us-east-1', behaviour: { echo: true } });
   downFake = await startAnthropicFake({ behaviour: { apiKey: UPSTREAM_KEY, failStatus: 529 } });
   thinkingFake = await startAnthropicFake({ behaviour: { apiKey: UPSTREAM_KEY, toolUse: true, toolInput: { tz: 'UTC' }, redactedThinking: true } });
   const config = writeConfig(`
@@ -40,6 +50,14 @@ model_list:
   - model_name: claude-then-openai
     litellm_params: { model: openai/gpt-4o, api_base: "${openaiMock.url}/v1", order: 2 }
     model_info: { id: oa-2 }
+  - model_name: via-bedrock
+    litellm_params:
+      model: bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0
+      aws_region_name: us-east-1
+      aws_access_key_id: ${DEFAULT_FAKE_CREDENTIAL.accessKeyId}
+      aws_secret_access_key: ${DEFAULT_FAKE_CREDENTIAL.secretAccessKey}
+      aws_bedrock_runtime_endpoint: "${bedrockFake.url}"
+    model_info: { id: bed }
   - model_name: thinking-claude
     litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "${thinkingFake.url}", api_key: "${UPSTREAM_KEY}" }
     model_info: { id: think }
@@ -56,6 +74,7 @@ afterAll(async () => {
   await anthropicFake?.close();
   await thinkingFake?.close();
   await downFake?.close();
+  await bedrockFake?.close();
 });
 
 describe.each([['via-openai'], ['via-anthropic']])('/v1/messages routed %s', (model) => {
@@ -247,6 +266,17 @@ describe('/v1/messages to a deployment that speaks the Messages API: untranslate
     expect(final.content).toEqual([{ type: 'text', text: 'fall over please' }]);
     expect(final.model).toBe('claude-then-openai');
     expect(downFake.stats().byStatus['529']).toBeGreaterThan(0);
+  });
+
+  it('serves Claude on Bedrock untranslated too (InvokeModel in the Messages format), streamed and not', async () => {
+    const before = bedrockFake.stats().invoke;
+    const msg = await client.messages.create({ model: 'via-bedrock', max_tokens: 100, stop_sequences: ['native'], messages: [{ role: 'user', content: 'bedrock native please' }] });
+    expect([msg.stop_reason, msg.stop_sequence, msg.model]).toEqual(['stop_sequence', 'native', 'via-bedrock']);
+    expect(msg.content).toEqual([{ type: 'text', text: 'bedrock ' }]);
+    expect(bedrockFake.stats().lastBody).toMatchObject({ anthropic_version: 'bedrock-2023-05-31', stop_sequences: ['native'] });
+    const final = await client.messages.stream({ model: 'via-bedrock', max_tokens: 100, messages: [{ role: 'user', content: 'stream from bedrock' }] }).finalMessage();
+    expect(final.content).toEqual([{ type: 'text', text: 'stream from bedrock' }]);
+    expect(bedrockFake.stats().invoke - before).toBe(2);
   });
 
   it('refuses an anthropic-beta header too long to carry', async () => {

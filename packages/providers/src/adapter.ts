@@ -50,10 +50,15 @@ export interface ProviderAdapter {
   /**
    * Calls the Anthropic Messages API with the caller's own Messages request (see
    * {@link MessagesCall}) and resolves with its `message` as the API answered it. Only adapters
-   * whose upstream speaks that API have it (Anthropic, Claude on Vertex); the worker then uses
+   * whose upstream speaks that API have it (Anthropic, Claude on Vertex and on Bedrock); the worker then uses
    * it for `/v1/messages` jobs instead of the OpenAI translation.
    */
   messages?(call: MessagesCall): Promise<Record<string, unknown>>;
+  /**
+   * Whether this deployment takes {@link messages} (an adapter whose models differ, e.g. Bedrock:
+   * Claude only). Default: whenever `messages` and `messagesStream` exist.
+   */
+  readonly speaksMessages?: boolean;
   /**
    * The same, streamed: resolves once the upstream accepted the call; yields its events as they
    * arrive, up to `message_stop` (pings included); an `error` event, a malformed event or an end

@@ -90,7 +90,7 @@ export class GuardedAdapter {
 
   /** Whether the provider takes a caller's own Anthropic Messages request ({@link messages}). */
   get speaksMessages(): boolean {
-    return this.adapter.messages !== undefined && this.adapter.messagesStream !== undefined;
+    return this.adapter.messages !== undefined && this.adapter.messagesStream !== undefined && this.adapter.speaksMessages !== false;
   }
 
   /** A Messages call without translation (see `ProviderAdapter.messages`); fails fast while the mirror is open. */

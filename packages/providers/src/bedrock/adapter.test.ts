@@ -148,6 +148,33 @@ describe('BedrockAdapter against the Bedrock fake', () => {
     expect(c.usage.prompt_tokens_details?.cached_tokens).toBe(120);
   });
 
+  it('serves a Claude Messages request untranslated through InvokeModel, streamed and not', async () => {
+    const f = await fake({ behaviour: { echo: true } });
+    const a = adapter(f);
+    expect(a.speaksMessages).toBe(true);
+    const body = { model: 'group', max_tokens: 50, stop_sequences: ['native'], system: [{ type: 'text', text: 'rules', cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'say native things' }] };
+    const msg = await a.messages({ body, beta: 'context-1m-2025-08-07, token-efficient-tools-2025-02-19' });
+    expect(msg).toMatchObject({ type: 'message', stop_reason: 'stop_sequence', stop_sequence: 'native', content: [{ type: 'text', text: 'say ' }] });
+    expect(f.stats().lastBody).toEqual({
+      max_tokens: 50, stop_sequences: ['native'], system: body.system, messages: body.messages,
+      anthropic_version: 'bedrock-2023-05-31', anthropic_beta: ['context-1m-2025-08-07', 'token-efficient-tools-2025-02-19'],
+    });
+    expect(f.stats().lastModelId).toBe(MODEL);
+
+    const events = [];
+    for await (const ev of await a.messagesStream({ body })) events.push(ev);
+    expect(events[0]?.event).toBe('message_start');
+    expect(events.at(-1)?.event).toBe('message_stop');
+    const text = events.flatMap((e) => (e.data.type === 'content_block_delta' ? [String((e.data.delta as { text?: string }).text ?? '')] : [])).join('');
+    expect(text).toBe('say ');
+
+    // what Claude refuses is refused (a max_tokens missing), classified as a bad request
+    const e = await failure(a.messages({ body: { messages: body.messages } }));
+    expect(e.kind).toBe('bad_request');
+    // other models do not take Messages requests
+    expect(adapter(f, {}, { model: 'amazon.nova-pro-v1:0' }).speaksMessages).toBe(false);
+  });
+
   it('uses cross-region inference profiles and bedrock/converse/ ids as they are', async () => {
     const f = await fake();
     await adapter(f, {}, { model: 'converse/us.anthropic.claude-3-5-sonnet-20241022-v2:0' }).chat({ body: HELLO });

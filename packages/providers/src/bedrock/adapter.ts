@@ -1,6 +1,15 @@
-import { ConverseCommand, ConverseStreamCommand, InvokeModelCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import {
+  ConverseCommand,
+  ConverseStreamCommand,
+  InvokeModelCommand,
+  InvokeModelWithResponseStreamCommand,
+  type ConverseStreamOutput,
+  type ResponseStream,
+} from '@aws-sdk/client-bedrock-runtime';
 import type { Deployment } from '@switchyard/config';
-import type { ChatCall, ChatChunk, ProviderAdapter } from '../adapter.js';
+import type { ChatCall, ChatChunk, MessagesCall, MessagesStreamEvent, ProviderAdapter } from '../adapter.js';
+import { nativeMessagesBody } from '../anthropic/native-request.js';
+import { parseAnthropicSseEvent } from '../anthropic/translate-stream.js';
 import { callHeaders } from '../extra-headers.js';
 import { buildUpstreamBody } from '../upstream-body.js';
 import { UpstreamError } from '../upstream-error.js';
@@ -47,6 +56,12 @@ export type BedrockAdapterOptions = BedrockClientOptions;
  * OpenAI's list (base64 when asked). The request holds one lease: rpm counts it once, however
  * many upstream calls it takes.
  *
+ * Messages requests (`messages` / `messagesStream`, for `/v1/messages` callers; Claude models
+ * only, {@link BedrockAdapter.speaksMessages}): InvokeModel / InvokeModelWithResponseStream with
+ * the caller's body untranslated (`nativeMessagesBody`, no `model`), `anthropic_version:
+ * bedrock-2023-05-31` and the caller's betas as `anthropic_beta`; the answer is Claude's
+ * message, or its events (one per stream `chunk`).
+ *
  * The deployment's `timeout` bounds the whole call (streams included), through the `abortSignal`
  * the SDK passes to its HTTP handler; the SDK itself never retries. `chatStream` resolves once
  * the first event arrived, so an exception sent before any content rejects like a failed call.
@@ -77,7 +92,10 @@ export class BedrockAdapter implements ProviderAdapter {
    * Adds the deployment's and the call's `extra_headers` to a command's HTTP request (in the
    * build step, so SigV4 signs them). Headers the SDK set (`content-type`, `x-amz-*`, auth) win.
    */
-  private withHeaders<C extends ConverseCommand | ConverseStreamCommand | InvokeModelCommand>(command: C, call: ChatCall): C {
+  private withHeaders<C extends ConverseCommand | ConverseStreamCommand | InvokeModelCommand | InvokeModelWithResponseStreamCommand>(
+    command: C,
+    call: Pick<ChatCall, 'body'>,
+  ): C {
     const extra = callHeaders({}, this.deployment, call.body);
     const names = Object.keys(extra).filter((n) => n !== 'authorization' && !n.startsWith('x-amz-'));
     if (names.length === 0) return command;
@@ -93,7 +111,7 @@ export class BedrockAdapter implements ProviderAdapter {
     return command;
   }
 
-  private deadline(call: ChatCall): CallDeadline {
+  private deadline(call: { signal?: AbortSignal }): CallDeadline {
     return new CallDeadline(this.deployment.timeoutMs, call.signal);
   }
 
@@ -104,12 +122,11 @@ export class BedrockAdapter implements ProviderAdapter {
     return classifyBedrockError(err, this.scrub);
   }
 
-  async chat(call: ChatCall): Promise<unknown> {
-    const input = this.input(call);
+  /** One SDK call under the deployment's deadline (cleared after it); failures classified. */
+  private async once<T>(call: { signal?: AbortSignal }, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const timeout = this.deadline(call);
     try {
-      const out = await this.handle.client.send(this.withHeaders(new ConverseCommand(input), call), { abortSignal: timeout.signal });
-      return toChatCompletion(out, this.deployment.model);
+      return await run(timeout.signal);
     } catch (err) {
       throw this.failure(err, timeout, call.signal);
     } finally {
@@ -117,43 +134,62 @@ export class BedrockAdapter implements ProviderAdapter {
     }
   }
 
-  async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
-    const input = this.input(call);
+  /**
+   * Starts a streamed SDK call under the deployment's deadline and waits for its first event, so
+   * an exception before any content rejects like a failed call; the deadline stays on for the
+   * rest of the stream (the caller's iteration clears or aborts it).
+   */
+  private async opened<E, X>(
+    call: { signal?: AbortSignal },
+    start: (signal: AbortSignal) => Promise<{ stream: AsyncIterable<E> | undefined; extra: X }>,
+  ): Promise<{ events: AsyncIterator<E>; first: IteratorResult<E>; extra: X; timeout: CallDeadline }> {
     const timeout = this.deadline(call);
-    let events: AsyncIterator<ConverseStreamOutput>;
-    let translator: ConverseStreamTranslator;
-    let first: IteratorResult<ConverseStreamOutput>;
     try {
-      const out = await this.handle.client.send(this.withHeaders(new ConverseStreamCommand(input), call), { abortSignal: timeout.signal });
-      if (!out.stream) throw new UpstreamError('server', 'bedrock answered ConverseStream without a stream');
-      translator = new ConverseStreamTranslator(this.deployment.model, out.$metadata.requestId, this.deployment.model.includes('anthropic.'));
-      events = out.stream[Symbol.asyncIterator]();
-      first = await events.next();
+      const { stream, extra } = await start(timeout.signal);
+      if (!stream) throw new UpstreamError('server', 'bedrock answered a streamed call without a stream');
+      const events = stream[Symbol.asyncIterator]();
+      return { events, first: await events.next(), extra, timeout };
     } catch (err) {
       timeout.abort();
       throw this.failure(err, timeout, call.signal);
     }
-    return this.chunks(events, first, translator, { timeout, callSignal: call.signal });
   }
 
-  private async *chunks(
+  async chat(call: ChatCall): Promise<unknown> {
+    const input = this.input(call);
+    return this.once(call, async (abortSignal) => toChatCompletion(await this.handle.client.send(this.withHeaders(new ConverseCommand(input), call), { abortSignal }), this.deployment.model));
+  }
+
+  async chatStream(call: ChatCall): Promise<AsyncIterable<ChatChunk>> {
+    const input = this.input(call);
+    const o = await this.opened(call, async (abortSignal) => {
+      const out = await this.handle.client.send(this.withHeaders(new ConverseStreamCommand(input), call), { abortSignal });
+      return { stream: out.stream, extra: new ConverseStreamTranslator(this.deployment.model, out.$metadata.requestId, this.deployment.model.includes('anthropic.')) };
+    });
+    return this.chunks(o.events, o.first, o.extra, { timeout: o.timeout, callSignal: call.signal });
+  }
+
+  private chunks(
     events: AsyncIterator<ConverseStreamOutput>,
     first: IteratorResult<ConverseStreamOutput>,
     translator: ConverseStreamTranslator,
     s: { timeout: CallDeadline; callSignal: AbortSignal | undefined },
   ): AsyncGenerator<ChatChunk> {
+    return this.guarded(translated(fromFirst(events, first), translator), s);
+  }
+
+  /**
+   * Iterates a started stream: a failure is classified; the deadline is cleared at the end, and
+   * an early or failed end aborts the request (a half-read body is never reused).
+   */
+  private async *guarded<T>(items: AsyncIterable<T>, s: { timeout: CallDeadline; callSignal: AbortSignal | undefined }): AsyncGenerator<T> {
     let done = false;
     try {
-      let next = first;
-      while (!next.done) {
-        for (const chunk of translator.translate(next.value)) yield chunk;
-        next = await events.next();
-      }
+      yield* items;
       done = true;
     } catch (err) {
       throw this.failure(err, s.timeout, s.callSignal);
     } finally {
-      // closed early (the consumer returned) or failed: abort the request, never reuse a half-read body
       if (done) s.timeout.clear();
       else s.timeout.abort();
     }
@@ -222,7 +258,95 @@ export class BedrockAdapter implements ProviderAdapter {
     return { json, ...(inputTokens !== undefined ? { inputTokens } : {}) };
   }
 
+  /** Whether this deployment's model is Claude, which Bedrock also serves in the Messages format (InvokeModel). */
+  get speaksMessages(): boolean {
+    return this.settings.modelId.includes('anthropic.');
+  }
+
+  /**
+   * The InvokeModel body of a caller's Messages request, for Claude on Bedrock: the untranslated
+   * body (`nativeMessagesBody`, no `model`: the path names it) with `anthropic_version:
+   * bedrock-2023-05-31`, and the caller's `anthropic-beta` values as `anthropic_beta`.
+   */
+  private messagesBody(call: MessagesCall): string {
+    const c = this.settings.credentials;
+    if (c.kind === 'invalid') throw new UpstreamError('auth', `bedrock: ${c.reason}`);
+    if (!this.speaksMessages) throw new UpstreamError('bad_request', `bedrock: ${this.settings.modelId} does not take Messages requests`, 400);
+    const body: Record<string, unknown> = { ...nativeMessagesBody(this.deployment, call.body, { sendModel: false, stream: false }), anthropic_version: BEDROCK_ANTHROPIC_VERSION };
+    const betas = (call.beta ?? '').split(',').map((b) => b.trim()).filter((b) => b !== '');
+    if (betas.length > 0) body.anthropic_beta = betas;
+    return JSON.stringify(body);
+  }
+
+  async messages(call: MessagesCall): Promise<Record<string, unknown>> {
+    const body = this.messagesBody(call);
+    return this.once(call, async (abortSignal) => {
+      const command = new InvokeModelCommand({ modelId: this.settings.modelId, body, contentType: 'application/json', accept: 'application/json' });
+      const out = await this.handle.client.send(this.withHeaders(command, { body: {} }), { abortSignal });
+      let msg: unknown;
+      try {
+        msg = JSON.parse(new TextDecoder().decode(out.body));
+      } catch {
+        throw new UpstreamError('server', 'bedrock sent a Messages answer that is not JSON');
+      }
+      if (typeof msg !== 'object' || msg === null || (msg as { type?: unknown }).type !== 'message') throw new UpstreamError('server', 'bedrock answered without a message');
+      return msg as Record<string, unknown>;
+    });
+  }
+
+  async messagesStream(call: MessagesCall): Promise<AsyncIterable<MessagesStreamEvent>> {
+    const body = this.messagesBody(call);
+    const o = await this.opened(call, async (abortSignal) => {
+      const command = new InvokeModelWithResponseStreamCommand({ modelId: this.settings.modelId, body, contentType: 'application/json', accept: 'application/json' });
+      const out = await this.handle.client.send(this.withHeaders(command, { body: {} }), { abortSignal });
+      return { stream: out.body, extra: undefined };
+    });
+    return this.messageEvents(o.events, o.first, { timeout: o.timeout, callSignal: call.signal });
+  }
+
+  /** The Messages events a Claude response stream carries (see {@link claudeEvents}), under the call's deadline. */
+  private messageEvents(
+    parts: AsyncIterator<ResponseStream>,
+    first: IteratorResult<ResponseStream>,
+    s: { timeout: CallDeadline; callSignal: AbortSignal | undefined },
+  ): AsyncGenerator<MessagesStreamEvent> {
+    return this.guarded(claudeEvents(fromFirst(parts, first)), s);
+  }
+
   async close(): Promise<void> {
     this.handle.destroy();
   }
 }
+
+/** The `anthropic_version` Claude's Messages body takes on Bedrock. */
+export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
+
+/** A started iterator's items, its first one already read. */
+async function* fromFirst<E>(events: AsyncIterator<E>, first: IteratorResult<E>): AsyncGenerator<E> {
+  for (let next = first; !next.done; next = await events.next()) yield next.value;
+}
+
+/** ConverseStream events as OpenAI chunks. */
+async function* translated(events: AsyncIterable<ConverseStreamOutput>, translator: ConverseStreamTranslator): AsyncGenerator<ChatChunk> {
+  for await (const ev of events) yield* translator.translate(ev);
+}
+
+/**
+ * The Messages events of a Claude InvokeModelWithResponseStream: each `chunk`'s bytes are one
+ * event's JSON, up to `message_stop` (what follows is read and ignored); an exception member is
+ * thrown; an end before `message_stop` is a `server` failure.
+ */
+async function* claudeEvents(parts: AsyncIterable<ResponseStream>): AsyncGenerator<MessagesStreamEvent> {
+  let stopped = false;
+  for await (const part of parts) {
+    const exception = part.internalServerException ?? part.modelStreamErrorException ?? part.validationException ?? part.throttlingException ?? part.modelTimeoutException ?? part.serviceUnavailableException;
+    if (exception) throw exception;
+    const bytes = part.chunk?.bytes;
+    if (!bytes || stopped) continue;
+    const ev = parseAnthropicSseEvent({ data: new TextDecoder().decode(bytes) });
+    yield ev;
+    if (ev.event === 'message_stop') stopped = true;
+  }
+  if (!stopped) throw new UpstreamError('server', 'the Bedrock stream ended before message_stop');
+}
+

@@ -50,7 +50,7 @@ function sendOutcome(res: Response, rec: JobRecord, model: string): void {
  * groups, tiers, budgets, retries and fallbacks — to any provider — and answers in the Messages
  * format, streamed (Anthropic SSE events) or not. The job also carries the request as it came
  * (and its `anthropic-beta`): a deployment that speaks the Messages API (Anthropic, Claude on
- * Vertex) gets that, untranslated, and its answer reaches the caller as it is (`model` named as
+ * Vertex and on Bedrock) gets that, untranslated, and its answer reaches the caller as it is (`model` named as
  * asked); other deployments get the translation. `POST /v1/messages/count_tokens` answers
  * `{input_tokens}` from Switchyard's estimate. Errors use Anthropic's `{type: "error", error}`
  * shape (`anthropicErrors`, mounted by the app). The master key is accepted as `x-api-key` or as a bearer token.

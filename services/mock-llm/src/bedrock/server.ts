@@ -1,7 +1,8 @@
 /**
  * The Bedrock Runtime fake: `POST /model/{modelId}/converse` and `/model/{modelId}/converse-stream`
  * (modelId URL-encoded, as the SDK sends it), `/model/{modelId}/invoke` for the Titan and Cohere
- * embedding models (`embeddings.ts`), plus a tiny STS at `POST /` (see `sts.ts`).
+ * embedding models (`embeddings.ts`), `/invoke` and `/invoke-with-response-stream` for Claude in
+ * the Messages format (`claude-invoke.ts`), plus a tiny STS at `POST /` (see `sts.ts`).
  *
  * Per model request: route (404 UnknownOperationException) → body (413 over 20 MB) → auth
  * (SigV4 verified against the configured keys, or a Bedrock API key as a bearer; 403 with the
@@ -21,6 +22,7 @@ import {
   DEFAULT_EXCEPTION_MESSAGES,
   type BedrockFakeBehaviour,
 } from './behaviour.js';
+import { claudeInvoke, isClaudeModel } from './claude-invoke.js';
 import { embeddingFamily, embeddingReply } from './embeddings.js';
 import { encodeEvent, encodeException } from './eventstream.js';
 import { converseResponse, converseStreamEvents } from './replies.js';
@@ -100,7 +102,7 @@ export interface StartBedrockFakeOptions {
   behaviour?: Partial<BedrockFakeBehaviour>;
 }
 
-const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/;
+const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
 
 function emptyStats(): BedrockFakeStats {
   return {
@@ -218,7 +220,8 @@ class BedrockFakeServer {
       return this.send(res, restJsonError(404, 'UnknownOperationException', 'Unknown operation'));
     }
     const stream = m[2] === 'converse-stream';
-    const invoke = m[2] === 'invoke';
+    const invokeStream = m[2] === 'invoke-with-response-stream';
+    const invoke = m[2] === 'invoke' || invokeStream;
     if (stream) this.counters.converseStream++;
     else if (invoke) this.counters.invoke++;
     else this.counters.converse++;
@@ -239,6 +242,7 @@ class BedrockFakeServer {
     } catch {
       return this.send(res, restJsonError(400, 'SerializationException', 'Could not parse the request body as JSON.'));
     }
+    if (invoke && isClaudeModel(modelId)) return this.invokeClaude(req, res, modelId, json, invokeStream);
     if (invoke) return this.invokeEmbedding(req, res, modelId, json);
     const parsed = parseConverseBody(json);
     if (!parsed.ok) {
@@ -291,6 +295,29 @@ class BedrockFakeServer {
     const message = b.failMessage ?? DEFAULT_EXCEPTION_MESSAGES[b.fail] ?? b.fail;
     const retryAfter = BEDROCK_HTTP_EXCEPTIONS[b.fail] === 429 ? b.retryAfterSeconds : undefined;
     return restJsonError(BEDROCK_HTTP_EXCEPTIONS[b.fail], b.fail, message, retryAfter);
+  }
+
+  /** InvokeModel (or its stream) of Claude in the Messages format (see `claude-invoke.ts`): validation, then {@link serve}. */
+  private async invokeClaude(req: IncomingMessage, res: ServerResponse, modelId: string, json: unknown, stream: boolean): Promise<void> {
+    const answer = claudeInvoke(modelId, json, this.current);
+    if (!answer.ok) {
+      this.counters.validationFailures++;
+      return this.send(res, restJsonError(400, 'ValidationException', answer.message));
+    }
+    return this.serve(req, res, modelId, json, async (b) => {
+      if (!stream) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.message), 'x-amzn-RequestId': randomUUID() });
+        res.end(answer.message);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-RequestId': randomUUID() });
+      for (const [i, ev] of answer.events.entries()) {
+        if (res.destroyed) return;
+        if (i > 0) await this.sleep(b.streamIntervalMs);
+        res.write(encodeEvent('chunk', { bytes: Buffer.from(JSON.stringify(ev)).toString('base64') }));
+      }
+      res.end();
+    });
   }
 
   /** InvokeModel of an embedding model (after auth and JSON): validation, then {@link serve}. */
