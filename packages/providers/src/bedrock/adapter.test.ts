@@ -153,12 +153,18 @@ describe('BedrockAdapter against the Bedrock fake', () => {
     const a = adapter(f);
     expect(a.speaksMessages).toBe(true);
     const body = { model: 'group', max_tokens: 50, stop_sequences: ['native'], system: [{ type: 'text', text: 'rules', cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'say native things' }] };
-    const msg = await a.messages({ body, beta: 'context-1m-2025-08-07, token-efficient-tools-2025-02-19' });
+    // fields and betas Bedrock does not take (Claude Code sends some) are left out rather than refused there
+    const extra = { service_tier: 'auto', metadata: { user_id: 'u1' }, container: 'c1', mcp_servers: [] };
+    const msg = await a.messages({ body: { ...body, ...extra }, beta: 'claude-code-20250219, context-1m-2025-08-07, files-api-2025-04-14, token-efficient-tools-2025-02-19' });
     expect(msg).toMatchObject({ type: 'message', stop_reason: 'stop_sequence', stop_sequence: 'native', content: [{ type: 'text', text: 'say ' }] });
     expect(f.stats().lastBody).toEqual({
       max_tokens: 50, stop_sequences: ['native'], system: body.system, messages: body.messages,
       anthropic_version: 'bedrock-2023-05-31', anthropic_beta: ['context-1m-2025-08-07', 'token-efficient-tools-2025-02-19'],
     });
+    // the deployment's betas (its extra_headers) join the caller's
+    const withBeta = adapter(f, {}, { extraHeaders: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } });
+    await withBeta.messages({ body, beta: 'context-1m-2025-08-07' });
+    expect(f.stats().lastBody).toMatchObject({ anthropic_beta: ['interleaved-thinking-2025-05-14', 'context-1m-2025-08-07'] });
     expect(f.stats().lastModelId).toBe(MODEL);
 
     const events = [];
@@ -167,6 +173,7 @@ describe('BedrockAdapter against the Bedrock fake', () => {
     expect(events.at(-1)?.event).toBe('message_stop');
     const text = events.flatMap((e) => (e.data.type === 'content_block_delta' ? [String((e.data.delta as { text?: string }).text ?? '')] : [])).join('');
     expect(text).toBe('say ');
+    expect(events.at(-1)?.data).toEqual({ type: 'message_stop' }); // Bedrock's invocation metrics taken off
 
     // what Claude refuses is refused (a max_tokens missing), classified as a bad request
     const e = await failure(a.messages({ body: { messages: body.messages } }));

@@ -9,7 +9,9 @@ import {
 import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ChatChunk, MessagesCall, MessagesStreamEvent, ProviderAdapter } from '../adapter.js';
 import { nativeMessagesBody } from '../anthropic/native-request.js';
+import { classifyAnthropicStreamError } from '../anthropic/errors.js';
 import { parseAnthropicSseEvent } from '../anthropic/translate-stream.js';
+import { bedrockClaudeBody } from './claude-messages.js';
 import { callHeaders } from '../extra-headers.js';
 import { buildUpstreamBody } from '../upstream-body.js';
 import { UpstreamError } from '../upstream-error.js';
@@ -58,9 +60,10 @@ export type BedrockAdapterOptions = BedrockClientOptions;
  *
  * Messages requests (`messages` / `messagesStream`, for `/v1/messages` callers; Claude models
  * only, {@link BedrockAdapter.speaksMessages}): InvokeModel / InvokeModelWithResponseStream with
- * the caller's body untranslated (`nativeMessagesBody`, no `model`), `anthropic_version:
- * bedrock-2023-05-31` and the caller's betas as `anthropic_beta`; the answer is Claude's
- * message, or its events (one per stream `chunk`).
+ * the caller's body untranslated (`nativeMessagesBody`, no `model`) but for the fields and
+ * betas Bedrock does not take (`claude-messages.ts`), `anthropic_version: bedrock-2023-05-31` and
+ * the caller's and the deployment's betas as `anthropic_beta`; the answer is Claude's message,
+ * or its events (one per stream `chunk`; Bedrock's invocation metrics taken off `message_stop`).
  *
  * The deployment's `timeout` bounds the whole call (streams included), through the `abortSignal`
  * the SDK passes to its HTTP handler; the SDK itself never retries. `chatStream` resolves once
@@ -272,10 +275,10 @@ export class BedrockAdapter implements ProviderAdapter {
     const c = this.settings.credentials;
     if (c.kind === 'invalid') throw new UpstreamError('auth', `bedrock: ${c.reason}`);
     if (!this.speaksMessages) throw new UpstreamError('bad_request', `bedrock: ${this.settings.modelId} does not take Messages requests`, 400);
-    const body: Record<string, unknown> = { ...nativeMessagesBody(this.deployment, call.body, { sendModel: false, stream: false }), anthropic_version: BEDROCK_ANTHROPIC_VERSION };
-    const betas = (call.beta ?? '').split(',').map((b) => b.trim()).filter((b) => b !== '');
-    if (betas.length > 0) body.anthropic_beta = betas;
-    return JSON.stringify(body);
+    // the caller's betas with the deployment's (its extra_headers), as Bedrock takes them: in the body
+    const beta = callHeaders({}, this.deployment, call.beta ? { extra_headers: { 'anthropic-beta': call.beta } } : {})['anthropic-beta'];
+    const request = nativeMessagesBody(this.deployment, call.body, { sendModel: false, stream: false }) as unknown as Record<string, unknown>;
+    return JSON.stringify(bedrockClaudeBody(request, beta));
   }
 
   async messages(call: MessagesCall): Promise<Record<string, unknown>> {
@@ -318,8 +321,6 @@ export class BedrockAdapter implements ProviderAdapter {
   }
 }
 
-/** The `anthropic_version` Claude's Messages body takes on Bedrock. */
-export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
 /** A started iterator's items, its first one already read. */
 async function* fromFirst<E>(events: AsyncIterator<E>, first: IteratorResult<E>): AsyncGenerator<E> {
@@ -344,8 +345,15 @@ async function* claudeEvents(parts: AsyncIterable<ResponseStream>): AsyncGenerat
     const bytes = part.chunk?.bytes;
     if (!bytes || stopped) continue;
     const ev = parseAnthropicSseEvent({ data: new TextDecoder().decode(bytes) });
+    if (ev.event === 'error') {
+      const e = typeof ev.data.error === 'object' && ev.data.error !== null ? (ev.data.error as { type?: unknown; message?: unknown }) : {};
+      throw classifyAnthropicStreamError(typeof e.type === 'string' ? e.type : undefined, typeof e.message === 'string' ? e.message : 'Claude stream error');
+    }
+    if (ev.event === 'message_stop') {
+      stopped = true;
+      delete ev.data['amazon-bedrock-invocationMetrics']; // Bedrock's own counters, not Claude's event
+    }
     yield ev;
-    if (ev.event === 'message_stop') stopped = true;
   }
   if (!stopped) throw new UpstreamError('server', 'the Bedrock stream ended before message_stop');
 }
