@@ -4,8 +4,7 @@ import type { ChatCall, ChatChunk, ProviderAdapter } from './adapter.js';
 import { CallDeadline } from './call-deadline.js';
 import { callHeaders } from './extra-headers.js';
 import { parseSse } from './sse.js';
-import { dropCacheMarks } from './cache-marks.js';
-import { dropClaudeThinking } from './thinking-blocks.js';
+import { dropAnthropicOnlyFields } from './anthropic-only-fields.js';
 import { buildUpstreamBody, scrubSecrets } from './upstream-body.js';
 import { classifyResponse, parseRetryAfter, UpstreamError, type UpstreamErrorDetail } from './upstream-error.js';
 
@@ -174,8 +173,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     let headers = callHeaders(stream ? this.streamHeaders : this.headers, d, call.body);
     const body = buildUpstreamBody(d, call.body);
     if (this.bodyModel !== undefined) body.model = this.bodyModel;
-    dropClaudeThinking(body, !sendsOwnThinking(d, call.body));
-    dropCacheMarks(body);
+    dropAnthropicOnlyFields(body, { thinking: !sendsOwnThinking(d, call.body) });
     const timeout = new CallDeadline(d.timeoutMs, call.signal);
     const signal = timeout.signal;
     if (this.authorize) {

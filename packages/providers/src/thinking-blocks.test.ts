@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dropClaudeThinking, hasThinkingBlocks, readThinkingBlocks, ThinkingBlocksBuilder } from './thinking-blocks.js';
+import { hasThinkingBlocks, readThinkingBlocks, ThinkingBlocksBuilder } from './thinking-blocks.js';
 import { thinkingBlockedByToolTurn } from './reasoning-effort.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -38,19 +38,6 @@ describe('ThinkingBlocksBuilder', () => {
       { type: 'thinking', thinking: 'Let me think.', signature: 's1' },
       { type: 'redacted_thinking', data: 'r1' },
     ]); // 'More.' never got its signature (a stream cut short): Claude could not verify it
-  });
-});
-
-describe('dropClaudeThinking', () => {
-  it('removes thinking_blocks from copies of the messages, and the thinking parameter when asked', () => {
-    const assistant = { role: 'assistant', content: 'x', thinking_blocks: [{ type: 'thinking', thinking: 't', signature: 's' }] };
-    const body: Record<string, unknown> = { messages: [{ role: 'user', content: 'q' }, assistant], thinking: { type: 'enabled', budget_tokens: 2048 } };
-    dropClaudeThinking(body, false);
-    expect(body.messages).toEqual([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'x' }]);
-    expect(assistant.thinking_blocks).toHaveLength(1); // the caller's message is not changed
-    expect(body.thinking).toBeDefined();
-    dropClaudeThinking(body, true);
-    expect(body.thinking).toBeUndefined();
   });
 });
 

@@ -111,20 +111,3 @@ export class ThinkingBlocksBuilder {
     return out;
   }
 }
-
-/**
- * Takes Claude's thinking out of an OpenAI-format body bound for a server that is not Claude
- * (changes `body`, copies the messages it changes): every message's `thinking_blocks` (only
- * Claude can read them back), and the `thinking` parameter when `param` (the caller decides:
- * OpenAI and Azure refuse parameters they do not know).
- */
-export function dropClaudeThinking(body: Record<string, unknown>, param: boolean): void {
-  if (param) delete body.thinking;
-  const messages = body.messages;
-  if (!Array.isArray(messages) || !messages.some((m) => isRecord(m) && 'thinking_blocks' in m)) return;
-  body.messages = messages.map((m: unknown) => {
-    if (!isRecord(m) || !('thinking_blocks' in m)) return m;
-    const { thinking_blocks: _dropped, ...rest } = m;
-    return rest;
-  });
-}

@@ -56,16 +56,20 @@ export class AnthropicSseResponder implements StreamSink {
     } catch {
       return;
     }
-    if (this.native) this.writeNative(parsed);
+    if (this.native) this.writeNative(parsed, json);
     else this.write(this.conv.push(parsed));
   }
 
-  /** One native event as it came (`message_start` names the model as asked). */
-  private writeNative(data: unknown): void {
+  /**
+   * One native event as it came (`json`, its relayed text, when there is one): only
+   * `message_start` is written anew, to name the model as asked.
+   */
+  private writeNative(data: unknown, json?: string): void {
     const d = data as { type?: unknown; message?: Record<string, unknown> };
     if (typeof d?.type !== 'string' || this.res.writableEnded) return;
-    const out = d.type === 'message_start' && d.message ? { ...d, message: { ...d.message, model: this.model } } : d;
-    this.res.write(`event: ${d.type}\ndata: ${JSON.stringify(out)}\n\n`);
+    const renamed = d.type === 'message_start' && d.message !== undefined;
+    const text = renamed ? JSON.stringify({ ...d, message: { ...d.message, model: this.model } }) : (json ?? JSON.stringify(d));
+    this.res.write(`event: ${d.type}\ndata: ${text}\n\n`);
   }
 
   /** Ends the stream with the job's record; false when nothing was sent and the job failed. */

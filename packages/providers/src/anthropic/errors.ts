@@ -52,6 +52,12 @@ export function classifyAnthropicError(status: number, errType: string | undefin
   return new UpstreamError(kind, errType ? `${errType}: ${text}` : text, status, retryAfterMs);
 }
 
+/** The classified error of a stream's `error` event data (`{type: "error", error: {type, message}}`). */
+export function anthropicStreamEventError(data: Readonly<Record<string, unknown>>): UpstreamError {
+  const e = typeof data.error === 'object' && data.error !== null ? (data.error as { type?: unknown; message?: unknown }) : {};
+  return classifyAnthropicStreamError(typeof e.type === 'string' ? e.type : undefined, typeof e.message === 'string' ? e.message : 'Anthropic stream error');
+}
+
 /** Classifies an `error` event received mid-stream (its status comes from its `error.type`). */
 export function classifyAnthropicStreamError(errType: string | undefined, message: string): UpstreamError {
   const status = (errType !== undefined ? ANTHROPIC_ERROR_STATUS[errType] : undefined) ?? 500;

@@ -1,7 +1,7 @@
 import type { ChatChunk } from '../adapter.js';
 import type { SseEvent } from '../sse.js';
 import { UpstreamError } from '../upstream-error.js';
-import { classifyAnthropicStreamError } from './errors.js';
+import { anthropicStreamEventError } from './errors.js';
 import { toFinishReason, toOpenAIUsage } from './translate-response.js';
 import type { AnthropicStreamEvent, AnthropicUsage } from './types.js';
 
@@ -108,8 +108,7 @@ export class AnthropicStreamTranslator {
         return [finish, usage];
       }
       case 'error': {
-        const e = isRecord(d.error) ? d.error : {};
-        throw classifyAnthropicStreamError(typeof e.type === 'string' ? e.type : undefined, typeof e.message === 'string' ? e.message : 'Anthropic stream error');
+        throw anthropicStreamEventError(d);
       }
       default:
         return [];
@@ -172,10 +171,7 @@ export async function* anthropicEvents(events: AsyncIterable<SseEvent>): AsyncGe
   for await (const raw of events) {
     if (stopped) continue; // read on to the end of the body, so the connection can be reused
     const ev = parseAnthropicSseEvent(raw);
-    if (ev.event === 'error') {
-      const e = isRecord(ev.data.error) ? ev.data.error : {};
-      throw classifyAnthropicStreamError(typeof e.type === 'string' ? e.type : undefined, typeof e.message === 'string' ? e.message : 'Anthropic stream error');
-    }
+    if (ev.event === 'error') throw anthropicStreamEventError(ev.data);
     yield ev;
     if (ev.event === 'message_stop') stopped = true;
   }

@@ -9,8 +9,8 @@ import {
 import type { Deployment } from '@switchyard/config';
 import type { ChatCall, ChatChunk, MessagesCall, MessagesStreamEvent, ProviderAdapter } from '../adapter.js';
 import { nativeMessagesBody } from '../anthropic/native-request.js';
-import { classifyAnthropicStreamError } from '../anthropic/errors.js';
-import { parseAnthropicSseEvent } from '../anthropic/translate-stream.js';
+import { anthropicEvents } from '../anthropic/translate-stream.js';
+import type { SseEvent } from '../sse.js';
 import { bedrockClaudeBody } from './claude-messages.js';
 import { callHeaders } from '../extra-headers.js';
 import { buildUpstreamBody } from '../upstream-body.js';
@@ -334,27 +334,23 @@ async function* translated(events: AsyncIterable<ConverseStreamOutput>, translat
 
 /**
  * The Messages events of a Claude InvokeModelWithResponseStream: each `chunk`'s bytes are one
- * event's JSON, up to `message_stop` (what follows is read and ignored); an exception member is
- * thrown; an end before `message_stop` is a `server` failure.
+ * event's JSON, read as the Anthropic API's stream (`anthropicEvents`: up to `message_stop`, an
+ * `error` event thrown classified); an exception member is thrown; Bedrock's invocation metrics
+ * are taken off `message_stop`.
  */
 async function* claudeEvents(parts: AsyncIterable<ResponseStream>): AsyncGenerator<MessagesStreamEvent> {
-  let stopped = false;
+  for await (const ev of anthropicEvents(chunkTexts(parts))) {
+    if (ev.event === 'message_stop') delete ev.data['amazon-bedrock-invocationMetrics']; // Bedrock's own counters, not Claude's event
+    yield ev;
+  }
+}
+
+/** The event texts of a response stream's `chunk`s; an exception member is thrown. */
+async function* chunkTexts(parts: AsyncIterable<ResponseStream>): AsyncGenerator<SseEvent> {
   for await (const part of parts) {
     const exception = part.internalServerException ?? part.modelStreamErrorException ?? part.validationException ?? part.throttlingException ?? part.modelTimeoutException ?? part.serviceUnavailableException;
     if (exception) throw exception;
-    const bytes = part.chunk?.bytes;
-    if (!bytes || stopped) continue;
-    const ev = parseAnthropicSseEvent({ data: new TextDecoder().decode(bytes) });
-    if (ev.event === 'error') {
-      const e = typeof ev.data.error === 'object' && ev.data.error !== null ? (ev.data.error as { type?: unknown; message?: unknown }) : {};
-      throw classifyAnthropicStreamError(typeof e.type === 'string' ? e.type : undefined, typeof e.message === 'string' ? e.message : 'Claude stream error');
-    }
-    if (ev.event === 'message_stop') {
-      stopped = true;
-      delete ev.data['amazon-bedrock-invocationMetrics']; // Bedrock's own counters, not Claude's event
-    }
-    yield ev;
+    if (part.chunk?.bytes) yield { data: new TextDecoder().decode(part.chunk.bytes) };
   }
-  if (!stopped) throw new UpstreamError('server', 'the Bedrock stream ended before message_stop');
 }
 

@@ -1,25 +1,14 @@
-import type { Deployment } from '@switchyard/config';
-import { generateServiceAccount, startVertexFake, type GeneratedServiceAccount, type VertexFake } from '@switchyard/mock-llm';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startVertexFake, type VertexFake } from '@switchyard/mock-llm';
+import { describe, expect, it } from 'vitest';
+import { useVertexTestKit, vertexTestDeployment } from '../test-support/vertex.js';
 import { UpstreamError } from '../upstream-error.js';
 import { VertexGeminiAdapter, vertexEmbeddings } from './gemini.js';
 
-let sa: GeneratedServiceAccount;
-const open: Array<{ close(): Promise<void> }> = [];
-beforeAll(() => {
-  sa = generateServiceAccount();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
+const { account, open } = useVertexTestKit();
 
 async function setup(model: string): Promise<{ f: VertexFake; a: VertexGeminiAdapter }> {
-  const f = await startVertexFake({ serviceAccounts: [sa.trusted] });
-  const d: Deployment = {
-    id: 'd', group: 'emb', provider: 'vertex_ai', model, apiBase: f.url, tier: 0, weight: 1, timeoutMs: 10_000, supported: true, tags: [], defaultParams: {}, modelInfo: {},
-    providerSettings: { vertex_project: 'proj-1', vertex_location: 'europe-west4', vertex_credentials: JSON.stringify(sa.json) },
-  };
-  const a = new VertexGeminiAdapter(d);
+  const f = await startVertexFake({ serviceAccounts: [account().trusted] });
+  const a = new VertexGeminiAdapter(vertexTestDeployment(f.url, account(), { group: 'emb', model, location: 'europe-west4' }));
   open.push(a, f);
   return { f, a };
 }

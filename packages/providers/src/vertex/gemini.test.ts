@@ -8,6 +8,7 @@ import { createVertexAuth } from './auth.js';
 import { VertexGeminiAdapter } from './gemini.js';
 import { VertexMaasAdapter } from './maas.js';
 import { AnthropicMessagesAdapter } from '../anthropic/adapter.js';
+import { vertexTestDeployment } from '../test-support/vertex.js';
 
 let sa: GeneratedServiceAccount;
 const open: Array<{ close(): Promise<void> }> = [];
@@ -27,21 +28,7 @@ async function fake(behaviour: Parameters<typeof startVertexFake>[0]['behaviour'
 }
 
 function deployment(f: VertexFake, settings: Record<string, unknown> = {}): Deployment {
-  return {
-    id: 'd1',
-    group: 'gemini',
-    provider: 'vertex_ai',
-    model: 'gemini-2.5-flash',
-    apiBase: f.url,
-    tier: 0,
-    weight: 1,
-    timeoutMs: 10_000,
-    supported: true,
-    tags: [],
-    defaultParams: {},
-    modelInfo: {},
-    providerSettings: { vertex_project: 'proj-1', vertex_location: 'europe-west4', vertex_credentials: JSON.stringify(sa.json), ...settings },
-  };
+  return vertexTestDeployment(f.url, sa, { id: 'd1', group: 'gemini', model: 'gemini-2.5-flash', location: 'europe-west4', settings });
 }
 
 function adapter(f: VertexFake, settings?: Record<string, unknown>, opts: ConstructorParameters<typeof VertexGeminiAdapter>[1] = {}): VertexGeminiAdapter {

@@ -1,27 +1,16 @@
-import type { Deployment } from '@switchyard/config';
-import { generateServiceAccount, startVertexFake, type GeneratedServiceAccount, type VertexFake } from '@switchyard/mock-llm';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startVertexFake, type VertexFake } from '@switchyard/mock-llm';
+import { describe, expect, it } from 'vitest';
+import { useVertexTestKit, vertexTestDeployment } from '../test-support/vertex.js';
 import type { ChatChunk } from '../adapter.js';
 import { UpstreamError } from '../upstream-error.js';
 import { VertexMaasAdapter } from './maas.js';
 import { vertexOpenApiUrl } from './url.js';
 
-let sa: GeneratedServiceAccount;
-const open: Array<{ close(): Promise<void> }> = [];
-beforeAll(() => {
-  sa = generateServiceAccount();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
+const { account, open } = useVertexTestKit();
 
 async function setup(settings: Record<string, unknown> = {}, trusted = true, model = 'meta/llama-3.3-70b-instruct-maas'): Promise<{ f: VertexFake; a: VertexMaasAdapter }> {
-  const f = await startVertexFake({ serviceAccounts: trusted ? [sa.trusted] : [] });
-  const d: Deployment = {
-    id: 'd', group: 'llama', provider: 'vertex_ai', model, apiBase: f.url, tier: 0, weight: 1, timeoutMs: 10_000, supported: true, tags: [], defaultParams: {}, modelInfo: {},
-    providerSettings: { vertex_project: 'proj-1', vertex_location: 'us-east5', vertex_credentials: JSON.stringify(sa.json), ...settings },
-  };
-  const a = new VertexMaasAdapter(d);
+  const f = await startVertexFake({ serviceAccounts: trusted ? [account().trusted] : [] });
+  const a = new VertexMaasAdapter(vertexTestDeployment(f.url, account(), { group: 'llama', model, location: 'us-east5', settings }));
   open.push(a, f);
   return { f, a };
 }
